@@ -1,0 +1,112 @@
+"""TĐKT Learn: the application factory."""
+
+from pathlib import Path
+
+from flask import Flask, request
+from markupsafe import Markup, escape
+
+from app.config import INSTANCE, ROOT, Config
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(INSTANCE),
+    )
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    configure_extensions(app)
+    configure_blueprints(app)
+    configure_template_helpers(app)
+    configure_errorhandlers(app)
+    configure_cli(app)
+    return app
+
+
+def configure_extensions(app: Flask) -> None:
+    from app.core.db import configure_sqlite_transactions, write_intent
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=lambda: "vi")
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    with app.app_context():
+        configure_sqlite_transactions(db.engine)
+
+    @app.before_request
+    def _mark_write_requests():
+        write_intent.set(request.method not in {"GET", "HEAD", "OPTIONS"})
+
+    from app import models  # noqa: F401  (register every model with the metadata)
+
+
+def configure_blueprints(app: Flask) -> None:
+    from app.auth.views import bp as auth_bp
+    from app.courses.views import bp as courses_bp
+    from app.quizzes.views import bp as quizzes_bp
+    from app.reports.views import bp as reports_bp
+
+    for blueprint in (auth_bp, courses_bp, quizzes_bp, reports_bp):
+        app.register_blueprint(blueprint)
+
+
+def configure_template_helpers(app: Flask) -> None:
+    from app.core import dates
+
+    app.jinja_env.filters["date"] = dates.format_date
+    app.jinja_env.filters["datetime"] = dates.format_datetime
+    app.jinja_env.filters["percent"] = lambda v: f"{v:.0f}%" if v is not None else "—"
+    app.jinja_env.filters["isodate"] = dates.format_iso_date
+    app.jinja_env.filters["question_html"] = question_html
+
+
+def question_html(question) -> Markup:
+    """A question's stem as safe HTML: imported HTML is sanitised, Markdown rendered, plain text
+    escaped (an Aiken stem that contains tags shows the tags as text)."""
+    from app.core.markdown import render_markdown, sanitise_html
+
+    if question.text_format == "html":
+        return Markup(sanitise_html(question.text))
+    if question.text_format == "markdown":
+        return Markup(render_markdown(question.text))
+    return Markup("<br>").join(escape(question.text).split("\n"))
+
+
+def configure_errorhandlers(app: Flask) -> None:
+    from flask import render_template
+
+    messages = {
+        400: "Yêu cầu không hợp lệ.",
+        401: "Bạn cần đăng nhập.",
+        403: "Bạn không có quyền truy cập trang này.",
+        404: "Không tìm thấy trang.",
+        429: "Bạn đã thử quá nhiều lần. Vui lòng chờ một lát rồi thử lại.",
+        500: "Đã xảy ra lỗi. Vui lòng thử lại sau.",
+    }
+
+    def handle(error):
+        code = getattr(error, "code", 500) or 500
+        return render_template("errors/error.html", code=code, message=messages.get(code)), code
+
+    for code in messages:
+        app.register_error_handler(code, handle)
+
+
+def configure_cli(app: Flask) -> None:
+    from app.cli import register
+
+    register(app)

@@ -1,0 +1,59 @@
+"""Declarative base with one constraint-naming convention (ix_, uq_, fk_, ck_, pk_).
+
+Named constraints keep Alembic migrations identical on SQLite (batch mode) and PostgreSQL.
+"""
+
+from contextvars import ContextVar
+from datetime import UTC, datetime
+
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    """Naive UTC timestamp: the same stored value on SQLite and PostgreSQL."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """WAL + busy_timeout: concurrent quiz submits never see "database is locked"."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+# SQLite upgrades a read transaction to a write one lazily, and two such upgrades deadlock
+# with an immediate "database is locked" (the busy handler is not consulted). Requests that
+# may write (POST and the CLI) therefore start their transactions with BEGIN IMMEDIATE.
+write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
+
+
+def configure_sqlite_transactions(engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _no_pysqlite_begin(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves below
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")

@@ -1,0 +1,63 @@
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from app.core.dates import local_today
+from app.courses import services
+from app.progress.services import records_for_user
+
+bp = Blueprint("courses", __name__)
+
+
+@bp.get("/bang-dieu-khien")
+@login_required
+def dashboard():
+    year = local_today().year
+    cards = services.dashboard(current_user, year)
+    due = [r for r in records_for_user(current_user, year) if r.required and not r.completed_on]
+    return render_template(
+        "courses/dashboard.html", cards=cards, due=due, year=year, today=local_today()
+    )
+
+
+@bp.get("/khoa-hoc/<slug>")
+@login_required
+def course(slug: str):
+    course = services.get_course_or_404(slug)
+    done = services.done_lesson_ids(current_user, course)
+    lessons = [lesson for lesson in course.lessons if lesson.active]
+    return render_template("courses/course.html", course=course, lessons=lessons, done=done)
+
+
+@bp.get("/khoa-hoc/<slug>/bai/<int:position>")
+@login_required
+def lesson(slug: str, position: int):
+    course = services.get_course_or_404(slug)
+    lesson = services.get_lesson_or_404(course, position)
+    lessons = [x for x in course.lessons if x.active]
+    done = services.done_lesson_ids(current_user, course)
+    return render_template(
+        "courses/lesson.html",
+        course=course,
+        lesson=lesson,
+        lessons=lessons,
+        is_done=lesson.id in done,
+        form=FlaskForm(),
+        previous=position - 1 if position > 1 else None,
+        next=position + 1 if position < len(lessons) else None,
+    )
+
+
+@bp.post("/khoa-hoc/<slug>/bai/<int:position>/hoan-thanh")
+@login_required
+def mark_done(slug: str, position: int):
+    course = services.get_course_or_404(slug)
+    lesson = services.get_lesson_or_404(course, position)
+    if FlaskForm().validate_on_submit():
+        services.mark_lesson_done(current_user, lesson)
+        flash(_("Đã đánh dấu hoàn thành bài “%(title)s”.", title=lesson.title), "success")
+    lessons = [x for x in course.lessons if x.active]
+    if position < len(lessons):
+        return redirect(url_for(".lesson", slug=slug, position=position + 1))
+    return redirect(url_for(".course", slug=slug))

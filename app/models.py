@@ -1,0 +1,20 @@
+"""Import every model so that metadata (Alembic, create_all) sees them all."""
+
+from app.core.audit import AuditEvent
+from app.courses.models import Course, Lesson, LessonProgress
+from app.org.models import OrgUnit, User
+from app.progress.models import PlanItem, TrainingRecord
+from app.quizzes.models import Attempt, Question
+
+__all__ = [
+    "Attempt",
+    "AuditEvent",
+    "Course",
+    "Lesson",
+    "LessonProgress",
+    "OrgUnit",
+    "PlanItem",
+    "Question",
+    "TrainingRecord",
+    "User",
+]

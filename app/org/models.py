@@ -1,0 +1,147 @@
+"""The union tree (TLĐ → LĐLĐ tỉnh → công đoàn cấp trên cơ sở → CĐCS) and its officers."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, Index, String, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import utcnow
+from app.extensions import db
+
+
+class UnitLevel(enum.IntEnum):
+    NATIONAL = 0  # Tổng Liên đoàn
+    PROVINCE = 1  # LĐLĐ tỉnh / công đoàn ngành trung ương
+    UPPER = 2  # công đoàn cấp trên trực tiếp cơ sở
+    GRASSROOTS = 3  # công đoàn cơ sở
+
+
+class Role(enum.StrEnum):
+    LEARNER = "learner"
+    TRAINER = "trainer"
+    UNIT_MANAGER = "unit_manager"
+    PROVINCE_ADMIN = "province_admin"
+
+
+class OfficerType(enum.StrEnum):
+    FULL_TIME = "chuyen_trach"
+    PART_TIME = "kiem_nhiem"
+
+
+class OrgUnit(db.Model):
+    """A node of the union tree.
+
+    `path` is the materialised path of ids ("/1/7/42/"). "Everything under this node" is the
+    indexed range `path >= P AND path < P || '~'` (see `subtree_filter`): a prefix range that a
+    B-tree answers on SQLite and PostgreSQL alike, unlike LIKE under a non-C collation.
+    """
+
+    __tablename__ = "org_units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    level: Mapped[int] = mapped_column()
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
+    path: Mapped[str] = mapped_column(
+        String(255).with_variant(String(255, collation="C"), "postgresql"), index=True
+    )
+    # Ids of this unit's ancestors at each level (itself at its own level, NULL below it):
+    # coverage groups "by child unit" with one indexed GROUP BY on the next level's column.
+    level1_id: Mapped[int | None] = mapped_column(index=True)
+    level2_id: Mapped[int | None] = mapped_column(index=True)
+    level3_id: Mapped[int | None] = mapped_column(index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    parent: Mapped[OrgUnit | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[OrgUnit]] = relationship(back_populates="parent", order_by="OrgUnit.name")
+
+    def __repr__(self) -> str:
+        return f"<OrgUnit {self.code} {self.name}>"
+
+    @property
+    def level_label(self) -> str:
+        from app.org.labels import UNIT_LEVEL_LABELS
+
+        return UNIT_LEVEL_LABELS[UnitLevel(self.level)]
+
+    def is_ancestor_of(self, other: OrgUnit) -> bool:
+        """True for the unit itself and every unit below it."""
+        return other.path.startswith(self.path)
+
+    def ancestors(self) -> list[OrgUnit]:
+        """Root first, self last — for breadcrumbs. One query."""
+        ids = [int(part) for part in self.path.strip("/").split("/")]
+        units = db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids))).all()
+        by_id = {unit.id: unit for unit in units}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def set_position(self, parent: OrgUnit | None) -> None:
+        """Set parent, level, path and level ids (the unit must have an id: flush first)."""
+        self.parent = parent
+        self.parent_id = parent.id if parent else None
+        self.level = parent.level + 1 if parent else UnitLevel.NATIONAL
+        self.path = f"{parent.path if parent else '/'}{self.id}/"
+        for level in (1, 2, 3):
+            if level < self.level:
+                value = getattr(parent, f"level{level}_id")
+            elif level == self.level:
+                value = self.id
+            else:
+                value = None
+            setattr(self, f"level{level}_id", value)
+
+
+def level_column(level: int):
+    """The OrgUnit column holding the ancestor id at `level` (1..3)."""
+    return getattr(OrgUnit, f"level{level}_id")
+
+
+def subtree_filter(column, path: str):
+    """SQL condition "column's path lies under `path`" (inclusive) as an indexed range."""
+    return (column >= path) & (column < path + "~")
+
+
+class User(UserMixin, db.Model):
+    """An officer on the roster. Officers trained in class may have no account (no password)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(255), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(30))
+    birth_date: Mapped[date | None] = mapped_column()
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    position: Mapped[str] = mapped_column(String(255), default="")
+    role: Mapped[str] = mapped_column(String(20), default=Role.LEARNER.value)
+    officer_type: Mapped[str] = mapped_column(String(20), default=OfficerType.PART_TIME.value)
+    active: Mapped[bool] = mapped_column(default=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    unit: Mapped[OrgUnit] = relationship(lazy="joined", innerjoin=True)
+
+    __table_args__ = (Index("ix_users_unit_id_active", "unit_id", "active"),)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.full_name}>"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in {r.value for r in roles}
+
+    @property
+    def can_view_coverage(self) -> bool:
+        return self.has_role(Role.UNIT_MANAGER, Role.PROVINCE_ADMIN)
+
+    @property
+    def can_author(self) -> bool:
+        return self.has_role(Role.TRAINER, Role.PROVINCE_ADMIN)

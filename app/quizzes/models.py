@@ -1,0 +1,61 @@
+"""Questions (one bank per course), and attempts at a course's quiz."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import utcnow
+from app.extensions import db
+
+
+class Question(db.Model):
+    """A question of a course's bank. `data` holds the type-specific part (answers, weights…)
+    and is read only through the question type class in `app.quizzes.types`."""
+
+    __tablename__ = "questions"
+    __table_args__ = (UniqueConstraint("course_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(120))  # stable id: reloading updates in place
+    position: Mapped[int] = mapped_column(default=0)
+    qtype: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(255), default="")
+    text: Mapped[str] = mapped_column(Text)
+    text_format: Mapped[str] = mapped_column(String(10), default="plain")
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    reference: Mapped[str] = mapped_column(String(255), default="")
+    category: Mapped[str] = mapped_column(String(255), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Attempt(db.Model):
+    """One try at a course's quiz. `question_ids` fixes which questions (and their order) were
+    served, so grading never depends on a bank edited after the attempt started."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (Index("ix_attempts_user_id_course_id", "user_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    course_version: Mapped[int] = mapped_column()
+    question_ids: Mapped[list] = mapped_column(JSON)
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    # {question_id: score 0..1}
+    scores: Mapped[dict] = mapped_column(JSON, default=dict)
+    score: Mapped[float | None] = mapped_column()  # percent, set on submit
+    passed: Mapped[bool | None] = mapped_column()
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column()
+
+    course = relationship("Course")
+    user = relationship("User")
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None

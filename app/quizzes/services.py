@@ -1,0 +1,170 @@
+"""Quiz attempts: start, submit (exactly once), review."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+
+from app.core.dates import local_date_of
+from app.core.db import utcnow
+from app.courses.models import Course
+from app.courses.services import lessons_done_count
+from app.extensions import db
+from app.org.models import User
+from app.progress.services import record_completion
+from app.quizzes.models import Attempt, Question
+from app.quizzes.types import get_type
+
+
+def active_questions(course: Course) -> list[Question]:
+    return list(
+        db.session.scalars(
+            select(Question)
+            .where(Question.course_id == course.id, Question.active.is_(True))
+            .order_by(Question.position, Question.id)
+        )
+    )
+
+
+def open_attempt(user: User, course: Course) -> Attempt | None:
+    return db.session.scalar(
+        select(Attempt)
+        .where(
+            Attempt.user_id == user.id,
+            Attempt.course_id == course.id,
+            Attempt.submitted_at.is_(None),
+        )
+        .order_by(Attempt.id.desc())
+    )
+
+
+def start_attempt(user: User, course: Course) -> Attempt:
+    """Resume the open attempt of this course, or start one drawing the questions. Commits."""
+    attempt = open_attempt(user, course)
+    if attempt is not None and attempt.course_version == course.version_major:
+        return attempt
+    questions = active_questions(course)
+    if course.questions_per_attempt and len(questions) > course.questions_per_attempt:
+        questions = random.sample(questions, course.questions_per_attempt)
+    order = {}
+    for question in questions:
+        data = question.data or {}
+        if data.get("choices") and data.get("shuffle", True):
+            ids = [c["id"] for c in data["choices"]]
+            random.shuffle(ids)
+            order[str(question.id)] = ids
+    attempt = Attempt(
+        user_id=user.id,
+        course_id=course.id,
+        course_version=course.version_major,
+        question_ids=[q.id for q in questions],
+        answers={"_order": order},
+    )
+    db.session.add(attempt)
+    db.session.commit()
+    return attempt
+
+
+def attempt_questions(attempt: Attempt) -> list[Question]:
+    """The attempt's questions in the order they were served (one query)."""
+    by_id = {
+        q.id: q
+        for q in db.session.scalars(select(Question).where(Question.id.in_(attempt.question_ids)))
+    }
+    return [by_id[i] for i in attempt.question_ids if i in by_id]
+
+
+def read_answers(attempt: Attempt, form) -> dict[str, object]:
+    answers = {}
+    for question in attempt_questions(attempt):
+        qtype = get_type(question.qtype)
+        answers[str(question.id)] = qtype.answer_from_form(form, f"q{question.id}")
+    return answers
+
+
+@dataclass
+class SubmitResult:
+    attempt: Attempt
+    newly_submitted: bool  # False when this was a repeated (double) submit
+
+
+def submit_attempt(attempt: Attempt, answers: dict[str, object]) -> SubmitResult:
+    """Grade and close the attempt; on a pass, record the completion. Commits once.
+
+    The conditional UPDATE (… WHERE submitted_at IS NULL) is the guard against double submits:
+    of two concurrent requests only one changes a row, the other sees it was already done.
+    """
+    if attempt.is_submitted:
+        return SubmitResult(attempt, newly_submitted=False)
+    questions = attempt_questions(attempt)
+    scores: dict[str, float] = {}
+    earned = possible = 0.0
+    for question in questions:
+        qtype = get_type(question.qtype)
+        if not qtype.scored:
+            continue
+        score = qtype.grade(question.data or {}, answers.get(str(question.id)))
+        scores[str(question.id)] = round(score, 4)
+        earned += score
+        possible += 1
+    percent = round(100 * earned / possible, 2) if possible else 0.0
+    course = db.session.get(Course, attempt.course_id)
+    passed = percent >= course.pass_mark
+    now = utcnow()
+    stored = {"_order": (attempt.answers or {}).get("_order", {}), **answers}
+    claimed = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
+        .values(submitted_at=now, answers=stored, scores=scores, score=percent, passed=passed)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        db.session.refresh(attempt)
+        return SubmitResult(attempt, newly_submitted=False)
+    user = db.session.get(User, attempt.user_id)
+    if passed and lessons_done_count(user, course) >= len(course.lessons):
+        record_completion(user, course, on=local_date_of(now), attempt_id=attempt.id)
+    db.session.commit()
+    db.session.refresh(attempt)
+    return SubmitResult(attempt, newly_submitted=True)
+
+
+def user_attempts(user: User, course: Course) -> list[Attempt]:
+    return list(
+        db.session.scalars(
+            select(Attempt)
+            .where(
+                Attempt.user_id == user.id,
+                Attempt.course_id == course.id,
+                Attempt.submitted_at.is_not(None),
+            )
+            .order_by(Attempt.submitted_at.desc())
+        )
+    )
+
+
+def review_items(attempt: Attempt) -> list[dict]:
+    """Per question: text, what was answered, the right answer, score, explanation, reference."""
+    items = []
+    course = db.session.get(Course, attempt.course_id)
+    for question in attempt_questions(attempt):
+        qtype = get_type(question.qtype)
+        data = question.data or {}
+        answer = (attempt.answers or {}).get(str(question.id))
+        doc_id, _, place = (question.reference or "").partition(";")
+        document = course.legal_document(doc_id.strip()) if doc_id else None
+        items.append(
+            {
+                "question": question,
+                "answer_text": qtype.answer_text(data, answer),
+                "correct_text": qtype.correct_answer_text(data),
+                "score": (attempt.scores or {}).get(str(question.id)),
+                "scored": qtype.scored,
+                "document": document,
+                "place": place.strip(),
+            }
+        )
+    return items

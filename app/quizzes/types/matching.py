@@ -1,0 +1,47 @@
+from app.quizzes.types.base import QuestionType, register
+
+
+@register
+class Matching(QuestionType):
+    name = "matching"
+    label = "Ghép đôi"
+    template = "matching"
+
+    @classmethod
+    def data_from_parsed(cls, parsed) -> dict:
+        pairs = [{"left": a.match_left, "right": a.text} for a in parsed.answers if a.match_left]
+        distractors = [a.text for a in parsed.answers if not a.match_left]
+        return {"pairs": pairs, "distractors": distractors}
+
+    @classmethod
+    def validate(cls, data: dict) -> list[str]:
+        if len(data.get("pairs", [])) < 2:
+            return ["Cần ít nhất hai cặp ghép."]
+        return []
+
+    @classmethod
+    def options(cls, data: dict) -> list[str]:
+        return sorted({p["right"] for p in data["pairs"]} | set(data.get("distractors", [])))
+
+    @classmethod
+    def answer_from_form(cls, form, field_name: str):
+        return [form.get(f"{field_name}-{i}", "") for i in range(64) if f"{field_name}-{i}" in form]
+
+    @classmethod
+    def grade(cls, data: dict, answer) -> float:
+        pairs = data.get("pairs", [])
+        if not pairs or not answer:
+            return 0.0
+        right = sum(1 for pair, given in zip(pairs, answer, strict=False) if pair["right"] == given)
+        return right / len(pairs)
+
+    @classmethod
+    def correct_answer_text(cls, data: dict) -> str:
+        return "; ".join(f"{p['left']} → {p['right']}" for p in data.get("pairs", []))
+
+    @classmethod
+    def answer_text(cls, data: dict, answer) -> str:
+        pairs = data.get("pairs", [])
+        return "; ".join(
+            f"{p['left']} → {g or '—'}" for p, g in zip(pairs, answer or [], strict=False)
+        )

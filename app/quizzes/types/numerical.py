@@ -1,0 +1,64 @@
+from app.quizzes.types.base import QuestionType, register
+
+
+def _to_float(text) -> float | None:
+    try:
+        return float(str(text).strip().replace(",", "."))
+    except (TypeError, ValueError):
+        return None
+
+
+@register
+class Numerical(QuestionType):
+    name = "numerical"
+    label = "Số (có sai số)"
+    template = "short"
+
+    @classmethod
+    def data_from_parsed(cls, parsed) -> dict:
+        answers = []
+        for a in parsed.answers:
+            if a.range_min is not None and a.range_max is not None:
+                value = (a.range_min + a.range_max) / 2
+                tolerance = (a.range_max - a.range_min) / 2
+            else:
+                value, tolerance = _to_float(a.text), a.tolerance
+            answers.append(
+                {
+                    "value": value,
+                    "tolerance": tolerance or 0.0,
+                    "fraction": a.fraction,
+                    "feedback": a.feedback,
+                }
+            )
+        return {"answers": answers}
+
+    @classmethod
+    def validate(cls, data: dict) -> list[str]:
+        if not any(a["value"] is not None and a["fraction"] >= 0.999 for a in data["answers"]):
+            return ["Cần một đáp án số đúng hoàn toàn."]
+        return []
+
+    @classmethod
+    def grade(cls, data: dict, answer) -> float:
+        number = _to_float(answer)
+        if number is None:
+            return 0.0
+        best = max(
+            (
+                a["fraction"]
+                for a in data["answers"]
+                if a["value"] is not None and abs(number - a["value"]) <= a["tolerance"] + 1e-9
+            ),
+            default=0.0,
+        )
+        return max(0.0, min(1.0, best))
+
+    @classmethod
+    def correct_answer_text(cls, data: dict) -> str:
+        parts = []
+        for a in data["answers"]:
+            if a["fraction"] >= 0.999:
+                tol = f" ± {a['tolerance']:g}" if a["tolerance"] else ""
+                parts.append(f"{a['value']:g}{tol}")
+        return " / ".join(parts)

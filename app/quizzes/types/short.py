@@ -1,0 +1,50 @@
+"""Short answer: compared after NFC, case folding and space collapsing; `*` is a wildcard."""
+
+import re
+
+from app.core.text import normalise_answer
+from app.quizzes.types.base import QuestionType, register
+
+
+def _matches(pattern: str, answer: str) -> bool:
+    pattern, answer = normalise_answer(pattern), normalise_answer(answer)
+    if "*" not in pattern:
+        return pattern == answer
+    regex = ".*".join(re.escape(part) for part in pattern.split("*"))
+    return re.fullmatch(regex, answer) is not None
+
+
+@register
+class ShortAnswer(QuestionType):
+    name = "short"
+    label = "Trả lời ngắn"
+    template = "short"
+
+    @classmethod
+    def data_from_parsed(cls, parsed) -> dict:
+        return {
+            "answers": [
+                {"text": a.text, "fraction": a.fraction, "feedback": a.feedback}
+                for a in parsed.answers
+            ]
+        }
+
+    @classmethod
+    def validate(cls, data: dict) -> list[str]:
+        if not any(a["fraction"] >= 0.999 for a in data.get("answers", [])):
+            return ["Cần ít nhất một đáp án đúng hoàn toàn."]
+        return []
+
+    @classmethod
+    def grade(cls, data: dict, answer) -> float:
+        if not answer:
+            return 0.0
+        best = max(
+            (a["fraction"] for a in data.get("answers", []) if _matches(a["text"], answer)),
+            default=0.0,
+        )
+        return max(0.0, min(1.0, best))
+
+    @classmethod
+    def correct_answer_text(cls, data: dict) -> str:
+        return " / ".join(a["text"] for a in data.get("answers", []) if a["fraction"] >= 0.999)

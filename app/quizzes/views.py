@@ -1,0 +1,88 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from app.courses.services import get_course_or_404, lessons_done_count
+from app.extensions import db
+from app.quizzes import services
+from app.quizzes.models import Attempt
+
+bp = Blueprint("quizzes", __name__)
+
+
+def _own_attempt_or_404(attempt_id: int) -> Attempt:
+    """Attempts are private: another officer's attempt id answers 404, as if it did not exist."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != current_user.id:
+        abort(404)
+    return attempt
+
+
+@bp.get("/khoa-hoc/<slug>/kiem-tra")
+@login_required
+def quiz(slug: str):
+    course = get_course_or_404(slug)
+    return render_template(
+        "quizzes/start.html",
+        course=course,
+        form=FlaskForm(),
+        attempts=services.user_attempts(current_user, course),
+        lessons_done=lessons_done_count(current_user, course),
+        lessons_total=len([x for x in course.lessons if x.active]),
+        question_count=len(services.active_questions(course)),
+    )
+
+
+@bp.post("/khoa-hoc/<slug>/kiem-tra")
+@login_required
+def start(slug: str):
+    course = get_course_or_404(slug)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    attempt = services.start_attempt(current_user, course)
+    return redirect(url_for(".attempt", attempt_id=attempt.id))
+
+
+@bp.get("/bai-lam/<int:attempt_id>")
+@login_required
+def attempt(attempt_id: int):
+    attempt = _own_attempt_or_404(attempt_id)
+    if attempt.is_submitted:
+        return redirect(url_for(".review", attempt_id=attempt.id))
+    return render_template(
+        "quizzes/attempt.html",
+        attempt=attempt,
+        course=attempt.course,
+        questions=services.attempt_questions(attempt),
+        form=FlaskForm(),
+        order=(attempt.answers or {}).get("_order", {}),
+    )
+
+
+@bp.post("/bai-lam/<int:attempt_id>")
+@login_required
+def submit(attempt_id: int):
+    attempt = _own_attempt_or_404(attempt_id)
+    if not FlaskForm().validate_on_submit():
+        flash(_("Phiên làm bài đã hết hạn. Vui lòng gửi lại."), "error")
+        return redirect(url_for(".attempt", attempt_id=attempt.id))
+    result = services.submit_attempt(attempt, services.read_answers(attempt, request.form))
+    if not result.newly_submitted:
+        flash(_("Bài làm này đã được nộp trước đó; kết quả không thay đổi."), "info")
+    return redirect(url_for(".review", attempt_id=attempt.id))
+
+
+@bp.get("/bai-lam/<int:attempt_id>/ket-qua")
+@login_required
+def review(attempt_id: int):
+    attempt = _own_attempt_or_404(attempt_id)
+    if not attempt.is_submitted:
+        return redirect(url_for(".attempt", attempt_id=attempt.id))
+    return render_template(
+        "quizzes/review.html",
+        attempt=attempt,
+        course=attempt.course,
+        items=services.review_items(attempt),
+        form=FlaskForm(),
+    )

@@ -1,0 +1,127 @@
+"""Coverage: required / trained / late per child unit, from the indexed TrainingRecord table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload
+
+from app.core.dates import local_today
+from app.core.pagination import paginate
+from app.extensions import db
+from app.org.models import OrgUnit, UnitLevel, User, level_column, subtree_filter
+from app.progress.models import TrainingRecord
+
+
+@dataclass
+class CoverageRow:
+    unit: OrgUnit | None  # None: officers attached to the viewed unit itself
+    required: int
+    trained: int
+    late: int
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.trained / self.required if self.required else 0.0
+
+
+@dataclass
+class Coverage:
+    root: OrgUnit
+    year: int
+    course_id: int | None
+    officer_type: str
+    rows: list[CoverageRow]
+    total: CoverageRow
+
+
+def _filters(year: int, course_id: int | None, officer_type: str):
+    conditions = [TrainingRecord.year == year, TrainingRecord.required.is_(True)]
+    if course_id:
+        conditions.append(TrainingRecord.course_id == course_id)
+    if officer_type:
+        conditions.append(TrainingRecord.officer_type == officer_type)
+    return conditions
+
+
+def _counts(today: date):
+    late = case(
+        (TrainingRecord.completed_on.is_(None) & (TrainingRecord.due_on < today), 1), else_=0
+    )
+    return func.count(), func.count(TrainingRecord.completed_on), func.sum(late)
+
+
+def coverage(
+    root: OrgUnit,
+    year: int,
+    course_id: int | None = None,
+    officer_type: str = "",
+    today: date | None = None,
+) -> Coverage:
+    """Coverage of `root`'s subtree, one row per child unit (plus the root's own officers).
+
+    One GROUP BY over records joined to their unit, grouped by the child-level ancestor id.
+    """
+    today = today or local_today()
+    conditions = _filters(year, course_id, officer_type)
+    if root.level >= UnitLevel.GRASSROOTS:
+        group = OrgUnit.id
+        conditions.append(OrgUnit.id == root.id)
+    else:
+        group = level_column(root.level + 1)
+        if root.level > UnitLevel.NATIONAL:
+            conditions.append(level_column(root.level) == root.id)
+    stmt = (
+        select(group, *_counts(today))
+        .select_from(TrainingRecord)
+        .join(OrgUnit, OrgUnit.id == TrainingRecord.unit_id)
+        .where(*conditions)
+        .group_by(group)
+    )
+    counts = {row[0]: row[1:] for row in db.session.execute(stmt)}
+    if root.level >= UnitLevel.GRASSROOTS:
+        children = []
+    else:
+        children = list(
+            db.session.scalars(
+                select(OrgUnit).where(OrgUnit.parent_id == root.id).order_by(OrgUnit.name)
+            )
+        )
+    rows = []
+    own = counts.pop(None, None) if root.level < UnitLevel.GRASSROOTS else counts.pop(root.id, None)
+    if own:
+        rows.append(CoverageRow(None, own[0], own[1], int(own[2] or 0)))
+    for child in children:
+        required, trained, late = counts.get(child.id, (0, 0, 0))
+        rows.append(CoverageRow(child, required, trained, int(late or 0)))
+    total = CoverageRow(
+        root, sum(r.required for r in rows), sum(r.trained for r in rows), sum(r.late for r in rows)
+    )
+    return Coverage(root, year, course_id, officer_type, rows, total)
+
+
+def officer_statuses(
+    root: OrgUnit,
+    year: int,
+    course_id: int | None,
+    officer_type: str,
+    page: int,
+    per_page: int,
+    only_own_unit: bool = False,
+):
+    """The names behind the numbers: required records under `root` (paginated)."""
+    stmt = (
+        select(TrainingRecord, User, OrgUnit)
+        .join(User, User.id == TrainingRecord.user_id)
+        .join(OrgUnit, OrgUnit.id == TrainingRecord.unit_id)
+        .where(*_filters(year, course_id, officer_type))
+        .options(joinedload(TrainingRecord.course))
+        .order_by(TrainingRecord.completed_on.is_not(None), OrgUnit.name, User.full_name)
+    )
+    if only_own_unit:
+        stmt = stmt.where(OrgUnit.id == root.id)
+    else:
+        stmt = stmt.where(subtree_filter(OrgUnit.path, root.path))
+    return paginate(stmt, page, per_page)

@@ -1,0 +1,74 @@
+from flask import Blueprint, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.core.dates import local_today
+from app.core.permissions import roles_required, unit_in_scope_or_404
+from app.courses.models import Course
+from app.extensions import db
+from app.org.labels import OFFICER_TYPE_LABELS
+from app.org.models import Role
+from app.reports import services
+
+bp = Blueprint("reports", __name__, url_prefix="/bao-cao")
+
+
+def _filters():
+    today = local_today()
+    try:
+        year = int(request.args.get("nam", today.year))
+    except ValueError:
+        year = today.year
+    courses = list(db.session.scalars(select(Course).order_by(Course.title)))
+    course_id = request.args.get("khoa", type=int)
+    if course_id not in {c.id for c in courses}:
+        course_id = None
+    officer_type = request.args.get("loai", "")
+    if officer_type not in {t.value for t in OFFICER_TYPE_LABELS}:
+        officer_type = ""
+    return year, courses, course_id, officer_type
+
+
+@bp.get("/bao-phu")
+@bp.get("/bao-phu/<int:unit_id>")
+@login_required
+@roles_required(Role.UNIT_MANAGER, Role.PROVINCE_ADMIN)
+def coverage(unit_id: int | None = None):
+    root = unit_in_scope_or_404(current_user, unit_id) if unit_id else current_user.unit
+    year, courses, course_id, officer_type = _filters()
+    result = services.coverage(root, year, course_id, officer_type)
+    breadcrumbs = [u for u in root.ancestors() if u.path.startswith(current_user.unit.path)]
+    return render_template(
+        "reports/coverage.html",
+        cov=result,
+        courses=courses,
+        breadcrumbs=breadcrumbs,
+        officer_types=OFFICER_TYPE_LABELS,
+        years=range(local_today().year, 2022, -1),
+    )
+
+
+@bp.get("/bao-phu/<int:unit_id>/can-bo")
+@login_required
+@roles_required(Role.UNIT_MANAGER, Role.PROVINCE_ADMIN)
+def officers(unit_id: int):
+    root = unit_in_scope_or_404(current_user, unit_id)
+    year, courses, course_id, officer_type = _filters()
+    own = request.args.get("rieng") == "1"
+    page = services.officer_statuses(
+        root, year, course_id, officer_type, request.args.get("trang", 1, type=int), 50, own
+    )
+    breadcrumbs = [u for u in root.ancestors() if u.path.startswith(current_user.unit.path)]
+    return render_template(
+        "reports/officers.html",
+        root=root,
+        page=page,
+        year=year,
+        course_id=course_id,
+        officer_type=officer_type,
+        courses=courses,
+        breadcrumbs=breadcrumbs,
+        own=own,
+        today=local_today(),
+        officer_types=OFFICER_TYPE_LABELS,
+    )

@@ -1,0 +1,161 @@
+"""Fixtures: an app on a real database (a SQLite file, or PostgreSQL when TEST_DATABASE_URL
+points at one — `make test` runs the suite both ways), a clean schema per test, factories."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from app import create_app
+from app.config import TestConfig
+from app.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("TDKT_SHARED_DIR", ROOT.parent / "shared"))
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url and url != "sqlite://":
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def _schema_app(database_url):
+    app = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    return app
+
+
+def _test_config() -> dict:
+    return {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+
+
+def _wipe() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(text(f"DELETE FROM {table}"))
+    db.session.commit()
+
+
+@pytest.fixture
+def app(_schema_app):
+    with _schema_app.app_context():
+        _wipe()
+        yield _schema_app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# --- factories -------------------------------------------------------------------------------
+
+PASSWORD = "mat-khau-thu-nghiem"
+
+
+@pytest.fixture
+def tree(app):
+    """TLĐ → province → two upper-level unions (A, B) → grassroots unions (A1, A2, B1)."""
+    from app.org.services import create_unit
+
+    national = create_unit("Tổng Liên đoàn", "TLD")
+    province = create_unit("LĐLĐ tỉnh Thử nghiệm", "P", national)
+    upper_a = create_unit("Công đoàn ngành A", "A", province)
+    upper_b = create_unit("Công đoàn ngành B", "B", province)
+    a1 = create_unit("CĐCS A1", "A1", upper_a)
+    a2 = create_unit("CĐCS A2", "A2", upper_a)
+    b1 = create_unit("CĐCS B1", "B1", upper_b)
+    db.session.commit()
+    return {
+        "national": national,
+        "province": province,
+        "A": upper_a,
+        "B": upper_b,
+        "A1": a1,
+        "A2": a2,
+        "B1": b1,
+    }
+
+
+@pytest.fixture
+def make_user(app):
+    from app.org.models import OfficerType, Role
+    from app.org.services import create_officer
+
+    counter = {"n": 0}
+
+    def make(
+        unit,
+        role=Role.LEARNER,
+        name=None,
+        email=None,
+        password=PASSWORD,
+        officer_type=OfficerType.PART_TIME,
+    ):
+        counter["n"] += 1
+        user = create_officer(
+            name or f"Cán bộ Số {counter['n']}",
+            unit,
+            email=email or f"user{counter['n']}@test.vn",
+            password=password,
+            role=role,
+            officer_type=officer_type,
+        )
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def course(app):
+    """The small fixture course in tests/fixtures/courses (3 lessons, 4 questions)."""
+    from app.courses.loader import load_courses
+
+    report = load_courses(ROOT / "tests" / "fixtures" / "courses")
+    assert report.errors == []
+    from app.courses.models import Course
+
+    return db.session.scalar(db.select(Course).where(Course.slug == "khoa-thu"))
+
+
+@pytest.fixture
+def plan(app, course):
+    from app.progress.services import add_plan_item
+
+    def make(year: int, due: date | None = None, officer_type: str = ""):
+        return add_plan_item(year, course, due or date(year, 12, 31), officer_type)
+
+    return make
+
+
+def login(client, email, password=PASSWORD):
+    return client.post("/", data={"email": email, "password": password})
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, "no CSRF token in the page"
+    return match.group(1)

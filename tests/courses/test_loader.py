@@ -1,0 +1,94 @@
+"""Acceptance 6: `flask courses load` is idempotent and reports file:line for broken input."""
+
+import shutil
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from app.courses.models import Course, Lesson, LessonProgress
+from app.extensions import db
+from app.quizzes.models import Question
+from tests.conftest import ROOT
+
+FIXTURE = ROOT / "tests" / "fixtures" / "courses"
+
+
+def snapshot():
+    """Everything the loader writes, as comparable data."""
+    rows = []
+    for model in (Course, Lesson, Question):
+        for obj in db.session.scalars(select(model).order_by(model.id)):
+            rows.append(
+                {
+                    c.name: getattr(obj, c.name)
+                    for c in model.__table__.columns
+                    if c.name not in {"updated_at"}
+                }
+            )
+    return rows
+
+
+def test_load_twice_gives_the_same_database(runner, app):
+    first = runner.invoke(args=["courses", "load", str(FIXTURE)])
+    assert first.exit_code == 0, first.output
+    assert "1 khóa học, 3 bài học, 4 câu hỏi" in first.output
+    before = snapshot()
+    second = runner.invoke(args=["courses", "load", str(FIXTURE)])
+    assert second.exit_code == 0
+    db.session.expire_all()
+    assert snapshot() == before
+
+
+def test_edit_updates_in_place_and_keeps_progress(app, tmp_path, tree, make_user):
+    from app.courses.loader import load_courses
+    from app.courses.services import mark_lesson_done
+
+    shutil.copytree(FIXTURE, tmp_path / "courses")
+    load_courses(tmp_path / "courses")
+    user = make_user(tree["A1"])
+    lesson = db.session.scalar(select(Lesson).where(Lesson.slug == "mo-dau"))
+    mark_lesson_done(user, lesson)
+    path = tmp_path / "courses" / "khoa-thu" / "lessons" / "01-mo-dau.md"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("Bài **mở đầu**", "Bài đã sửa"), encoding="utf-8"
+    )
+    report = load_courses(tmp_path / "courses")
+    assert report.errors == []
+    db.session.expire_all()
+    lessons = db.session.scalars(select(Lesson).where(Lesson.slug == "mo-dau")).all()
+    assert len(lessons) == 1 and "Bài đã sửa" in lessons[0].body_html
+    assert db.session.scalar(select(func.count()).select_from(LessonProgress)) == 1
+
+
+def test_broken_gift_line_reported_rest_loads(app, tmp_path):
+    from app.courses.loader import load_courses
+
+    shutil.copytree(FIXTURE, tmp_path / "courses")
+    gift = tmp_path / "courses" / "khoa-thu" / "questions.gift"
+    text = gift.read_text(encoding="utf-8")
+    broken = "// [id:t-bad]\n::t-bad:: Câu hỏi hỏng {\n=một\n=hai\n~ba\n}\n\n"
+    gift.write_text(broken + text, encoding="utf-8")
+    report = load_courses(tmp_path / "courses")
+    assert len(report.errors) == 1
+    assert report.errors[0].startswith(f"{gift}:2:"), report.errors
+    assert report.courses == ["khoa-thu"]
+    assert db.session.scalar(select(func.count()).select_from(Question)) == 4
+    assert db.session.scalar(select(func.count()).select_from(Lesson)) == 3
+
+
+def test_cli_exits_non_zero_with_file_and_line(runner, tmp_path):
+    shutil.copytree(FIXTURE, tmp_path / "courses")
+    (tmp_path / "courses" / "khoa-thu" / "course.toml").write_text(
+        'title = "x"\nversion = \n', encoding="utf-8"
+    )
+    result = runner.invoke(args=["courses", "load", str(tmp_path / "courses")])
+    assert result.exit_code == 1
+    assert "course.toml:2:" in result.output
+
+
+def test_shipped_courses_load_without_errors(app):
+    from app.courses.loader import load_courses
+
+    report = load_courses(Path(app.config["COURSES_DIR"]))
+    assert report.errors == [], "\n".join(report.errors)
+    assert len(report.courses) >= 1
