@@ -2,19 +2,22 @@
 
 from app.core.audit import AuditEvent
 from app.courses.models import Course, Lesson, LessonProgress
-from app.org.models import OrgUnit, User
-from app.progress.models import PlanItem, TrainingRecord
+from app.org.models import OrgUnit, UnitMembership, User
+from app.progress.models import ClassAttendance, PlanItem, TrainingClass, TrainingRecord
 from app.quizzes.models import Attempt, Question
 
 __all__ = [
     "Attempt",
     "AuditEvent",
+    "ClassAttendance",
     "Course",
     "Lesson",
     "LessonProgress",
     "OrgUnit",
     "PlanItem",
     "Question",
+    "TrainingClass",
     "TrainingRecord",
+    "UnitMembership",
     "User",
 ]

@@ -6,7 +6,8 @@ import enum
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, select
+from sqlalchemy import ForeignKey, Index, String, event, func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import utcnow
@@ -123,6 +124,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The unit's own officer number ("Mã cán bộ"): the stable key roster imports update by.
+    officer_code: Mapped[str | None] = mapped_column(String(40), unique=True)
 
     unit: Mapped[OrgUnit] = relationship(lazy="joined", innerjoin=True)
 
@@ -145,3 +148,43 @@ class User(UserMixin, db.Model):
     @property
     def can_author(self) -> bool:
         return self.has_role(Role.TRAINER, Role.PROVINCE_ADMIN)
+
+
+class UnitMembership(db.Model):
+    """Which unit an officer belonged to, from `start_on` to `end_on` (NULL: still there).
+
+    Written by the roster on every create, move, deactivation and reactivation: the history
+    page reads it; coverage never does (it reads the unit snapshot on `TrainingRecord`).
+    """
+
+    __tablename__ = "unit_memberships"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    start_on: Mapped[date] = mapped_column()
+    end_on: Mapped[date | None] = mapped_column()
+
+    unit: Mapped[OrgUnit] = relationship(lazy="joined", innerjoin=True)
+
+
+def fold_case(value: str | None) -> str | None:
+    """NFC + Unicode lower case, for case-insensitive name search."""
+    import unicodedata
+
+    return None if value is None else unicodedata.normalize("NFC", value).lower()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_fold_function(dbapi_connection, connection_record):
+    """SQLite's lower() folds ASCII only ("Đ" stays "Đ"): give it a Unicode one. PostgreSQL's
+    lower() already folds Vietnamese under a UTF-8 locale (see `name_matches`)."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.create_function("tdkt_lower", 1, fold_case, deterministic=True)
+
+
+def name_matches(column, query: str, dialect: str):
+    """SQL condition: `column` contains `query`, NFC and case-insensitively."""
+    needle = fold_case(query) or ""
+    lower = func.tdkt_lower if dialect == "sqlite" else func.lower
+    return lower(column).contains(needle, autoescape=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import utcnow
@@ -66,3 +66,38 @@ class TrainingRecord(db.Model):
 
     def is_late(self, today: date) -> bool:
         return self.required and not self.completed_on and bool(self.due_on) and today > self.due_on
+
+
+class TrainingClass(db.Model):
+    """An in-person class (lớp tập huấn): its attendees count as trained on `course` in the
+    year of `held_on`, with or without an account. `unit_id` is the organising unit (the
+    recorder's): it decides who may see and change the class."""
+
+    __tablename__ = "training_classes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    held_on: Mapped[date] = mapped_column(index=True)
+    place: Mapped[str] = mapped_column(String(255))
+    trainer_name: Mapped[str] = mapped_column(String(255), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    course = relationship("Course", lazy="joined", innerjoin=True)
+    unit = relationship("OrgUnit", lazy="joined", innerjoin=True)
+
+
+class ClassAttendance(db.Model):
+    __tablename__ = "class_attendances"
+    __table_args__ = (UniqueConstraint("class_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(
+        ForeignKey("training_classes.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user = relationship("User")
