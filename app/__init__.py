@@ -57,20 +57,23 @@ def configure_extensions(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.courses.views import bp as courses_bp
+    from app.progress.plan_views import bp as plan_bp
     from app.quizzes.views import bp as quizzes_bp
     from app.reports.views import bp as reports_bp
 
-    for blueprint in (auth_bp, courses_bp, quizzes_bp, reports_bp):
+    for blueprint in (auth_bp, courses_bp, quizzes_bp, reports_bp, plan_bp):
         app.register_blueprint(blueprint)
 
 
 def configure_template_helpers(app: Flask) -> None:
     from app.core import dates
+    from app.org.models import OfficerType
 
     app.jinja_env.filters["date"] = dates.format_date
     app.jinja_env.filters["datetime"] = dates.format_datetime
     app.jinja_env.filters["percent"] = lambda v: f"{v:.0f}%" if v is not None else "—"
     app.jinja_env.filters["isodate"] = dates.format_iso_date
+    app.jinja_env.filters["officer_type"] = OfficerType
     app.jinja_env.filters["question_html"] = question_html
 
 

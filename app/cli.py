@@ -10,6 +10,7 @@ from app.core.db import write_intent
 
 courses_cli = AppGroup("courses", help="Khóa học trong thư mục courses/.")
 dev_cli = AppGroup("dev", help="Dữ liệu thử nghiệm.")
+reminders_cli = AppGroup("reminders", help="E-mail nhắc việc bồi dưỡng (chạy hằng ngày bằng cron).")
 
 
 @courses_cli.command("load")
@@ -29,6 +30,29 @@ def courses_load(directory: str | None) -> None:
         sys.exit(1)
 
 
+@courses_cli.command("check")
+@click.argument("directory", required=False)
+@click.option("--min-questions", default=30, show_default=True)
+@click.option("--min-lessons", default=5, show_default=True)
+@click.option("--max-lessons", default=8, show_default=True)
+def courses_check(
+    directory: str | None, min_questions: int, min_lessons: int, max_lessons: int
+) -> None:
+    """Kiểm tra nội dung khóa học (cấu trúc, căn cứ, đáp án, chuẩn Unicode)."""
+    from app.courses.checker import Limits, check_courses
+
+    limits = Limits(min_lessons=min_lessons, max_lessons=max_lessons, min_questions=min_questions)
+    report = check_courses(directory or current_app.config["COURSES_DIR"], limits)
+    for problem in report.problems:
+        click.echo(problem, err=True)
+    click.echo(
+        f"Đã kiểm tra {report.courses} khóa học, {report.lessons} bài học, "
+        f"{report.questions} câu hỏi: {len(report.problems)} lỗi."
+    )
+    if report.problems:
+        sys.exit(1)
+
+
 @dev_cli.command("seed-demo")
 def seed_demo_command() -> None:
     """Tạo tỉnh mẫu với tài khoản cho mỗi vai trò (chỉ lần đầu)."""
@@ -44,8 +68,70 @@ def seed_demo_command() -> None:
         click.echo(f"  {role:<15} {email:<28} {password}")
 
 
+@dev_cli.command("generate")
+@click.option("--officers", type=click.IntRange(1), required=True, help="Số cán bộ cần tạo.")
+@click.option("--seed", type=int, required=True, help="Cùng seed → cùng dữ liệu.")
+@click.option("--provinces", type=click.IntRange(1, 34), help="Mặc định: 34 từ 100.000 cán bộ, 1.")
+@click.option("--years", type=click.IntRange(1, 10), default=2, show_default=True)
+@click.option("--year", type=int, help="Năm tham chiếu (mặc định: năm nay).")
+@click.option("--password", envvar="TDKT_GENERATE_PASSWORD", help="Mật khẩu chung cho quản trị.")
+def generate_command(officers, seed, provinces, years, year, password) -> None:
+    """Sinh dữ liệu lớn (cây đơn vị, cán bộ, kế hoạch, hồ sơ tập huấn) để thử tải."""
+    from app.core.dates import local_today
+    from app.dev.generate import generate
+
+    with click.progressbar(length=officers, label="Cán bộ", file=sys.stderr) as bar:
+        report = generate(
+            officers, seed, year or local_today().year, years, provinces, password, bar.update
+        )
+    click.echo(
+        f"Đã tạo {report.units} đơn vị, {report.officers} cán bộ, {report.plan_items} dòng kế "
+        f"hoạch, {report.records} hồ sơ tập huấn, {report.attempts} bài làm."
+    )
+    for note in report.notes:
+        click.echo(note, err=True)
+
+
+@reminders_cli.command("send")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Ngày chạy (YYYY-MM-DD), mặc định hôm nay (giờ Việt Nam).",
+)
+@click.option(
+    "--escalate-after",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Báo cán bộ quản lý khi quá hạn hơn N ngày (mặc định REMINDER_ESCALATE_AFTER_DAYS).",
+)
+@click.option(
+    "--days-before",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Nhắc trước hạn N ngày (mặc định REMINDER_DAYS_BEFORE).",
+)
+@click.option("--dry-run", is_flag=True, help="Chỉ đếm, không gửi và không ghi nhật ký.")
+def reminders_send(day, escalate_after: int | None, days_before: int | None, dry_run: bool):
+    """Gửi e-mail nhắc hạn, quá hạn và báo cáo quá hạn cho cán bộ quản lý.
+
+    Chạy lại trong cùng ngày không gửi trùng; lỗi gửi trả mã thoát 1."""
+    from app.progress.reminders import send_reminders
+
+    summary = send_reminders(
+        day.date() if day else None,
+        days_before=days_before,
+        escalate_after=escalate_after,
+        dry_run=dry_run,
+    )
+    click.echo(summary.describe())
+    if not summary.ok:
+        sys.exit(1)
+
+
 def register(app: Flask) -> None:
-    for group in (courses_cli, dev_cli):
+    for group in (courses_cli, dev_cli, reminders_cli):
         app.cli.add_command(group)
     # CLI commands write: their SQLite transactions begin IMMEDIATE (requests set their own).
     write_intent.set(True)

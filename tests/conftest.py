@@ -140,11 +140,14 @@ def course(app):
 
 
 @pytest.fixture
-def plan(app, course):
+def plan(app, course, tree):
+    """Require the fixture course of every officer of the test province in `year`."""
     from app.progress.services import add_plan_item
 
     def make(year: int, due: date | None = None, officer_type: str = ""):
-        return add_plan_item(year, course, due or date(year, 12, 31), officer_type)
+        return add_plan_item(
+            year, course, due or date(year, 12, 31), tree["province"], officer_type
+        )
 
     return make
 

@@ -19,20 +19,22 @@ from app.extensions import db
 
 
 class PlanItem(db.Model):
-    """A line of the yearly training plan: in `year`, officers of `officer_type` (or all)
-    must complete `course` by `due_on`."""
+    """A line of the yearly training plan: in `year`, officers of `officer_type` (or all) under
+    `unit` (the province, usually) must complete `course` by `due_on`."""
 
     __tablename__ = "plan_items"
-    __table_args__ = (UniqueConstraint("year", "course_id", "officer_type"),)
+    __table_args__ = (UniqueConstraint("year", "course_id", "officer_type", "unit_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int] = mapped_column()
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
     officer_type: Mapped[str] = mapped_column(String(20), default="")  # "" = every officer
     due_on: Mapped[date] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     course = relationship("Course")
+    unit = relationship("OrgUnit")
 
 
 class TrainingRecord(db.Model):

@@ -5,24 +5,31 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import and_, insert, literal, select, update
+from sqlalchemy.orm import joinedload
 
 from app.core import audit
 from app.core.dates import local_today
 from app.extensions import db
-from app.org.models import User
+from app.org.models import OrgUnit, User, subtree_filter
 from app.progress.models import PlanItem, TrainingRecord
 
 
-def _plan_item_for(year: int, course_id: int, officer_type: str) -> PlanItem | None:
-    """The plan line that applies to this officer type (a type-specific line wins)."""
+def plan_item_for(user: User, year: int, course_id: int) -> PlanItem | None:
+    """The plan line that applies to this officer: it covers the officer's unit and type; the
+    line of the nearest unit wins, then a type-specific line over an "everyone" line."""
     items = db.session.scalars(
-        select(PlanItem).where(
+        select(PlanItem)
+        .options(joinedload(PlanItem.unit))
+        .where(
             PlanItem.year == year,
             PlanItem.course_id == course_id,
-            PlanItem.officer_type.in_(["", officer_type]),
+            PlanItem.officer_type.in_(["", user.officer_type]),
         )
     ).all()
-    return max(items, key=lambda item: item.officer_type != "", default=None)
+    applicable = [item for item in items if user.unit.path.startswith(item.unit.path)]
+    return max(
+        applicable, key=lambda item: (len(item.unit.path), item.officer_type != ""), default=None
+    )
 
 
 def record_completion(
@@ -44,7 +51,7 @@ def record_completion(
         )
     )
     if record is None:
-        plan = _plan_item_for(on.year, course.id, user.officer_type)
+        plan = plan_item_for(user, on.year, course.id)
         record = TrainingRecord(
             user_id=user.id,
             course_id=course.id,
@@ -90,7 +97,9 @@ def apply_plan_item(item: PlanItem) -> None:
 
     Bulk SQL rather than ORM objects: a plan line for a whole province touches 15,000 officers.
     """
-    officers = select(User.id).where(User.active.is_(True))
+    unit_path = db.session.get(OrgUnit, item.unit_id).path
+    in_scope = select(OrgUnit.id).where(subtree_filter(OrgUnit.path, unit_path))
+    officers = select(User.id).where(User.active.is_(True), User.unit_id.in_(in_scope))
     if item.officer_type:
         officers = officers.where(User.officer_type == item.officer_type)
     db.session.execute(
@@ -113,7 +122,7 @@ def apply_plan_item(item: PlanItem) -> None:
         User.officer_type,
         literal(True),
         literal(item.due_on),
-    ).where(User.active.is_(True), User.id.not_in(existing))
+    ).where(User.active.is_(True), User.unit_id.in_(in_scope), User.id.not_in(existing))
     if item.officer_type:
         source = source.where(User.officer_type == item.officer_type)
     db.session.execute(

@@ -1,4 +1,4 @@
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -8,7 +8,7 @@ from app.courses.models import Course
 from app.extensions import db
 from app.org.labels import OFFICER_TYPE_LABELS
 from app.org.models import Role
-from app.reports import services
+from app.reports import periodic, services
 
 bp = Blueprint("reports", __name__, url_prefix="/bao-cao")
 
@@ -71,4 +71,51 @@ def officers(unit_id: int):
         own=own,
         today=local_today(),
         officer_types=OFFICER_TYPE_LABELS,
+    )
+
+
+def _report_args():
+    today = local_today()
+    year = request.args.get("nam", today.year, type=int)
+    period = request.args.get("ky", "6t" if today.month <= 6 else "nam")
+    if period not in periodic.PERIODS:
+        period = "nam"
+    return year, period
+
+
+@bp.get("/dinh-ky")
+@bp.get("/dinh-ky/<int:unit_id>")
+@login_required
+@roles_required(Role.UNIT_MANAGER, Role.PROVINCE_ADMIN)
+def periodic_report(unit_id: int | None = None):
+    root = unit_in_scope_or_404(current_user, unit_id) if unit_id else current_user.unit
+    year, period = _report_args()
+    report = periodic.build_report(root, year, period)
+    return render_template(
+        "reports/periodic.html",
+        report=report,
+        periods=periodic.PERIODS,
+        years=range(local_today().year, 2022, -1),
+    )
+
+
+@bp.get("/dinh-ky/<int:unit_id>/tai-ve.<fmt>")
+@login_required
+@roles_required(Role.UNIT_MANAGER, Role.PROVINCE_ADMIN)
+def periodic_download(unit_id: int, fmt: str):
+    root = unit_in_scope_or_404(current_user, unit_id)
+    year, period = _report_args()
+    report = periodic.build_report(root, year, period)
+    name = f"bao-cao-tap-huan-tdkt-{period}-{year}-{root.code}"
+    if fmt == "xlsx":
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        body = periodic.to_xlsx(report)
+    elif fmt == "csv":
+        mimetype, body = "text/csv; charset=utf-8", periodic.to_csv(report)
+    else:
+        abort(404)
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
     )

@@ -76,13 +76,15 @@ def upgrade():
     op.create_table('plan_items',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
     sa.Column('course_id', sa.Integer(), nullable=False),
     sa.Column('officer_type', sa.String(length=20), nullable=False),
     sa.Column('due_on', sa.Date(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['course_id'], ['courses.id'], name=op.f('fk_plan_items_course_id_courses'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['unit_id'], ['org_units.id'], name=op.f('fk_plan_items_unit_id_org_units')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_plan_items')),
-    sa.UniqueConstraint('year', 'course_id', 'officer_type', name=op.f('uq_plan_items_year_course_id_officer_type'))
+    sa.UniqueConstraint('year', 'course_id', 'officer_type', 'unit_id', name=op.f('uq_plan_items_year_course_id_officer_type_unit_id'))
     )
     op.create_table('questions',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -12,4 +12,7 @@
       button.setAttribute("disabled", "disabled");
     });
   });
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
 })();
