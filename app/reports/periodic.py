@@ -46,7 +46,10 @@ class PeriodicReport:
 
     @property
     def title(self) -> str:
-        return f"Báo cáo kết quả tập huấn cán bộ làm công tác thi đua, khen thưởng {PERIODS[self.period]} {self.year}"
+        return (
+            "Báo cáo kết quả tập huấn cán bộ làm công tác thi đua, khen thưởng "
+            f"{PERIODS[self.period]} {self.year}"
+        )
 
 
 def period_end(year: int, period: str) -> date:
