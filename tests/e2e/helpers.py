@@ -1,0 +1,177 @@
+"""The checks every browser journey makes, and the small steps they share."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+
+# Visible form controls that need an accessible name from a label (or aria-label).
+UNLABELLED_CONTROLS_JS = """
+() => Array.from(document.querySelectorAll('input, select, textarea'))
+  .filter(el => !['hidden', 'submit', 'button', 'reset', 'image'].includes(el.type))
+  .filter(el => {
+    const box = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    return box.width > 0 && box.height > 0 && style.visibility !== 'hidden';
+  })
+  .filter(el => !(el.labels && el.labels.length)
+             && !(el.getAttribute('aria-label') || '').trim()
+             && !(el.getAttribute('aria-labelledby') || '').trim())
+  .map(el => el.outerHTML.slice(0, 160))
+"""
+
+OVERFLOW_JS = """
+() => ({scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
+        wide: Array.from(document.querySelectorAll('body *'))
+          .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1
+                        && !el.closest('.table-scroll, .sr-only, .skip-link'))
+          .slice(0, 5).map(el => el.tagName + '.' + el.className)})
+"""
+
+
+class Journey:
+    """A page plus everything a journey asserts on every screen it visits:
+
+    * no console errors, no uncaught page errors, no request to our server answered ≥ 400
+      (except URLs the journey declares it expects to fail, e.g. a deliberate 404);
+    * `<html lang="vi">`;
+    * no horizontal scroll (`scrollWidth <= innerWidth`) — at 360 px above all;
+    * every visible input/select/textarea has a label.
+
+    `check(step)` runs the checks and saves `screenshots/<journey>-<size>-<step>.png`.
+    """
+
+    def __init__(self, page: Page, server: dict, size: str, name: str):
+        self.page = page
+        self.server = server
+        self.url = server["url"]
+        self.seed = server["seed"]
+        self.size = size
+        self.name = name
+        self.errors: list[str] = []
+        self.expected_failures: set[str] = set()
+        self.steps = 0
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
+        page.on("response", self._on_response)
+        page.on("requestfailed", self._on_request_failed)
+
+    # --- listeners ------------------------------------------------------------------------
+
+    def _on_console(self, message) -> None:
+        if message.type == "error":
+            path = urlpath(message.location.get("url", "") if message.location else "")
+            # Chromium logs "Failed to load resource: … 404" for an expected 404 document.
+            if "Failed to load resource" in message.text and path in self.expected_failures:
+                return
+            self.errors.append(f"console error: {message.text} ({message.location})")
+
+    def _on_response(self, response) -> None:
+        if response.url.startswith(self.url) and response.status >= 400:
+            path = urlpath(response.url)
+            if path not in self.expected_failures:
+                self.errors.append(f"HTTP {response.status}: {response.request.method} {path}")
+
+    def _on_request_failed(self, request) -> None:
+        if request.url.startswith(self.url):
+            self.errors.append(f"request failed: {request.method} {request.url} {request.failure}")
+
+    # --- checks ---------------------------------------------------------------------------
+
+    def assert_no_errors(self) -> None:
+        assert not self.errors, "\n".join(self.errors)
+
+    def check(self, step: str, labels: bool = True) -> None:
+        page = self.page
+        page.wait_for_load_state("load")
+        self.steps += 1
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(
+            path=str(SCREENSHOTS / f"{self.name}-{self.size}-{self.steps:02d}-{step}.png"),
+            full_page=True,
+        )
+        assert page.locator("html").get_attribute("lang") == "vi", f"{step}: <html lang> not vi"
+        overflow = page.evaluate(OVERFLOW_JS)
+        assert overflow["scrollWidth"] <= overflow["innerWidth"], (
+            f"{step} ({page.url}): horizontal scroll at {self.size} px: {overflow}"
+        )
+        if labels:
+            unlabelled = page.evaluate(UNLABELLED_CONTROLS_JS)
+            assert not unlabelled, f"{step} ({page.url}): controls without a label: {unlabelled}"
+        self.assert_no_errors()
+
+    # --- shared steps ---------------------------------------------------------------------
+
+    def goto(self, path: str, expect_status: int = 200):
+        if expect_status >= 400:
+            self.expected_failures.add(urlpath(self.url + path))
+        response = self.page.goto(self.url + path)
+        assert response is not None and response.status == expect_status, (
+            f"GET {path}: {response.status if response else None}, expected {expect_status}"
+        )
+        return response
+
+    def sign_in(self, officer_key: str) -> dict:
+        """Sign in with the keyboard only: Tab to the e-mail field, type, Tab to the password,
+        type, Enter."""
+        officer = self.seed["officers"][officer_key]
+        page = self.page
+        self.goto("/")
+        self.check("dang-nhap")
+        email = page.locator("#email")
+        for _ in range(15):
+            page.keyboard.press("Tab")
+            if email.evaluate("el => el === document.activeElement"):
+                break
+        else:
+            raise AssertionError("Tab never reached the e-mail field")
+        page.keyboard.type(officer["email"])
+        page.keyboard.press("Tab")
+        assert page.locator("#password").evaluate("el => el === document.activeElement"), (
+            "Tab from the e-mail field does not reach the password field"
+        )
+        page.keyboard.type(self.seed["password"])
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        expect(page).to_have_url(re.compile(r"/bang-dieu-khien$"))
+        expect(page.get_by_role("heading", level=1)).to_contain_text(officer["name"])
+        return officer
+
+
+def urlpath(url: str) -> str:
+    """The path of a URL, without query string or fragment."""
+    return re.sub(r"^https?://[^/]+", "", url).split("?")[0].split("#")[0]
+
+
+def correct_answers(db_path: Path, question_ids: list[int]) -> dict[int, tuple[str, object]]:
+    """{question id: (type, the right answer)} read from the database the server uses."""
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
+        marks = ",".join("?" * len(question_ids))
+        rows = conn.execute(
+            f"SELECT id, qtype, data FROM questions WHERE id IN ({marks})", question_ids
+        ).fetchall()
+    answers = {}
+    for qid, qtype, raw in rows:
+        data = json.loads(raw)
+        if qtype == "single":
+            answer = next(c["id"] for c in data["choices"] if c["fraction"] >= 0.999)
+        elif qtype == "multi":
+            answer = [c["id"] for c in data["choices"] if c["fraction"] > 0]
+        elif qtype == "truefalse":
+            answer = "true" if data["correct"] else "false"
+        elif qtype == "short":
+            answer = next(a["text"] for a in data["answers"] if a["fraction"] >= 0.999)
+        elif qtype == "numerical":
+            answer = next(str(a["value"]) for a in data["answers"] if a["fraction"] >= 0.999)
+        elif qtype == "matching":
+            answer = [pair["right"] for pair in data["pairs"]]
+        else:
+            answer = None  # essay: not auto-graded
+        answers[qid] = (qtype, answer)
+    return answers
