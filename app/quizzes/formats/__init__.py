@@ -1,0 +1,99 @@
+"""Question-bank import/export formats (GIFT, Aiken, Moodle XML), pure Python.
+
+Parsers never raise on bad content: every question that cannot be imported is an
+`ImportIssue` (Vietnamese message + line) in `ParseResult.errors`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from .aiken import parse_aiken
+from .base import (
+    ImportIssue,
+    ParsedAnswer,
+    ParsedQuestion,
+    ParseResult,
+)
+from .encoding import decode_bytes
+from .gift import parse_gift
+from .gift_export import export_gift
+from .moodle_xml import parse_moodle_xml
+from .moodle_xml_export import export_moodle_xml
+
+__all__ = [
+    "ImportIssue",
+    "ParseResult",
+    "ParsedAnswer",
+    "ParsedQuestion",
+    "decode_bytes",
+    "detect_format",
+    "export_gift",
+    "export_moodle_xml",
+    "parse_aiken",
+    "parse_file",
+    "parse_gift",
+    "parse_moodle_xml",
+]
+
+_ALIASES = {
+    "gift": "gift",
+    "aiken": "aiken",
+    "xml": "moodle_xml",
+    "moodle_xml": "moodle_xml",
+    "moodle-xml": "moodle_xml",
+    "moodlexml": "moodle_xml",
+}
+
+
+def detect_format(name: str | None, text: str) -> str:
+    """ "gift", "aiken" or "moodle_xml" from the file name, else from the content."""
+    lower = (name or "").lower()
+    if lower.endswith(".xml"):
+        return "moodle_xml"
+    if lower.endswith((".gift", ".gift.txt")):
+        return "gift"
+    if lower.endswith(".aiken.txt") or lower.endswith(".aiken"):
+        return "aiken"
+    head = text.lstrip()[:200]
+    if head.startswith("<?xml") or head.startswith("<quiz"):
+        return "moodle_xml"
+    has_answer = re.search(r"^\s*ANSWER\s*:", text, re.M)
+    has_option = re.search(r"^\s*[A-Z][.)]", text, re.M)
+    if has_answer and has_option and not re.search(r"^\s*::|\{", text, re.M):
+        return "aiken"
+    if has_answer and has_option and not re.search(r"\{[^}]*[=~#]|\{\s*\}|\{T", text):
+        return "aiken"
+    return "gift"
+
+
+def parse_file(
+    path_or_bytes: str | os.PathLike | bytes,
+    fmt: str | None = None,
+    encoding: str | None = None,
+) -> ParseResult:
+    """Read a file (path or raw bytes), detect its format unless `fmt` is given, parse it."""
+    if isinstance(path_or_bytes, bytes | bytearray):
+        data, name = bytes(path_or_bytes), None
+    else:
+        path = Path(path_or_bytes)
+        data, name = path.read_bytes(), path.name
+    kind = _ALIASES.get((fmt or "").lower().strip()) if fmt else None
+    if fmt and kind is None:
+        raise ValueError(f"Định dạng không được hỗ trợ: {fmt}")
+    if kind is None and (name or "").lower().endswith(".xml"):
+        kind = "moodle_xml"
+    if kind == "moodle_xml" and not encoding:
+        return parse_moodle_xml(data)
+    text, used = decode_bytes(data, encoding)
+    kind = kind or detect_format(name, text)
+    if kind == "moodle_xml":
+        result = parse_moodle_xml(text)
+    elif kind == "aiken":
+        result = parse_aiken(text)
+    else:
+        result = parse_gift(text)
+    result.encoding = used
+    return result
