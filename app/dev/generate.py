@@ -24,7 +24,7 @@ from sqlalchemy import func, insert, select, text
 
 from app.courses.models import Course
 from app.extensions import db
-from app.org.models import OfficerType, OrgUnit, Role, UnitLevel, User
+from app.org.models import OfficerType, OrgUnit, Role, UnitLevel, UnitMembership, User
 from app.progress.models import PlanItem, TrainingRecord
 from app.quizzes.models import Attempt, Question
 
@@ -158,7 +158,7 @@ def _weighted(rng: random.Random, pairs):
 class _Writer:
     """Buffers rows per table and inserts them by chunks, parents before children."""
 
-    ORDER = ["org_units", "plan_items", "users", "attempts", "training_records"]
+    ORDER = ["org_units", "plan_items", "users", "unit_memberships", "attempts", "training_records"]
 
     def __init__(self) -> None:
         self.rows: dict[str, list[dict]] = {name: [] for name in self.ORDER}
@@ -166,6 +166,7 @@ class _Writer:
             "org_units": OrgUnit.__table__,
             "plan_items": PlanItem.__table__,
             "users": User.__table__,
+            "unit_memberships": UnitMembership.__table__,
             "attempts": Attempt.__table__,
             "training_records": TrainingRecord.__table__,
         }
@@ -508,7 +509,17 @@ class _Context:
                 "officer_type": officer_type,
                 "active": active,
                 "password_hash": password_hash,
-                "created_at": datetime(self.year - 2, 1, 1) + timedelta(minutes=user_id % 500_000),
+                "created_at": datetime(self.year - 2, 1, 1) + timedelta(days=user_id % 365),
+            },
+        )
+        joined = date(self.year - 2, 1, 1) + timedelta(days=user_id % 365)
+        self.writer.add(
+            "unit_memberships",
+            {
+                "user_id": user_id,
+                "unit_id": unit["id"],
+                "start_on": joined,
+                "end_on": None if active else date(self.year - 1, 1, 1) + timedelta(user_id % 300),
             },
         )
         self.report.officers += 1
