@@ -46,6 +46,15 @@ class Config:
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "tdkt-learn@localhost")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None  # SMTP login only when set
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)  # STARTTLS after connecting
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "30"))  # seconds per SMTP operation
+
+    # `flask reminders send`: remind this many days before a due date; escalate to the unit
+    # manager when an officer is late by more than REMINDER_ESCALATE_AFTER_DAYS.
+    REMINDER_DAYS_BEFORE = int(os.environ.get("REMINDER_DAYS_BEFORE", "14"))
+    REMINDER_ESCALATE_AFTER_DAYS = int(os.environ.get("REMINDER_ESCALATE_AFTER_DAYS", "30"))
 
     PER_PAGE = 50
 

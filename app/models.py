@@ -4,6 +4,7 @@ from app.core.audit import AuditEvent
 from app.courses.models import Course, Lesson, LessonProgress
 from app.org.models import OrgUnit, UnitMembership, User
 from app.progress.models import ClassAttendance, PlanItem, TrainingClass, TrainingRecord
+from app.progress.reminders import ReminderLog
 from app.quizzes.models import Attempt, Question
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "OrgUnit",
     "PlanItem",
     "Question",
+    "ReminderLog",
     "TrainingClass",
     "TrainingRecord",
     "UnitMembership",
