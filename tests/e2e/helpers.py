@@ -77,6 +77,9 @@ class Journey:
             path = urlpath(response.url)
             if path not in self.expected_failures:
                 self.errors.append(f"HTTP {response.status}: {response.request.method} {path}")
+                if response.status >= 500:  # the traceback is in the server's log
+                    log = self.server["log"].read_text(encoding="utf-8", errors="replace")
+                    self.errors.append("server log (end):\n" + log[-4000:])
 
     def _on_request_failed(self, request) -> None:
         if request.url.startswith(self.url):
