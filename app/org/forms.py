@@ -1,0 +1,122 @@
+"""Roster forms: the upload, the confirmation, one officer's edit form, deactivation."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from app.core.text import nfc
+from app.org.labels import OFFICER_TYPE_LABELS
+from app.org.roster import parse_date
+
+UPLOAD_EXTENSIONS = ["csv", "xlsx"]
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+def _upload_field(label):
+    return FileField(
+        label,
+        validators=[
+            FileRequired(message=_l("Vui lòng chọn tệp.")),
+            FileAllowed(UPLOAD_EXTENSIONS, message=_l("Chỉ nhận tệp .xlsx hoặc .csv.")),
+        ],
+    )
+
+
+class RosterUploadForm(FlaskForm):
+    file = _upload_field(_l("Tệp danh sách cán bộ (.xlsx hoặc .csv)"))
+
+
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token: the rows themselves stay on the server."""
+
+
+def _spaces(value: str | None) -> str:
+    return re.sub(r"\s+", " ", nfc(value))
+
+
+def _lower(value: str | None) -> str:
+    return nfc(value).lower()
+
+
+class OfficerForm(FlaskForm):
+    """One officer's details. `for_officer` fills it from the stored officer."""
+
+    full_name = StringField(
+        _l("Họ và tên"),
+        validators=[DataRequired(message=_l("Vui lòng nhập họ và tên.")), Length(max=255)],
+        filters=[_spaces],
+    )
+    officer_code = StringField(_l("Mã cán bộ"), validators=[Length(max=40)], filters=[nfc])
+    birth_date = StringField(_l("Ngày sinh (dd/mm/yyyy)"), validators=[Optional()], filters=[nfc])
+    unit_id = SelectField(_l("Đơn vị"), coerce=int)
+    position = StringField(_l("Chức vụ"), validators=[Length(max=255)], filters=[_spaces])
+    officer_type = SelectField(
+        _l("Chuyên trách/Kiêm nhiệm"),
+        choices=[SelectChoice(t.value, label) for t, label in OFFICER_TYPE_LABELS.items()],
+    )
+    email = StringField(
+        _l("Thư điện tử"),
+        validators=[Length(max=255, message=_l("Thư điện tử dài quá 255 ký tự."))],
+        filters=[_lower],
+    )
+    phone = StringField(_l("Điện thoại"), validators=[Length(max=30)], filters=[nfc])
+
+    def validate_birth_date(self, field):
+        if field.data and parse_date(field.data) is None:
+            raise ValidationError(_l("Ngày sinh không hợp lệ (cần dạng dd/mm/yyyy)."))
+
+    def validate_email(self, field):
+        if field.data and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", field.data):
+            raise ValidationError(_l("Thư điện tử không hợp lệ."))
+
+    def validate_phone(self, field):
+        if field.data and not re.match(r"^[0-9+().\s-]{6,30}$", field.data):
+            raise ValidationError(_l("Số điện thoại không hợp lệ."))
+
+    @classmethod
+    def for_officer(cls, officer) -> OfficerForm:
+        birth = officer.birth_date.strftime("%d/%m/%Y") if officer.birth_date else ""
+        return cls(
+            data={
+                "full_name": officer.full_name,
+                "officer_code": officer.officer_code or "",
+                "birth_date": birth,
+                "unit_id": officer.unit_id,
+                "position": officer.position,
+                "officer_type": officer.officer_type,
+                "email": officer.email or "",
+                "phone": officer.phone or "",
+            }
+        )
+
+    def values(self) -> dict:
+        """What the roster service saves. Unlike an import row, an emptied field is cleared."""
+        return {
+            "full_name": self.full_name.data,
+            "officer_code": self.officer_code.data or None,
+            "birth_date": parse_date(self.birth_date.data) if self.birth_date.data else None,
+            "unit_id": self.unit_id.data,
+            "position": self.position.data or "",
+            "officer_type": self.officer_type.data,
+            "email": self.email.data or None,
+            "phone": self.phone.data or None,
+        }
+
+
+class DeactivateForm(FlaskForm):
+    reason = SelectField(
+        _l("Lý do"),
+        choices=[SelectChoice("Nghỉ", _l("Nghỉ")), SelectChoice("Đã chuyển", _l("Đã chuyển"))],
+        validators=[DataRequired()],
+    )
+
+
+class ActivateForm(FlaskForm):
+    pass

@@ -1,0 +1,755 @@
+"""Roster upkeep: importing the officer list from a spreadsheet, and every change to an officer
+(create, update, move between units, deactivation) with its membership history and audit trail.
+
+Both the import and the per-officer edit form go through `_apply_changes`, so a move always
+closes the old `UnitMembership`, re-points the officer's *current-year, not yet completed*
+training records to the new unit (past years keep the unit they had: their coverage does not
+change) and writes the audit log.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import re
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from sqlalchemy.orm import aliased
+
+from app.config import ROOT
+from app.core import audit
+from app.core.audit import AuditEvent
+from app.core.dates import local_date_of, local_today
+from app.core.pagination import Page, paginate
+from app.core.permissions import officers_in_scope
+from app.core.text import nfc
+from app.extensions import db
+from app.org.labels import OFFICER_TYPE_LABELS
+from app.org.models import (
+    OfficerType,
+    OrgUnit,
+    UnitMembership,
+    User,
+    name_matches,
+    subtree_filter,
+)
+from app.org.services import create_officer
+from app.progress.models import TrainingRecord
+
+# (key, heading) in template order. The headings are what officials type; keys are ours.
+COLUMNS: list[tuple[str, str]] = [
+    ("officer_code", "Mã cán bộ"),
+    ("full_name", "Họ và tên"),
+    ("birth_date", "Ngày sinh"),
+    ("unit_code", "Mã đơn vị"),
+    ("unit_name", "Đơn vị"),
+    ("position", "Chức vụ"),
+    ("officer_type", "Chuyên trách/Kiêm nhiệm"),
+    ("email", "Thư điện tử"),
+    ("phone", "Điện thoại"),
+    ("status", "Trạng thái"),
+]
+_ALIASES = {
+    "email": "email",
+    "e-mail": "email",
+    "số điện thoại": "phone",
+    "tên đơn vị": "unit_name",
+    "loại cán bộ": "officer_type",
+    "chuyên trách / kiêm nhiệm": "officer_type",
+}
+TEMPLATE_PATH = ROOT / "app" / "static" / "templates" / "mau-danh-sach-can-bo.xlsx"
+MAX_ROWS = 20_000
+_SPACES = re.compile(r"\s+")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^[0-9+().\s-]{6,30}$")
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+_FULL_TIME = {"chuyên trách", "chuyen trach", "ct"}
+_PART_TIME = {"kiêm nhiệm", "kiem nhiem", "kn"}
+_INACTIVE = {"nghỉ", "đã nghỉ", "nghỉ hưu", "đã chuyển", "chuyển công tác", "nghi", "da chuyen"}
+_ACTIVE = {"đang công tác", "đang làm việc", "hoạt động", "dang cong tac"}
+
+
+def _key(text: str) -> str:
+    return _SPACES.sub(" ", nfc(text)).lower()
+
+
+_HEADINGS = {_key(heading): key for key, heading in COLUMNS} | _ALIASES
+
+
+class RosterFileError(ValueError):
+    """The file as a whole cannot be read (the message is for the user, in Vietnamese)."""
+
+
+# --- reading CSV / XLSX ----------------------------------------------------------------------
+
+
+def decode_csv(data: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 when it has a BOM, else Windows-1258 (Vietnamese
+    Excel's "CSV" on older Windows). NFC-composed: cp1258 writes tones as combining marks."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1258", errors="replace")
+    return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return _SPACES.sub(" ", nfc(str(value)))
+
+
+def _grid(filename: str, data: bytes) -> list[list]:
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as error:  # openpyxl raises many types for a broken file
+            raise RosterFileError(
+                _("Không đọc được tệp XLSX (tệp hỏng hoặc sai định dạng).")
+            ) from (error)
+        sheet = book.worksheets[0]
+        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        book.close()
+        return rows
+    if name.endswith(".csv"):
+        text = decode_csv(data)
+        try:
+            dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+            delimiter = dialect.delimiter
+        except csv.Error:
+            delimiter = ","
+        return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    raise RosterFileError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
+
+
+def _heading_row(grid: list[list]) -> tuple[int, list[str | None]]:
+    for index, row in enumerate(grid[:10]):
+        keys = [_HEADINGS.get(_key(_cell(value))) for value in row]
+        if sum(1 for k in keys if k) >= 2:
+            return index, keys
+    raise RosterFileError(
+        _("Không tìm thấy dòng tiêu đề (ví dụ “Họ và tên”, “Mã đơn vị”) trong tệp.")
+    )
+
+
+def read_table(filename: str, data: bytes) -> tuple[set[str], list[tuple[int, dict[str, str]]]]:
+    """(headings found, [(row number as the spreadsheet shows it, {key: text})]).
+
+    The heading row is the first of the first ten rows naming two known headings, so a title
+    line above the table is fine. Empty rows are skipped; cells are NFC text, dates dd/mm/yyyy.
+    """
+    grid = _grid(filename, data)
+    index, keys = _heading_row(grid)
+    rows = []
+    for number, row in enumerate(grid[index + 1 :], start=index + 2):
+        values = {k: _cell(v) for k, v in zip(keys, row, strict=False) if k}
+        if any(values.values()):
+            rows.append((number, values))
+    if len(rows) > MAX_ROWS:
+        raise RosterFileError(_("Tệp có quá %(n)s dòng; hãy chia nhỏ.", n=f"{MAX_ROWS:,}"))
+    return {k for k in keys if k}, rows
+
+
+# --- the XLSX template ----------------------------------------------------------------------
+
+
+def build_template() -> bytes:
+    """The import template, built from COLUMNS so the headings cannot drift from the parser."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Danh sách cán bộ"
+    sheet.append([heading for _key_, heading in COLUMNS])
+    widths = {"full_name": 28, "unit_name": 32, "email": 28, "position": 22, "officer_type": 24}
+    for index, (key, _heading) in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=index)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="0B5CAB")
+        letter = cell.column_letter
+        sheet.column_dimensions[letter].width = widths.get(key, 16)
+        # Codes and phone numbers are text: Excel would drop a phone number's leading 0.
+        fmt = "DD/MM/YYYY" if key == "birth_date" else "@"
+        for row in range(2, 1002):
+            sheet.cell(row=row, column=index).number_format = fmt
+    sheet.freeze_panes = "A2"
+    letters = {
+        key: sheet.cell(row=1, column=i).column_letter for i, (key, _h) in enumerate(COLUMNS, 1)
+    }
+    for key, options in (
+        ("officer_type", '"Chuyên trách,Kiêm nhiệm"'),
+        ("status", '"Đang công tác,Nghỉ,Đã chuyển"'),
+    ):
+        rule = DataValidation(type="list", formula1=options, allow_blank=True)
+        rule.add(f"{letters[key]}2:{letters[key]}1001")
+        sheet.add_data_validation(rule)
+    notes = book.create_sheet("Hướng dẫn")
+    for line in (
+        "Mỗi dòng một cán bộ. Dòng 1 là tiêu đề, giữ nguyên.",
+        "Mã cán bộ: mã ổn định của cán bộ; nhập lại cùng tệp sẽ cập nhật theo mã này "
+        "(không có mã thì theo thư điện tử).",
+        "Họ và tên: bắt buộc.",
+        "Ngày sinh: dd/mm/yyyy, ví dụ 05/09/1985.",
+        "Mã đơn vị: mã công đoàn trên hệ thống (hoặc điền cột Đơn vị bằng tên đơn vị).",
+        "Chuyên trách/Kiêm nhiệm: chọn một trong hai (để trống: Kiêm nhiệm).",
+        "Trạng thái: để trống hoặc Đang công tác; Nghỉ hoặc Đã chuyển để thôi theo dõi.",
+    ):
+        notes.append([line])
+    notes.column_dimensions["A"].width = 100
+    book.properties.creator = "TĐKT Learn"
+    book.properties.created = datetime(2025, 1, 1)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def write_template(path: Path = TEMPLATE_PATH) -> Path:
+    """Regenerate the shipped template file (app/static/templates/…)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(build_template())
+    return path
+
+
+# --- parsing a roster against the database ---------------------------------------------------
+
+
+@dataclass
+class RowResult:
+    row: int
+    name: str
+    unit_label: str = ""
+    values: dict = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    action: str = "new"  # new | updated | unchanged | error
+    user: User | None = None
+    changes: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+@dataclass
+class RosterPreview:
+    rows: list[RowResult]
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.action == action)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {a: self.count(a) for a in ("new", "updated", "unchanged", "error")}
+
+    @property
+    def bad_rows(self) -> list[RowResult]:
+        return [r for r in self.rows if r.action == "error"]
+
+
+def parse_date(text: str) -> date | None:
+    """dd/mm/yyyy (also d/m/yyyy, with - or .) or ISO yyyy-mm-dd; None when not a valid date."""
+    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
+    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+    try:
+        if match:
+            day, month, year = (int(x) for x in match.groups())
+        elif iso:
+            year, month, day = (int(x) for x in iso.groups())
+        else:
+            return None
+        value = date(year, month, day)
+    except ValueError:
+        return None
+    return value if date(1900, 1, 1) <= value <= local_today() else None
+
+
+def parse_officer_type(text: str) -> str | None:
+    key = _key(text)
+    if key in _FULL_TIME:
+        return OfficerType.FULL_TIME.value
+    if key in _PART_TIME:
+        return OfficerType.PART_TIME.value
+    raise ValueError
+
+
+def _clean(raw: dict[str, str], units: _Units) -> RowResult:
+    """Validate one row's cells on their own (keys and scope are checked by the caller)."""
+    get = raw.get
+    name = _SPACES.sub(" ", get("full_name", ""))
+    result = RowResult(row=0, name=name)
+    values = result.values
+    if not name:
+        result.errors.append(_("Thiếu họ và tên."))
+    elif len(name) > 255:
+        result.errors.append(_("Họ và tên dài quá 255 ký tự."))
+    values["full_name"] = name
+    if get("birth_date"):
+        values["birth_date"] = parse_date(get("birth_date"))
+        if values["birth_date"] is None:
+            result.errors.append(
+                _("Ngày sinh “%(v)s” không hợp lệ (cần dạng dd/mm/yyyy).", v=get("birth_date"))
+            )
+    code, unit_name = get("unit_code", ""), get("unit_name", "")
+    unit = units.find(code, unit_name, result.errors)
+    if unit is not None:
+        values["unit_id"] = unit.id
+        result.unit_label = f"{unit.code} — {unit.name}"
+    else:
+        result.unit_label = code or unit_name
+    for key, limit in (("position", 255), ("officer_code", 40)):
+        if get(key):
+            values[key] = get(key)[:limit]
+    if get("officer_type"):
+        try:
+            values["officer_type"] = parse_officer_type(get("officer_type"))
+        except ValueError:
+            result.errors.append(
+                _("Cột Chuyên trách/Kiêm nhiệm: “%(v)s” không hợp lệ.", v=get("officer_type"))
+            )
+    if get("email"):
+        email = get("email").lower()
+        if not _EMAIL.match(email) or len(email) > 255:
+            result.errors.append(_("Thư điện tử “%(v)s” không hợp lệ.", v=get("email")))
+        values["email"] = email
+    if get("phone"):
+        phone = get("phone")
+        if re.fullmatch(r"[35789]\d{8}", phone):  # a number cell that lost its leading 0
+            phone = "0" + phone
+        if not _PHONE.match(phone):
+            result.errors.append(_("Điện thoại “%(v)s” không hợp lệ.", v=get("phone")))
+        values["phone"] = phone
+    if get("status"):
+        status = _key(get("status"))
+        if status in _INACTIVE:
+            values["active"] = False
+            values["leave_reason"] = get("status")
+        elif status in _ACTIVE:
+            values["active"] = True
+        else:
+            result.errors.append(_("Trạng thái “%(v)s” không hợp lệ.", v=get("status")))
+    return result
+
+
+class _Units:
+    """The units the importing officer may write to, by code and by unique name."""
+
+    def __init__(self, scope: str):
+        units = db.session.scalars(select(OrgUnit).where(subtree_filter(OrgUnit.path, scope)))
+        self.by_code: dict[str, OrgUnit] = {}
+        self.by_name: dict[str, list[OrgUnit]] = {}
+        for unit in units:
+            self.by_code[unit.code.upper()] = unit
+            self.by_name.setdefault(_key(unit.name), []).append(unit)
+
+    def find(self, code: str, name: str, errors: list[str]) -> OrgUnit | None:
+        if code:
+            unit = self.by_code.get(code.upper())
+            if unit is None:
+                errors.append(
+                    _("Mã đơn vị “%(v)s” không có trong phạm vi quản lý của bạn.", v=code)
+                )
+            return unit
+        if name:
+            found = self.by_name.get(_key(name), [])
+            if len(found) == 1:
+                return found[0]
+            if found:
+                errors.append(_("Có nhiều đơn vị tên “%(v)s”: hãy ghi Mã đơn vị.", v=name))
+            else:
+                errors.append(_("Đơn vị “%(v)s” không có trong phạm vi quản lý của bạn.", v=name))
+            return None
+        errors.append(_("Thiếu mã đơn vị."))
+        return None
+
+
+def _load_users(column, keys: set[str]) -> dict[str, User]:
+    found: dict[str, User] = {}
+    keys_list = sorted(keys)
+    for start in range(0, len(keys_list), 500):
+        chunk = keys_list[start : start + 500]
+        for user in db.session.scalars(select(User).where(column.in_(chunk))):
+            found[getattr(user, column.key)] = user
+    return found
+
+
+def parse_roster(scope_unit: OrgUnit, rows: list[tuple[int, dict[str, str]]]) -> RosterPreview:
+    """Validate every row and decide what committing it would do (nothing is written). Only
+    units under `scope_unit` (the importer's own unit) may be named."""
+    scope = scope_unit.path
+    units = _Units(scope)
+    results = []
+    for number, raw in rows:
+        result = _clean(raw, units)
+        result.row = number
+        results.append(result)
+    by_code = _load_users(
+        User.officer_code,
+        {r.values["officer_code"] for r in results if r.values.get("officer_code")},
+    )
+    by_email = _load_users(
+        User.email, {r.values["email"] for r in results if r.values.get("email")}
+    )
+    seen_code: dict[str, int] = {}
+    seen_email: dict[str, int] = {}
+    for result in results:
+        code, email = result.values.get("officer_code"), result.values.get("email")
+        if code and code in seen_code:
+            result.errors.append(_("Trùng mã cán bộ với dòng %(n)s.", n=seen_code[code]))
+        if email and email in seen_email:
+            result.errors.append(_("Trùng thư điện tử với dòng %(n)s.", n=seen_email[email]))
+        if code:
+            seen_code.setdefault(code, result.row)
+        if email:
+            seen_email.setdefault(email, result.row)
+        user = _match(result, by_code, by_email)
+        if user is not None and not user.unit.path.startswith(scope):
+            result.errors.append(
+                _("Mã cán bộ hoặc thư điện tử này đã dùng cho cán bộ ngoài phạm vi quản lý.")
+            )
+        if result.errors:
+            result.action = "error"
+        elif user is not None:
+            result.user = user
+            result.changes = _diff(user, result.values)
+            result.action = "updated" if result.changes else "unchanged"
+    return RosterPreview(results)
+
+
+def _match(result: RowResult, by_code: dict, by_email: dict) -> User | None:
+    """The existing officer a row updates: by officer code, else by e-mail."""
+    code, email = result.values.get("officer_code"), result.values.get("email")
+    if code:
+        user = by_code.get(code)
+        other = by_email.get(email) if email else None
+        if user is None and other is not None and other.officer_code in (None, code):
+            return other  # known by e-mail, gets its code now
+        if other is not None and other is not user:
+            result.errors.append(_("Thư điện tử “%(v)s” đã dùng cho cán bộ khác.", v=email))
+        return user
+    if email:
+        return by_email.get(email)
+    result.errors.append(_("Cần có Mã cán bộ hoặc Thư điện tử để nhận diện cán bộ."))
+    return None
+
+
+_FIELDS = (
+    "full_name",
+    "officer_code",
+    "birth_date",
+    "unit_id",
+    "position",
+    "officer_type",
+    "email",
+    "phone",
+    "active",
+)
+
+
+def _diff(user: User, values: dict, erase: bool = False) -> dict[str, tuple[str, str]]:
+    """Fields whose new value differs. An import's empty cell keeps the stored value; the edit
+    form (`erase`) clears it."""
+    changes = {}
+    for name in _FIELDS:
+        if name not in values or (values[name] is None and not erase):
+            continue
+        old, new = getattr(user, name), values[name]
+        if (old or "") != (new or ""):
+            changes[name] = (_show(name, old), _show(name, new))
+    return changes
+
+
+def _show(name: str, value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if name == "unit_id":
+        unit = db.session.get(OrgUnit, value)
+        return unit.code if unit else str(value)
+    if name == "officer_type":
+        return str(OFFICER_TYPE_LABELS.get(OfficerType(value), value))
+    if name == "active":
+        return _("Đang công tác") if value else _("Nghỉ")
+    return str(value)
+
+
+# --- writing: the only code that changes officers ---------------------------------------------
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: int = 0
+
+
+def import_roster(
+    scope_unit: OrgUnit, rows: list[tuple[int, dict[str, str]]], actor_id: int | None
+) -> ImportSummary:
+    """Commit a roster: good rows go in, bad rows are skipped. Re-validated against the
+    database as it is now (the preview may be minutes old). One transaction."""
+    preview = parse_roster(scope_unit, rows)
+    today = local_today()
+    summary = ImportSummary(unchanged=preview.count("unchanged"), errors=preview.count("error"))
+    created: list[tuple[User, dict]] = []
+    for result in preview.rows:
+        if result.action == "new":
+            created.append((_create(result.values), result.values))
+        elif result.action == "updated":
+            _apply_changes(actor_id, result.user, result.values, today)
+            summary.updated += 1
+    db.session.flush()
+    for user, values in created:
+        db.session.add(UnitMembership(user_id=user.id, unit_id=user.unit_id, start_on=today))
+        audit.record(
+            "officer.create",
+            "user",
+            user.id,
+            actor_id,
+            **{k: _show(k, v) for k, v in values.items() if k in _FIELDS},
+        )
+        if values.get("active") is False:
+            _deactivate(actor_id, user, values.get("leave_reason", ""), today)
+    summary.created = len(created)
+    if created or summary.updated:
+        audit.record(
+            "roster.import",
+            "org_unit",
+            scope_unit.id,
+            actor_id,
+            created=summary.created,
+            updated=summary.updated,
+            errors=summary.errors,
+        )
+    db.session.commit()
+    return summary
+
+
+def _create(values: dict) -> User:
+    unit = db.session.get(OrgUnit, values["unit_id"])
+    user = create_officer(
+        values["full_name"],
+        unit,
+        email=values.get("email"),
+        officer_type=OfficerType(values.get("officer_type") or OfficerType.PART_TIME.value),
+        position=values.get("position", ""),
+        phone=values.get("phone"),
+    )
+    user.officer_code = values.get("officer_code")
+    user.birth_date = values.get("birth_date")
+    return user
+
+
+def update_officer(actor_id: int | None, user: User, values: dict) -> dict[str, tuple[str, str]]:
+    """Save the edit form (the caller has checked scope and validated). Commits."""
+    changes = _diff(user, values, erase=True)
+    if changes:
+        _apply_changes(actor_id, user, values, local_today(), erase=True)
+        db.session.commit()
+    return changes
+
+
+def conflicts(user: User | None, values: dict) -> dict[str, str]:
+    """{field: message} for an officer code or e-mail another officer already has."""
+    found = {}
+    for name, column, message in (
+        ("officer_code", User.officer_code, _("Mã cán bộ này đã dùng cho cán bộ khác.")),
+        ("email", User.email, _("Thư điện tử này đã dùng cho cán bộ khác.")),
+    ):
+        if values.get(name):
+            other = db.session.scalar(select(User.id).where(column == values[name]))
+            if other is not None and (user is None or other != user.id):
+                found[name] = message
+    return found
+
+
+def set_active(actor_id: int | None, user: User, active: bool, reason: str = "") -> None:
+    """Deactivate ("Nghỉ", "Đã chuyển") or reactivate an officer. Commits."""
+    if user.active != active:
+        _apply_changes(actor_id, user, {"active": active, "leave_reason": reason}, local_today())
+        db.session.commit()
+
+
+def _apply_changes(
+    actor_id: int | None, user: User, values: dict, today: date, erase: bool = False
+) -> None:
+    changes = _diff(user, values, erase)
+    plain = {k: list(v) for k, v in changes.items() if k not in {"unit_id", "active"}}
+    for name in plain:
+        setattr(user, name, values[name])
+    if "officer_type" in plain:  # the current year's open records follow the officer's type
+        _current_open_records(user, today, officer_type=user.officer_type)
+    if plain:
+        audit.record("officer.update", "user", user.id, actor_id, changes=plain)
+    if "unit_id" in changes:
+        _move(actor_id, user, db.session.get(OrgUnit, values["unit_id"]), today)
+    if "active" in changes:
+        if values["active"]:
+            user.active = True
+            db.session.add(UnitMembership(user_id=user.id, unit_id=user.unit_id, start_on=today))
+            audit.record("officer.activate", "user", user.id, actor_id)
+        else:
+            _deactivate(actor_id, user, values.get("leave_reason", ""), today)
+
+
+def _current_open_records(user: User, today: date, **new_values) -> None:
+    """Re-point this year's not-yet-completed records; earlier years are history."""
+    db.session.execute(
+        update(TrainingRecord)
+        .where(
+            TrainingRecord.user_id == user.id,
+            TrainingRecord.year == today.year,
+            TrainingRecord.completed_on.is_(None),
+        )
+        .values(**new_values)
+    )
+
+
+def _close_membership(user: User, today: date) -> None:
+    closed = db.session.execute(
+        update(UnitMembership)
+        .where(UnitMembership.user_id == user.id, UnitMembership.end_on.is_(None))
+        .values(end_on=today)
+    ).rowcount
+    has_any = db.session.scalar(select(UnitMembership.id).where(UnitMembership.user_id == user.id))
+    if not closed and has_any is None:  # an officer from before roster history began
+        start = min(local_date_of(user.created_at), today) if user.created_at else today
+        db.session.add(
+            UnitMembership(user_id=user.id, unit_id=user.unit_id, start_on=start, end_on=today)
+        )
+
+
+def _move(actor_id: int | None, user: User, unit: OrgUnit, today: date) -> None:
+    old = user.unit
+    if user.active:
+        _close_membership(user, today)
+        db.session.add(UnitMembership(user_id=user.id, unit_id=unit.id, start_on=today))
+    user.unit = unit
+    user.unit_id = unit.id
+    _current_open_records(user, today, unit_id=unit.id)
+    audit.record("officer.move", "user", user.id, actor_id, from_unit=old.code, to_unit=unit.code)
+
+
+def _deactivate(actor_id: int | None, user: User, reason: str, today: date) -> None:
+    """Inactive officers leave coverage: this year's open required records stop counting."""
+    user.active = False
+    _close_membership(user, today)
+    db.session.execute(
+        update(TrainingRecord)
+        .where(
+            TrainingRecord.user_id == user.id,
+            TrainingRecord.year == today.year,
+            TrainingRecord.completed_on.is_(None),
+            TrainingRecord.required.is_(True),
+        )
+        .values(required=False)
+    )
+    audit.record("officer.deactivate", "user", user.id, actor_id, reason=reason)
+
+
+# --- the parsed upload, kept server-side between preview and confirmation ----------------------
+
+
+def _upload_dir() -> Path:
+    return Path(current_app.instance_path) / "roster-uploads"
+
+
+def save_upload(actor_id: int, kind: str, filename: str, rows: list) -> str:
+    """Store parsed rows under a random token (never round-tripped through the browser)."""
+    folder = _upload_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.json"):  # a day is plenty to confirm
+        if time.time() - old.stat().st_mtime > 86_400:
+            old.unlink(missing_ok=True)
+    token = secrets.token_urlsafe(24)
+    payload = {"actor_id": actor_id, "kind": kind, "filename": filename, "rows": rows}
+    (folder / f"{token}.json").write_text(json.dumps(payload, ensure_ascii=False), "utf-8")
+    return token
+
+
+def load_upload(actor_id: int, kind: str, token: str) -> tuple[str, list] | None:
+    """(filename, rows) of this actor's upload, or None (unknown, expired, someone else's)."""
+    if not _TOKEN.match(token):
+        return None
+    path = _upload_dir() / f"{token}.json"
+    try:
+        payload = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if payload.get("actor_id") != actor_id or payload.get("kind") != kind:
+        return None
+    return payload["filename"], [(int(n), dict(v)) for n, v in payload["rows"]]
+
+
+def discard_upload(token: str) -> None:
+    if _TOKEN.match(token):
+        (_upload_dir() / f"{token}.json").unlink(missing_ok=True)
+
+
+# --- reading: the roster page and one officer's history ---------------------------------------
+
+
+def roster_page(viewer: User, query: str, page: int, per_page: int) -> Page:
+    """Officers in the viewer's scope, inactive ones too, filtered by name, code or e-mail."""
+    stmt = officers_in_scope(viewer).order_by(OrgUnit.name, User.full_name, User.id)
+    query = _SPACES.sub(" ", nfc(query))
+    if query:
+        dialect = db.session.get_bind().dialect.name
+        stmt = stmt.where(
+            name_matches(User.full_name, query, dialect)
+            | (User.officer_code == query)
+            | (User.email == query.lower())
+        )
+    return paginate(stmt, page, per_page)
+
+
+def officer_in_scope(viewer: User, user_id: int) -> User | None:
+    return db.session.scalar(officers_in_scope(viewer).where(User.id == user_id))
+
+
+def officer_history(user: User) -> tuple[list[UnitMembership], list[tuple[AuditEvent, str]]]:
+    """Memberships (newest first) and the last 100 audit events about this officer."""
+    memberships = list(
+        db.session.scalars(
+            select(UnitMembership)
+            .where(UnitMembership.user_id == user.id)
+            .order_by(UnitMembership.start_on.desc(), UnitMembership.id.desc())
+        )
+    )
+    actor = aliased(User)
+    events = db.session.execute(
+        select(AuditEvent, actor.full_name)
+        .outerjoin(actor, actor.id == AuditEvent.actor_id)
+        .where(AuditEvent.target_type == "user", AuditEvent.target_id == user.id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(100)
+    ).all()
+    return memberships, [(event, name or "") for event, name in events]
+
+
+def units_in_scope(viewer: User) -> list[OrgUnit]:
+    """For the edit form's unit choice: the viewer's subtree in tree order."""
+    return list(
+        db.session.scalars(
+            select(OrgUnit)
+            .where(subtree_filter(OrgUnit.path, viewer.unit.path), OrgUnit.active.is_(True))
+            .order_by(OrgUnit.path)
+        )
+    )

@@ -1,0 +1,180 @@
+"""Roster upkeep for unit managers and province admins: the officer list of their subtree,
+import with a preview, one officer's edit form and history. Out-of-scope officers answer 404."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from app.core.permissions import roles_required
+from app.org import roster
+from app.org.forms import (
+    MAX_UPLOAD_BYTES,
+    ActivateForm,
+    ConfirmForm,
+    DeactivateForm,
+    OfficerForm,
+    RosterUploadForm,
+)
+from app.org.labels import OFFICER_TYPE_LABELS
+from app.org.models import OfficerType, Role
+
+bp = Blueprint("org", __name__, url_prefix="/don-vi")
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MANAGERS = (Role.UNIT_MANAGER, Role.PROVINCE_ADMIN)
+PREVIEW_ROWS = 20
+
+
+def _officer_or_404(user_id: int):
+    officer = roster.officer_in_scope(current_user, user_id)
+    if officer is None:
+        abort(404)
+    return officer
+
+
+@bp.get("/can-bo")
+@login_required
+@roles_required(*MANAGERS)
+def roster_list():
+    query = request.args.get("q", "")
+    page = roster.roster_page(current_user, query, request.args.get("trang", 1, type=int), 50)
+    return render_template(
+        "org/roster.html",
+        page=page,
+        q=query,
+        officer_types=OFFICER_TYPE_LABELS,
+        OfficerType=OfficerType,
+    )
+
+
+@bp.get("/can-bo/mau-danh-sach-can-bo.xlsx")
+@login_required
+@roles_required(*MANAGERS)
+def roster_template():
+    return Response(
+        roster.build_template(),
+        mimetype=XLSX_MIMETYPE,
+        headers={"Content-Disposition": 'attachment; filename="mau-danh-sach-can-bo.xlsx"'},
+    )
+
+
+@bp.route("/can-bo/nhap", methods=["GET", "POST"])
+@login_required
+@roles_required(*MANAGERS)
+def import_upload():
+    form = RosterUploadForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read(MAX_UPLOAD_BYTES + 1)
+        if len(data) > MAX_UPLOAD_BYTES:
+            form.file.errors.append(_("Tệp lớn hơn 5 MB."))
+        else:
+            try:
+                _headings, rows = roster.read_table(upload.filename or "", data)
+            except roster.RosterFileError as error:
+                form.file.errors.append(str(error))
+            else:
+                if not rows:
+                    form.file.errors.append(_("Tệp không có dòng dữ liệu nào."))
+                else:
+                    token = roster.save_upload(current_user.id, "roster", upload.filename, rows)
+                    return redirect(url_for("org.import_preview", token=token))
+    status = 422 if form.errors else 200
+    return render_template("org/import.html", form=form), status
+
+
+@bp.route("/can-bo/nhap/<token>", methods=["GET", "POST"])
+@login_required
+@roles_required(*MANAGERS)
+def import_preview(token: str):
+    stored = roster.load_upload(current_user.id, "roster", token)
+    if stored is None:
+        abort(404)
+    filename, rows = stored
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        summary = roster.import_roster(current_user.unit, rows, current_user.id)
+        roster.discard_upload(token)
+        flash(
+            _(
+                "Đã nhập danh sách: %(c)s cán bộ mới, %(u)s cập nhật, %(s)s không đổi, "
+                "%(e)s dòng lỗi bị bỏ qua.",
+                c=summary.created,
+                u=summary.updated,
+                s=summary.unchanged,
+                e=summary.errors,
+            ),
+            "success",
+        )
+        return redirect(url_for("org.roster_list"))
+    preview = roster.parse_roster(current_user.unit, rows)
+    return render_template(
+        "org/preview.html",
+        form=form,
+        filename=filename,
+        preview=preview,
+        first_rows=[r for r in preview.rows if r.action != "error"][:PREVIEW_ROWS],
+    )
+
+
+@bp.route("/can-bo/<int:user_id>", methods=["GET", "POST"])
+@login_required
+@roles_required(*MANAGERS)
+def officer(user_id: int):
+    officer = _officer_or_404(user_id)
+    units = roster.units_in_scope(current_user)
+    form = OfficerForm() if request.method == "POST" else OfficerForm.for_officer(officer)
+    indent = current_user.unit.level
+    form.unit_id.choices = [
+        SelectChoice(u.id, f"{'— ' * (u.level - indent)}{u.name}") for u in units
+    ]
+    status = 200
+    if form.validate_on_submit():
+        values = form.values()
+        for name, message in roster.conflicts(officer, values).items():
+            getattr(form, name).errors.append(message)
+        if not form.errors:
+            changes = roster.update_officer(current_user.id, officer, values)
+            if changes:
+                flash(_("Đã lưu thay đổi."), "success")
+            else:
+                flash(_("Không có thay đổi nào."), "info")
+            return redirect(url_for("org.officer", user_id=officer.id))
+    if form.errors:
+        status = 422
+    memberships, events = roster.officer_history(officer)
+    return render_template(
+        "org/officer.html",
+        officer=officer,
+        form=form,
+        deactivate_form=DeactivateForm(),
+        activate_form=ActivateForm(),
+        memberships=memberships,
+        events=events,
+    ), status
+
+
+@bp.post("/can-bo/<int:user_id>/nghi")
+@login_required
+@roles_required(*MANAGERS)
+def deactivate(user_id: int):
+    officer = _officer_or_404(user_id)
+    form = DeactivateForm()
+    if form.validate_on_submit():
+        roster.set_active(current_user.id, officer, False, form.reason.data)
+        flash(_("Đã chuyển cán bộ sang trạng thái “%(r)s”.", r=form.reason.data), "success")
+    return redirect(url_for("org.officer", user_id=officer.id))
+
+
+@bp.post("/can-bo/<int:user_id>/kich-hoat")
+@login_required
+@roles_required(*MANAGERS)
+def activate(user_id: int):
+    officer = _officer_or_404(user_id)
+    if ActivateForm().validate_on_submit():
+        roster.set_active(current_user.id, officer, True)
+        flash(_("Cán bộ đã trở lại trạng thái đang công tác."), "success")
+    return redirect(url_for("org.officer", user_id=officer.id))
