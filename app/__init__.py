@@ -64,6 +64,10 @@ def configure_blueprints(app: Flask) -> None:
     for blueprint in (auth_bp, courses_bp, quizzes_bp, reports_bp, plan_bp):
         app.register_blueprint(blueprint)
 
+    from app.reports.certificate_views import bp as certificates_bp
+
+    app.register_blueprint(certificates_bp)
+
     from app.org.views import bp as org_bp
     from app.progress.views import bp as progress_bp
 

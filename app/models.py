@@ -6,10 +6,12 @@ from app.org.models import OrgUnit, UnitMembership, User
 from app.progress.models import ClassAttendance, PlanItem, TrainingClass, TrainingRecord
 from app.progress.reminders import ReminderLog
 from app.quizzes.models import Attempt, Question
+from app.reports.certificates import Certificate
 
 __all__ = [
     "Attempt",
     "AuditEvent",
+    "Certificate",
     "ClassAttendance",
     "Course",
     "Lesson",
