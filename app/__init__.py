@@ -74,6 +74,10 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(org_bp)
     app.register_blueprint(progress_bp)
 
+    from app.courses.authoring_views import bp as authoring_bp
+
+    app.register_blueprint(authoring_bp)
+
 
 def configure_template_helpers(app: Flask) -> None:
     from app.core import dates

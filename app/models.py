@@ -1,7 +1,16 @@
 """Import every model so that metadata (Alembic, create_all) sees them all."""
 
 from app.core.audit import AuditEvent
-from app.courses.models import Course, Lesson, LessonProgress
+from app.courses.models import (
+    CompletionHistory,
+    Course,
+    CourseDraft,
+    CourseVersion,
+    Lesson,
+    LessonDraft,
+    LessonProgress,
+    QuestionDraft,
+)
 from app.org.models import OrgUnit, UnitMembership, User
 from app.progress.models import ClassAttendance, PlanItem, TrainingClass, TrainingRecord
 from app.progress.reminders import ReminderLog
@@ -13,12 +22,17 @@ __all__ = [
     "AuditEvent",
     "Certificate",
     "ClassAttendance",
+    "CompletionHistory",
     "Course",
+    "CourseDraft",
+    "CourseVersion",
     "Lesson",
+    "LessonDraft",
     "LessonProgress",
     "OrgUnit",
     "PlanItem",
     "Question",
+    "QuestionDraft",
     "ReminderLog",
     "TrainingClass",
     "TrainingRecord",

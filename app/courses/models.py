@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import utcnow
@@ -67,3 +67,112 @@ class LessonProgress(db.Model):
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"))
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
     completed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- authoring: the working copy (drafts), published versions, archived completions ----------
+
+
+class CourseDraft(db.Model):
+    """Pending course-level changes of a published course: its details (`meta`) and the order
+    of its lessons (`lesson_order`, lesson slugs). Applied, then deleted, on publish."""
+
+    __tablename__ = "course_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(
+        ForeignKey("courses.id", ondelete="CASCADE"), unique=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # {"title", "summary", "audience", "pass_mark", "questions_per_attempt", "legal_basis"}
+    meta: Mapped[dict | None] = mapped_column(JSON)
+    lesson_order: Mapped[list | None] = mapped_column(JSON)
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class LessonDraft(db.Model):
+    """The working copy of one lesson (`lesson_id` NULL: a lesson not yet published), shared by
+    the course's authors and autosaved while they type. Learners never see it; publishing
+    copies it into `Lesson` and deletes it."""
+
+    __tablename__ = "lesson_drafts"
+    __table_args__ = (UniqueConstraint("course_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    lesson_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lessons.id", ondelete="CASCADE"), index=True
+    )
+    slug: Mapped[str] = mapped_column(String(120))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(255), default="")
+    body_md: Mapped[str] = mapped_column(Text, default="")
+    articles: Mapped[str] = mapped_column(Text, default="")
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author = relationship("User")
+
+
+class QuestionDraft(db.Model):
+    """The working copy of one question of a course's bank, keyed like `Question` by `key`
+    (a key with no `Question` yet is a new question). Applied on publish."""
+
+    __tablename__ = "question_drafts"
+    __table_args__ = (UniqueConstraint("course_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(120))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    qtype: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    reference: Mapped[str] = mapped_column(String(255), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CourseVersion(db.Model):
+    """A published version: what learners saw, frozen as JSON so any two can be compared.
+
+    snapshot = {"course": {...details}, "lessons": [{slug, title, articles, body_md}],
+    "questions": [{key, qtype, text, data, explanation, reference}]}"""
+
+    __tablename__ = "course_versions"
+    __table_args__ = (UniqueConstraint("course_id", "major", "minor"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    major: Mapped[int] = mapped_column()
+    minor: Mapped[int] = mapped_column()
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    snapshot: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    publisher = relationship("User")
+
+    @property
+    def label(self) -> str:
+        return f"{self.major}.{self.minor}"
+
+
+class CompletionHistory(db.Model):
+    """A completion taken back by a major version (the officer must retake): kept here so the
+    earlier training is never lost."""
+
+    __tablename__ = "completion_history"
+    __table_args__ = (
+        Index("ix_completion_history_user_id_course_id_year", "user_id", "course_id", "year"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column()
+    completed_on: Mapped[date] = mapped_column()
+    version: Mapped[int | None] = mapped_column()  # the major version it was completed on
+    source: Mapped[str | None] = mapped_column(String(10))
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id", ondelete="SET NULL"))
+    archived_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str] = mapped_column(String(60), default="")
