@@ -281,3 +281,48 @@ def test_dashboard_links_the_certificate_once_completed(client, setup):
     login(client, "khac@test.vn")
     setup["make_record"](setup["other"], completed_on=None)
     assert "Tải giấy chứng nhận" not in client.get("/bang-dieu-khien").get_data(as_text=True)
+
+
+def test_concurrent_first_downloads_get_distinct_numbers(app, setup, monkeypatch):
+    """Four issues that all read max(seq) before any of them inserts (PostgreSQL: really in
+    parallel; SQLite serialises writers, so there the barrier just times out)."""
+    import threading
+
+    from app.core.db import write_intent
+
+    people = [setup["other"], setup["manager_a"], setup["admin"]]
+    record_ids = [setup["record"].id] + [setup["make_record"](p).id for p in people]
+    parallel = db.engine.dialect.name == "postgresql"
+    db.session.commit()  # this thread's open transaction would hold SQLite's write lock
+    barrier = threading.Barrier(len(record_ids), timeout=5)
+    real = certificates._next_seq
+    local = threading.local()
+
+    def synchronised(year):
+        value = real(year)
+        if parallel and not getattr(local, "waited", False):
+            local.waited = True
+            barrier.wait()  # everyone has computed the same "next" number
+        return value
+
+    monkeypatch.setattr(certificates, "_next_seq", synchronised)
+    numbers, errors = {}, []
+
+    def issue(record_id):
+        with app.app_context():
+            write_intent.set(True)  # as the download view does before issuing
+            try:
+                record = db.session.get(TrainingRecord, record_id)
+                numbers[record_id] = issue_certificate(record, today=date(2026, 3, 1)).number
+            except Exception as error:  # reported below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=issue, args=(rid,)) for rid in record_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert sorted(numbers.values()) == [f"0000{i}/2026/TĐKT" for i in range(1, 5)]
