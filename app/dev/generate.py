@@ -13,6 +13,7 @@ attempts are assigned here, after the current maximum, so paths need no flush.
 
 from __future__ import annotations
 
+import json
 import random
 import unicodedata
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from argon2 import PasswordHasher
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import JSON, func, insert, select, text
 
 from app.courses.models import Course
 from app.extensions import db
@@ -177,11 +178,27 @@ class _Writer:
             self.flush(upto=table)
 
     def flush(self, upto: str = "training_records") -> None:
+        copy = db.session.get_bind().dialect.name == "postgresql"
         for name in self.ORDER[: self.ORDER.index(upto) + 1]:
             rows = self.rows[name]
             for start in range(0, len(rows), CHUNK):
-                db.session.execute(insert(self.tables[name]), rows[start : start + CHUNK])
+                if copy:
+                    _copy(self.tables[name], rows[start : start + CHUNK])
+                else:
+                    db.session.execute(insert(self.tables[name]), rows[start : start + CHUNK])
             rows.clear()
+
+
+def _copy(table, rows: list[dict]) -> None:
+    """PostgreSQL: COPY … FROM STDIN in the session's transaction (executemany sends one
+    statement per row there: several times slower)."""
+    columns = list(rows[0])
+    as_json = {c.name for c in table.c if isinstance(c.type, JSON)}
+    conn = db.session.connection().connection.driver_connection
+    sql = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    with conn.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row([json.dumps(row[c]) if c in as_json else row[c] for c in columns])
 
 
 def _max_id(model) -> int:
