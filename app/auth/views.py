@@ -42,9 +42,7 @@ def login():
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append(_("Thư điện tử hoặc mật khẩu không đúng."))
-    return render_template("auth/login.html", form=form), 200 if request.method == "GET" else (
-        200 if not form.errors else 422
-    )
+    return render_template("auth/login.html", form=form)
 
 
 @bp.post("/dang-xuat")

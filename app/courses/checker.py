@@ -46,6 +46,13 @@ class CheckReport:
         self.problems.append(f"{path}:{line or 1}: {message}")
 
 
+def read_for_check(path: Path) -> tuple[str, str]:
+    """(text as written — to check its Unicode form, text as the loader will see it)."""
+    raw = path.read_bytes()
+    as_written = raw.decode("utf-8-sig", errors="replace").replace("\r\n", "\n")
+    return as_written, decode_bytes(raw)[0]
+
+
 def check_text(report: CheckReport, path: Path, text: str, first_line: int = 1) -> None:
     """NFC and mojibake, line by line, so the message points at the line to fix."""
     for offset, line in enumerate(text.split("\n")):
@@ -74,9 +81,8 @@ def check_course(course_dir: Path, report: CheckReport, limits: Limits) -> None:
     if not toml_path.is_file():
         report.add(toml_path, None, "Thiếu tệp course.toml")
         return
-    raw = toml_path.read_bytes()
-    text, _ = decode_bytes(raw)
-    check_text(report, toml_path, text)
+    as_written, text = read_for_check(toml_path)
+    check_text(report, toml_path, as_written)
     try:
         meta = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -122,8 +128,8 @@ def _check_lessons(lessons_dir: Path, doc_ids: set, report: CheckReport, limits:
         report.lessons += 1
         if not LESSON_FILE.match(path.name):
             report.add(path, None, "Tên tệp phải có dạng NN-ten-bai.md")
-        text, _ = decode_bytes(path.read_bytes())
-        check_text(report, path, text)
+        as_written, text = read_for_check(path)
+        check_text(report, path, as_written)
         try:
             meta, body, body_line = split_front_matter(text)
         except ValueError as exc:
@@ -152,8 +158,8 @@ def _check_questions(path: Path, doc_ids: set, report: CheckReport, limits: Limi
     if not path.is_file():
         report.add(path, None, "Thiếu ngân hàng câu hỏi questions.gift")
         return
-    text, _ = decode_bytes(path.read_bytes())
-    check_text(report, path, text)
+    as_written, text = read_for_check(path)
+    check_text(report, path, as_written)
     result = parse_gift(text)
     for issue in result.errors:
         report.add(path, issue.line, issue.message)

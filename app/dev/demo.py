@@ -125,12 +125,9 @@ def seed_demo(year: int) -> list[tuple[str, str, str]] | None:
             position="Cán bộ làm công tác TĐKT",
         )
     db.session.commit()
+    province = units["LDLD-DEMO"]
     for course in db.session.scalars(select(Course).order_by(Course.id)):
-        if (
-            db.session.scalar(
-                select(PlanItem).where(PlanItem.year == year, PlanItem.course_id == course.id)
-            )
-            is None
-        ):
-            add_plan_item(year, course, date(year, 12, 15))
+        planned = select(PlanItem).where(PlanItem.year == year, PlanItem.course_id == course.id)
+        if db.session.scalar(planned) is None:
+            add_plan_item(year, course, date(year, 12, 15), province)
     return accounts

@@ -71,10 +71,18 @@ def record_completion(
 
 
 def add_plan_item(
-    year: int, course, due_on: date, officer_type: str = "", actor_id: int | None = None
+    year: int,
+    course,
+    due_on: date,
+    unit: OrgUnit,
+    officer_type: str = "",
+    actor_id: int | None = None,
 ) -> PlanItem:
-    """Add a plan line and require the course of every active officer it covers. Commits."""
-    item = PlanItem(year=year, course_id=course.id, due_on=due_on, officer_type=officer_type)
+    """Add a plan line: every active officer under `unit` (of `officer_type`, or all) must
+    complete `course` by `due_on`. Commits."""
+    item = PlanItem(
+        year=year, course_id=course.id, due_on=due_on, officer_type=officer_type, unit_id=unit.id
+    )
     db.session.add(item)
     db.session.flush()
     apply_plan_item(item)

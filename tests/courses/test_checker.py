@@ -33,9 +33,13 @@ def broken(tmp_path) -> Path:
     gift = course / "questions.gift"
     text = gift.read_text(encoding="utf-8")
     # 1. a question with two right answers, no explanation, and a reference to an undeclared doc
+    # A question with two right answers (line 3), then one without an explanation whose
+    # reference names an undeclared document (line 12).
     bad = (
-        "// [id:broken-1]\n// [ref:van-ban-khong-co; Điều 1]\n"
-        "::broken-1:: Câu hỏi hỏng? {\n=một\n=hai\n~ba\n}\n\n"
+        "// [id:broken-1]\n// [ref:luat-tdkt-2022; toàn văn]\n"
+        "::broken-1:: Câu hỏi hỏng? {\n=một\n=hai\n~ba\n####Giải thích.\n}\n\n"
+        "// [id:broken-2]\n// [ref:van-ban-khong-co; Điều 1]\n"
+        "::broken-2:: Câu hỏi thiếu giải thích? {\n=một\n~hai\n}\n\n"
     )
     gift.write_text(bad + text, encoding="utf-8")
     # 2. a lesson line in NFD (combining tone marks)
@@ -52,8 +56,8 @@ def test_broken_copy_fails_with_file_and_line(runner, broken):
     assert result.exit_code == 1
     output = result.output
     assert re.search(rf"{re.escape(str(gift))}:3: .*(đúng một|một phương án)", output), output
-    assert f"{gift}:3: Câu hỏi thiếu phần giải thích" in output
-    assert f"{gift}:3: Căn cứ 'van-ban-khong-co' chưa khai báo" in output
+    assert f"{gift}:12: Câu hỏi thiếu phần giải thích" in output
+    assert f"{gift}:12: Căn cứ 'van-ban-khong-co' chưa khai báo" in output
     assert f"{lesson}:{nfd_line}: Văn bản chưa chuẩn hóa NFC" in output
 
 

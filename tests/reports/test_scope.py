@@ -10,8 +10,7 @@ from tests.quizzes.test_learner_journey import take_quiz
 
 @pytest.fixture
 def people(tree, make_user, course, plan):
-    plan(local_today().year)
-    return {
+    people = {
         "manager_a": make_user(
             tree["A"], Role.UNIT_MANAGER, email="qa@test.vn", name="Quản Lý Ngành A"
         ),
@@ -19,6 +18,8 @@ def people(tree, make_user, course, plan):
         "learner_b1": make_user(tree["B1"], email="b1@test.vn", name="Học Viên B Một"),
         "admin": make_user(tree["province"], Role.PROVINCE_ADMIN, email="admin@test.vn"),
     }
+    plan(local_today().year)  # after the officers exist: it requires the course of each
+    return people
 
 
 def test_learner_cannot_open_another_officers_attempt(client, people):
