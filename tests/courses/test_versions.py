@@ -1,0 +1,160 @@
+"""Versions: a minor one keeps completions, a major one makes officers retake (coverage drops
+by exactly the officers who had completed, and their earlier completion is kept)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.core.dates import local_today
+from app.courses.models import CompletionHistory, CourseVersion, LessonDraft
+from app.courses.versions import (
+    PublishError,
+    diff_versions,
+    publish_course,
+    reassign_after_major_version,
+)
+from app.extensions import db
+from app.org.models import Role
+from app.progress.models import TrainingRecord
+from app.progress.services import record_completion
+from app.reports.services import coverage
+
+
+def numbers(cov):
+    """(required, trained) of the total and of each child unit, by unit code."""
+    rows = {row.unit.code if row.unit else "own": (row.required, row.trained) for row in cov.rows}
+    return (cov.total.required, cov.total.trained), rows
+
+
+@pytest.fixture
+def setting(app, course, tree, make_user, plan):
+    """Six officers required this year: A1 ×3, A2 ×1, B1 ×2; four have completed
+    (two in A1, the one in A2, one in B1). One officer above the province (not in the plan)
+    completed voluntarily, and one A1 officer completed last year too."""
+    year = local_today().year
+    officers = {
+        "a1x": make_user(tree["A1"]),
+        "a1y": make_user(tree["A1"]),
+        "a1z": make_user(tree["A1"]),
+        "a2x": make_user(tree["A2"]),
+        "b1x": make_user(tree["B1"]),
+        "b1y": make_user(tree["B1"]),
+    }
+    outsider = make_user(tree["national"])
+    plan(year, date(year, 12, 31))
+    today = local_today()
+    for key in ("a1x", "a1y", "a2x", "b1x"):
+        record_completion(officers[key], course, on=today)
+    record_completion(outsider, course, on=today)
+    record_completion(officers["a1x"], course, on=date(year - 1, 6, 1))
+    db.session.commit()
+    trainer = make_user(tree["province"], role=Role.TRAINER)
+    return {"year": year, "officers": officers, "outsider": outsider, "trainer": trainer}
+
+
+def test_hand_computed_coverage_before_minor_and_after_major(app, course, tree, setting):
+    year, trainer = setting["year"], setting["trainer"]
+    before = coverage(tree["province"], year, course.id)
+    assert numbers(before) == ((6, 4), {"A": (4, 3), "B": (2, 1)})
+
+    # minor: a typo is fixed, every completion stays valid
+    version = publish_course(course, "minor", trainer, note="Sửa lỗi chính tả")
+    assert version.label == "1.1" and course.version_label == "1.1"
+    assert numbers(coverage(tree["province"], year, course.id)) == (
+        (6, 4),
+        {"A": (4, 3), "B": (2, 1)},
+    )
+    assert db.session.scalar(select(func.count()).select_from(CompletionHistory)) == 0
+
+    # major: the four province officers and the outsider who completed must retake
+    new_due = local_today() + timedelta(days=30)
+    version = publish_course(course, "major", trainer, note="Nội dung mới", due_on=new_due)
+    assert version.label == "2.0" and course.version_label == "2.0"
+    after = coverage(tree["province"], year, course.id)
+    assert numbers(after) == ((6, 0), {"A": (4, 0), "B": (2, 0)})  # 4 fewer trained
+
+    history = db.session.scalars(
+        select(CompletionHistory).order_by(CompletionHistory.user_id)
+    ).all()
+    assert len(history) == 5
+    assert {h.user_id for h in history} == {
+        *(setting["officers"][k].id for k in ("a1x", "a1y", "a2x", "b1x")),
+        setting["outsider"].id,
+    }
+    assert all(h.version == 1 and h.year == year and h.source == "online" for h in history)
+    assert all(h.completed_on == local_today() for h in history)
+
+    reopened = db.session.scalars(
+        select(TrainingRecord).where(TrainingRecord.year == year, TrainingRecord.required)
+    ).all()
+    assert all(r.completed_on is None for r in reopened)
+    retake = [r for r in reopened if r.user_id in {h.user_id for h in history}]
+    assert len(retake) == 5 and all(r.due_on == new_due for r in retake)
+    # the outsider completed voluntarily and is now asked to retake too
+    outsider = db.session.scalar(
+        select(TrainingRecord).where(TrainingRecord.user_id == setting["outsider"].id)
+    )
+    assert outsider.required and outsider.completed_on is None
+    # last year's completion is untouched
+    last_year = db.session.scalar(
+        select(TrainingRecord).where(
+            TrainingRecord.user_id == setting["officers"]["a1x"].id,
+            TrainingRecord.year == year - 1,
+        )
+    )
+    assert last_year.completed_on == date(year - 1, 6, 1)
+
+    # passing the new version counts again; reassigning again leaves it alone
+    record_completion(setting["officers"]["b1y"], course)
+    db.session.commit()
+    assert reassign_after_major_version(course, new_due) == 0
+    db.session.commit()
+    assert numbers(coverage(tree["province"], year, course.id)) == (
+        (6, 1),
+        {"A": (4, 0), "B": (2, 1)},
+    )
+
+
+def test_reassign_service_directly(app, course, tree, setting):
+    year = setting["year"]
+    course.version_major = 2
+    count = reassign_after_major_version(course, date(year, 11, 30))
+    db.session.commit()
+    assert count == 5
+    assert numbers(coverage(tree["province"], year, course.id)) == (
+        (6, 0),
+        {"A": (4, 0), "B": (2, 0)},
+    )
+    assert db.session.scalar(select(func.count()).select_from(CompletionHistory)) == 5
+
+
+def test_major_version_needs_a_due_date(app, course, setting):
+    with pytest.raises(PublishError) as error:
+        publish_course(course, "major", setting["trainer"])
+    assert "hạn hoàn thành" in str(error.value)
+    assert db.session.scalar(select(func.count()).select_from(CourseVersion)) == 0
+
+
+def test_snapshots_and_diff_escape_nothing_themselves(app, course, setting):
+    trainer = setting["trainer"]
+    db.session.add(
+        LessonDraft(
+            course_id=course.id,
+            lesson_id=course.lessons[0].id,
+            slug=course.lessons[0].slug,
+            title="Mở đầu",
+            body_md="Dòng một\n<script>alert(1)</script>",
+        )
+    )
+    db.session.commit()
+    new = publish_course(course, "minor", trainer)
+    old = db.session.scalar(select(CourseVersion).where(CourseVersion.minor == 0))
+    sections = diff_versions(old, new)
+    assert [s.title for s in sections] == ["Bài “Mở đầu”"]
+    added = [line.text for line in sections[0].lines if line.kind == "add"]
+    assert "+<script>alert(1)</script>" in added  # plain text: the template escapes it
+    assert new.snapshot["questions"][0]["key"] == "t-01"
+    assert len(new.snapshot["questions"]) == 4 and len(new.snapshot["lessons"]) == 3
