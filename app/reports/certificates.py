@@ -97,8 +97,8 @@ def format_number(seq: int, year: int) -> str:
     return f"{seq:05d}/{year}/{NUMBER_SUFFIX}"
 
 
-def current_certificate(record: TrainingRecord) -> Certificate | None:
-    """The record's valid certificate, if one has been issued."""
+def _valid_certificate(record: TrainingRecord) -> Certificate | None:
+    """The record's valid certificate, whichever completion it certifies."""
     return db.session.scalar(
         select(Certificate).where(
             Certificate.record_id == record.id,
@@ -107,12 +107,23 @@ def current_certificate(record: TrainingRecord) -> Certificate | None:
     )
 
 
+def current_certificate(record: TrainingRecord) -> Certificate | None:
+    """The valid certificate of the record's *current* completion, if issued. A record that
+    was reopened (a new major course version) and completed again needs a new one."""
+    certificate = _valid_certificate(record)
+    if certificate is None or certificate.completed_on != record.completed_on:
+        return None
+    return certificate
+
+
 def was_revoked(record: TrainingRecord) -> bool:
+    """Whether the certificate of the record's current completion was revoked."""
     return (
         db.session.scalar(
             select(Certificate.id)
             .where(
                 Certificate.record_id == record.id,
+                Certificate.completed_on == record.completed_on,
                 Certificate.status == CertificateStatus.REVOKED.value,
             )
             .limit(1)
@@ -179,16 +190,23 @@ def _new_certificate(record: TrainingRecord, actor_id: int | None, today: date) 
 def issue_certificate(
     record: TrainingRecord, *, actor_id: int | None = None, today: date | None = None
 ) -> Certificate:
-    """The record's valid certificate, issued now if it has none. Commits.
+    """The certificate of the record's current completion, issued now if there is none.
+    Commits when it issues.
 
-    Raises CertificateError if the record is not completed or its certificate was revoked
-    (a revoked certificate is not silently replaced: reissue it explicitly)."""
+    A valid certificate of an earlier completion of the same record (reopened for a new major
+    version, then completed again) is superseded by the new one. Raises CertificateError if
+    the record is not completed or this completion's certificate was revoked (a revoked
+    certificate is not silently replaced: `reissue_certificate` does that on purpose)."""
     if record.completed_on is None:
         raise CertificateError("record not completed")
     if (existing := current_certificate(record)) is not None:
         return existing
     if was_revoked(record):
         raise CertificateError("certificate revoked")
+    if _valid_certificate(record) is not None:
+        return reissue_certificate(
+            record, "Hoàn thành lại khóa học (phiên bản mới)", actor_id=actor_id, today=today
+        )
     certificate = _new_certificate(record, actor_id, today or local_today())
     db.session.commit()
     return certificate
@@ -220,7 +238,7 @@ def reissue_certificate(
     if any, becomes superseded and points to the new one. Commits."""
     if record.completed_on is None:
         raise CertificateError("record not completed")
-    old = current_certificate(record)
+    old = _valid_certificate(record)
     if old is not None:
         old.status = CertificateStatus.SUPERSEDED.value
         old.reason = nfc(reason)

@@ -7,7 +7,7 @@ import re
 import shutil
 import subprocess
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -326,3 +326,31 @@ def test_concurrent_first_downloads_get_distinct_numbers(app, setup, monkeypatch
         thread.join(30)
     assert errors == []
     assert sorted(numbers.values()) == [f"0000{i}/2026/TĐKT" for i in range(1, 5)]
+
+
+def test_completing_again_after_a_new_major_version_issues_a_new_certificate(client, setup):
+    """A new major version reopens this year's completions (app/courses/versions.py); the
+    officer's next completion gets its own certificate, the old one is superseded."""
+    record = setup["record"]
+    record.completed_on = local_today() - timedelta(days=1)
+    db.session.commit()
+    old = issue_certificate(record)
+    record.completed_on = None  # reopened
+    db.session.commit()
+    login(client, "ha@test.vn")
+    assert client.get(f"/chung-chi/{record.id}.pdf").status_code == 404
+    assert "Giấy chứng nhận hợp lệ" in client.get(f"/xac-minh/{old.token}").get_data(
+        as_text=True
+    )  # it still certifies the earlier completion
+
+    record.completed_on = local_today()
+    db.session.commit()
+    response = client.get(f"/chung-chi/{record.id}.pdf")
+    assert response.status_code == 200
+    db.session.expire_all()
+    new = certificates.current_certificate(record)
+    assert new.id != old.id and new.completed_on == local_today()
+    assert db.session.get(Certificate, old.id).status == "superseded"
+    assert "Đã được thay thế bởi phiên bản mới" in client.get(f"/xac-minh/{old.token}").get_data(
+        as_text=True
+    )
