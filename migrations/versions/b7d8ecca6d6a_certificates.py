@@ -1,7 +1,7 @@
 """certificates: issued certificates of completion (register number, verification token, status)
 
 Revision ID: b7d8ecca6d6a
-Revises: 11cb21f9bd56
+Revises: 72217d02b211
 Create Date: 2026-11-25 13:15:12.736003
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7d8ecca6d6a'
-down_revision = '11cb21f9bd56'
+down_revision = '72217d02b211'
 branch_labels = None
 depends_on = None
 
