@@ -23,7 +23,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from app.config import ROOT
 from app.core import audit
@@ -43,7 +43,7 @@ from app.org.models import (
     subtree_filter,
 )
 from app.org.services import create_officer
-from app.progress.models import TrainingRecord
+from app.progress.models import PlanItem, TrainingRecord
 
 # (key, heading) in template order. The headings are what officials type; keys are ours.
 COLUMNS: list[tuple[str, str]] = [
@@ -528,6 +528,7 @@ def import_roster(
         if values.get("active") is False:
             _deactivate(actor_id, user, values.get("leave_reason", ""), today)
     summary.created = len(created)
+    _sync_requirements([user for user, _values in created if user.active], today)
     if created or summary.updated:
         audit.record(
             "roster.import",
@@ -607,6 +608,61 @@ def _apply_changes(
             audit.record("officer.activate", "user", user.id, actor_id)
         else:
             _deactivate(actor_id, user, values.get("leave_reason", ""), today)
+    if user.active and {"unit_id", "officer_type", "active"} & changes.keys():
+        _sync_requirements([user], today)
+
+
+def _sync_requirements(users: list[User], today: date) -> None:
+    """Bring this year's requirements in line with the plan for officers who joined, came back,
+    moved or changed type: the applicable plan line (the rule of `plan_item_for`: nearest
+    unit, then a type-specific line) requires the course; no line, no requirement. Completed
+    records are never touched. Plan lines are loaded once, so a large import stays cheap."""
+    items = db.session.scalars(
+        select(PlanItem).options(joinedload(PlanItem.unit)).where(PlanItem.year == today.year)
+    ).all()
+    if not items or not users:
+        return
+    records = {
+        (r.user_id, r.course_id): r
+        for r in db.session.scalars(
+            select(TrainingRecord).where(
+                TrainingRecord.year == today.year,
+                TrainingRecord.user_id.in_([u.id for u in users]),
+            )
+        )
+    }
+    for user in users:
+        for course_id in {item.course_id for item in items}:
+            applicable = [
+                item
+                for item in items
+                if item.course_id == course_id
+                and item.officer_type in ("", user.officer_type)
+                and user.unit.path.startswith(item.unit.path)
+            ]
+            line = max(
+                applicable,
+                key=lambda item: (len(item.unit.path), item.officer_type != ""),
+                default=None,
+            )
+            record = records.get((user.id, course_id))
+            if record is not None and record.completed_on is not None:
+                continue
+            if record is None and line is not None:
+                db.session.add(
+                    TrainingRecord(
+                        user_id=user.id,
+                        course_id=course_id,
+                        year=today.year,
+                        unit_id=user.unit_id,
+                        officer_type=user.officer_type,
+                        required=True,
+                        due_on=line.due_on,
+                    )
+                )
+            elif record is not None:
+                record.required = line is not None and user.active
+                record.due_on = line.due_on if line is not None else record.due_on
 
 
 def _current_open_records(user: User, today: date, **new_values) -> None:

@@ -137,6 +137,22 @@ def test_deactivated_officer_drops_out_of_this_years_required_count(
     assert client.post(f"/don-vi/can-bo/{officer.id}/kich-hoat").status_code == 302
     db.session.expire_all()
     assert db.session.get(User, officer.id).active is True
+    assert coverage(tree["province"], this_year).total.required == required  # required again
+
+
+def test_officers_imported_after_the_plan_are_required(client, people, tree, course, plan):
+    from tests.org.roster_files import officer_rows, preview_token, to_csv, upload
+
+    this_year = local_today().year
+    plan(this_year)
+    required = coverage(tree["province"], this_year).total.required
+    login(client, "admin@test.vn")
+    rows = officer_rows(3, ["A1", "B1"])
+    token = preview_token(upload(client, to_csv(rows), "a.csv"))
+    client.post(f"/don-vi/can-bo/nhap/{token}")
+    db.session.expire_all()
+    assert coverage(tree["province"], this_year).total.required == required + 3
+    assert coverage(tree["B"], this_year).total.required == 1 + 1  # learner_b1 and CB0002
 
 
 def test_deactivation_by_import_status_column(client, people, tree, course, plan):
