@@ -11,6 +11,7 @@ from app.core.db import write_intent
 courses_cli = AppGroup("courses", help="Khóa học trong thư mục courses/.")
 dev_cli = AppGroup("dev", help="Dữ liệu thử nghiệm.")
 reminders_cli = AppGroup("reminders", help="E-mail nhắc việc bồi dưỡng (chạy hằng ngày bằng cron).")
+roster_cli = AppGroup("roster", help="Danh sách cán bộ (nhập từ tệp, tệp mẫu).")
 
 
 @courses_cli.command("load")
@@ -51,6 +52,25 @@ def courses_check(
     )
     if report.problems:
         sys.exit(1)
+
+
+@courses_cli.command("export")
+@click.argument("slug")
+@click.argument("directory")
+def courses_export(slug: str, directory: str) -> None:
+    """Ghi khóa học đã xuất bản ra thư mục theo cấu trúc courses/ (course.toml, lessons/, GIFT)."""
+    from sqlalchemy import select
+
+    from app.courses.exporter import export_course
+    from app.courses.models import Course
+    from app.extensions import db
+
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    if course is None:
+        click.echo(f"LỖI Không có khóa học '{slug}'.", err=True)
+        sys.exit(1)
+    target = export_course(course, directory)
+    click.echo(f"Đã ghi khóa học '{slug}' (phiên bản {course.version_label}) vào {target}.")
 
 
 @dev_cli.command("seed-demo")
@@ -130,8 +150,54 @@ def reminders_send(day, escalate_after: int | None, days_before: int | None, dry
         sys.exit(1)
 
 
+@roster_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--unit", "unit_code", required=True, help="Mã đơn vị: chỉ nhập vào đơn vị này.")
+@click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra, không ghi.")
+def roster_import(file: str, unit_code: str, dry_run: bool) -> None:
+    """Nhập danh sách cán bộ (.xlsx/.csv) vào đơn vị --unit và các đơn vị trực thuộc."""
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.org import roster
+    from app.org.models import OrgUnit
+
+    unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code))
+    if unit is None:
+        raise click.ClickException(f"Không có đơn vị mã {unit_code}.")
+    try:
+        _headings, rows = roster.read_table(file, Path(file).read_bytes())
+    except roster.RosterFileError as error:
+        raise click.ClickException(str(error)) from error
+    preview = roster.parse_roster(unit, rows)
+    for row in preview.bad_rows:
+        click.echo(f"Dòng {row.row}: {' '.join(row.errors)}", err=True)
+    counts = preview.counts
+    if dry_run:
+        click.echo(
+            f"Kiểm tra: {counts['new']} mới, {counts['updated']} cập nhật, "
+            f"{counts['unchanged']} không đổi, {counts['error']} lỗi."
+        )
+        return
+    summary = roster.import_roster(unit, rows, actor_id=None)
+    click.echo(
+        f"Đã nhập: {summary.created} mới, {summary.updated} cập nhật, "
+        f"{summary.unchanged} không đổi, {summary.errors} dòng lỗi bỏ qua."
+    )
+
+
+@roster_cli.command("template")
+def roster_template() -> None:
+    """Tạo lại tệp mẫu app/static/templates/mau-danh-sach-can-bo.xlsx."""
+    from app.org.roster import write_template
+
+    click.echo(f"Đã ghi {write_template()}")
+
+
 def register(app: Flask) -> None:
-    for group in (courses_cli, dev_cli, reminders_cli):
+    for group in (courses_cli, dev_cli, reminders_cli, roster_cli):
         app.cli.add_command(group)
     # CLI commands write: their SQLite transactions begin IMMEDIATE (requests set their own).
     write_intent.set(True)

@@ -221,3 +221,22 @@ def test_xss_in_names_is_escaped(client, people):
     officer = db.session.scalar(select(User).where(User.officer_code == "CB0001"))
     detail = client.get(f"/don-vi/can-bo/{officer.id}").get_data(as_text=True)
     assert "<script>alert" not in detail
+
+
+def test_cli_import_into_a_unit(runner, tree, tmp_path):
+    path = tmp_path / "ds.csv"
+    rows = officer_rows(4, ["A1", "A2", "B1", "A"])
+    path.write_bytes(to_csv(rows, "cp1258"))
+    result = runner.invoke(args=["roster", "import", str(path), "--unit", "A", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "3 mới" in result.output and "1 lỗi" in result.output
+    assert _officers() == 0
+    result = runner.invoke(args=["roster", "import", str(path), "--unit", "A"])
+    assert result.exit_code == 0, result.output
+    assert "Dòng 4:" in result.output and "3 mới" in result.output
+    assert _officers() == 3
+    events = _events()
+    result = runner.invoke(args=["roster", "import", str(path), "--unit", "A"])
+    assert "3 không đổi" in result.output and _events() == events
+    result = runner.invoke(args=["roster", "import", str(path), "--unit", "KHONG"])
+    assert result.exit_code != 0
