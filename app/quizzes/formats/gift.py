@@ -37,7 +37,7 @@ GIFT_ESCAPES = "\\~=#{}:n"
 _FORMAT = re.compile(r"\s*\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
 _JUNK = re.compile(r"[\s\"';]*;[\s\"';]*")
 _META = re.compile(r"\[(id|ref|tag):\s*((?:\\.|[^\]\\])*?)\s*\]", re.IGNORECASE)
-_WEIGHT = re.compile(r"%([^%\n]*)%")
+_WEIGHT = re.compile(r"%\s*(-?\d+(?:[.,]\d*)?)\s*%")
 _RANGE = re.compile(r"^(.+?)\.\.(.+)$")
 _TF = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 
@@ -228,7 +228,8 @@ def _parse_question(block: _Block, result: ParseResult, line: int) -> ParsedQues
         declared = match.group(1).lower()
         body = body[match.end() :]
     texts, blocks = _answer_blocks(body)
-    if blocks and texts[-1].strip() and _JUNK.fullmatch(texts[-1]):
+    single_block = len(blocks) == 1 and not cloze.HEAD.match(blocks[0])
+    if single_block and texts[-1].strip() and _JUNK.fullmatch(texts[-1]):
         result.warnings.append(
             ImportIssue(line, f"Bỏ qua ký tự thừa «{texts[-1].strip()}» sau khối đáp án", title)
         )
@@ -250,7 +251,7 @@ def _parse_question(block: _Block, result: ParseResult, line: int) -> ParsedQues
     )
     if not blocks:
         question.text = restore(body).strip()
-    elif len(blocks) == 1 and not cloze.HEAD.match(blocks[0]):
+    elif single_block:
         before, after = restore(texts[0]), restore(texts[1])
         question.text = (before + BLANK + after if after.strip() else before).strip()
         question.general_feedback = _fill(question, blocks[0], result)
@@ -310,13 +311,20 @@ def _fill(question: ParsedQuestion, block: str, result: ParseResult) -> str:
             question.single = "=" in markers
             question.qtype = "single" if question.single else "multi"
             question.answers = [_choice(m, t) for m, t in tokens if t.strip()]
-        elif "->" in content:
+        elif any("->" in _answer_part(t) for _, t in tokens):
+            if not all("->" in _answer_part(t) for _, t in tokens if t.strip()):
+                raise QuestionError("Câu hỏi ghép đôi: mỗi dòng phải có dạng «=vế trái -> vế phải»")
             question.qtype = "matching"
             question.answers = [_pair(t, question, result) for _, t in tokens if t.strip()]
         else:
             question.qtype = "short"
             question.answers = [_choice(m, t) for m, t in tokens if t.strip()]
     return general
+
+
+def _answer_part(token: str) -> str:
+    index = find_hash(token)
+    return token if index == -1 else token[:index]
 
 
 def _tokens(content: str) -> list[tuple[str, str]]:
@@ -351,7 +359,7 @@ def _choice(marker: str, token: str) -> ParsedAnswer:
 
 
 def _pair(token: str, question: ParsedQuestion, result: ParseResult) -> ParsedAnswer:
-    _, rest = _weight("=", token)
+    rest = token
     index = find_hash(rest)
     rest, feedback = (rest, "") if index == -1 else (rest[:index], rest[index + 1 :])
     left, arrow, right = rest.partition("->")

@@ -67,13 +67,12 @@ def _question(q: ParsedQuestion, untitled_guard: bool) -> str:
         body = cloze.render_text(q, lambda sub: cloze.render_part(sub, gift=True), escape)
         general = "{####" + escape(q.general_feedback) + "}" if q.general_feedback else ""
         return head + body + general
-    block = _block(q)
     index = q.text.find(BLANK)
     if index != -1:
         after = q.text[index + len(BLANK) :]
         if after.strip() and not _JUNK.fullmatch(after):
-            return head + escape(q.text[:index]) + block + escape(after)
-    return head + escape(q.text) + block
+            return head + escape(q.text[:index]) + _block(q, inline=True) + escape(after)
+    return head + escape(q.text) + _block(q)
 
 
 def _text(text: str, fmt: str) -> str:
@@ -86,7 +85,7 @@ def _feedback(text: str, fmt: str) -> str:
     return "#" + _text(text, fmt) if text else ""
 
 
-def _block(q: ParsedQuestion) -> str:
+def _block(q: ParsedQuestion, inline: bool = False) -> str:
     fmt = q.text_format if q.text_format in ("html", "markdown") else "plain"
     lines: list[str] = []
     head = ""
@@ -112,7 +111,8 @@ def _block(q: ParsedQuestion) -> str:
                 value = f"{a.text}:{fmt_number(a.tolerance)}"
             else:
                 value = a.text
-            lines.append(f"=%{_pct(a)}%{value}{_feedback(a.feedback, fmt)}")
+            mark = "=" if is_full(a.fraction) else f"=%{_pct(a)}%"
+            lines.append(f"{mark}{value}{_feedback(a.feedback, fmt)}")
     elif q.qtype == "matching":
         for a in q.answers:
             left = _text(a.match_left or "", fmt)
@@ -133,6 +133,8 @@ def _block(q: ParsedQuestion) -> str:
         lines.append("####" + _text(q.general_feedback, fmt))
     if not lines:
         return "{" + head + "}"
+    if inline:
+        return "{" + head + " ".join(lines) + "}"
     return "{" + head + "\n" + "".join(f"\t{line}\n" for line in lines) + "}"
 
 
