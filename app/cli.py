@@ -54,6 +54,25 @@ def courses_check(
         sys.exit(1)
 
 
+@courses_cli.command("export")
+@click.argument("slug")
+@click.argument("directory")
+def courses_export(slug: str, directory: str) -> None:
+    """Ghi khóa học đã xuất bản ra thư mục theo cấu trúc courses/ (course.toml, lessons/, GIFT)."""
+    from sqlalchemy import select
+
+    from app.courses.exporter import export_course
+    from app.courses.models import Course
+    from app.extensions import db
+
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    if course is None:
+        click.echo(f"LỖI Không có khóa học '{slug}'.", err=True)
+        sys.exit(1)
+    target = export_course(course, directory)
+    click.echo(f"Đã ghi khóa học '{slug}' (phiên bản {course.version_label}) vào {target}.")
+
+
 @dev_cli.command("seed-demo")
 def seed_demo_command() -> None:
     """Tạo tỉnh mẫu với tài khoản cho mỗi vai trò (chỉ lần đầu)."""

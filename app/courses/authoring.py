@@ -218,11 +218,12 @@ def save_lesson_draft(
 
     The text is kept exactly as typed (no trimming of the body), so a restore gives it back
     unchanged. 404 when `slug` is neither a lesson nor a draft of the course."""
+    author_id = author.id
     lesson, draft = lesson_for_editing(course, slug)
     if draft is None:
         draft = LessonDraft(course_id=course.id, slug=slug, lesson_id=lesson.id)
         db.session.add(draft)
-    draft.author_id = author.id
+    draft.author_id = author_id
     draft.title = (title or "").strip()[:255]
     draft.body_md = (body_md or "").replace("\r\n", "\n")
     draft.articles = (articles or "").strip()
@@ -399,20 +400,25 @@ def save_question_draft(
     active: bool = True,
 ) -> QuestionDraft:
     """Stage a (validated) question; a new key makes a new question at the next publish."""
+    values = {
+        "author_id": author.id,
+        "qtype": qtype,
+        "text": nfc(text),
+        "data": data,
+        "explanation": nfc(explanation),
+        "reference": nfc(reference)[:255],
+        "active": active,
+        "saved_at": utcnow(),
+    }
     draft = db.session.scalar(
         select(QuestionDraft).where(QuestionDraft.course_id == course.id, QuestionDraft.key == key)
     )
     if draft is None:
-        draft = QuestionDraft(course_id=course.id, key=key)
+        draft = QuestionDraft(course_id=course.id, key=key, **values)
         db.session.add(draft)
-    draft.author_id = author.id
-    draft.qtype = qtype
-    draft.text = nfc(text)
-    draft.data = data
-    draft.explanation = nfc(explanation)
-    draft.reference = nfc(reference)[:255]
-    draft.active = active
-    draft.saved_at = utcnow()
+    else:
+        for name, value in values.items():
+            setattr(draft, name, value)
     db.session.commit()
     return draft
 

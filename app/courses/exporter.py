@@ -1,0 +1,133 @@
+"""Write a course back to the `courses/<slug>/` layout (`flask courses export SLUG DIR`).
+
+Files stay the source of the shipped courses: a course edited in the browser is exported,
+reviewed as a diff in version control and committed. What is exported is the *published*
+course (what learners see), never drafts in progress. Loading the export with
+`flask courses load` gives the same course, lessons and questions (see tests/courses/
+test_export.py); inactive lessons and questions are left out, as the loader would
+deactivate them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.courses.models import Course
+from app.extensions import db
+from app.quizzes.formats import ParsedAnswer, ParsedQuestion, export_gift
+from app.quizzes.formats.base import fmt_number
+from app.quizzes.models import Question
+
+COURSE_KEYS = ("title", "summary", "audience")
+LEGAL_KEYS = ("id", "number", "title", "issuer", "issued", "effective", "status")
+
+
+def _toml_string(value: str) -> str:
+    """A TOML basic string: JSON's escapes (\\" \\\\ \\n \\uXXXX) are valid TOML."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def course_toml(course: Course) -> str:
+    lines = [
+        f"{key} = {_toml_string(getattr(course, key) or '')}"
+        for key in COURSE_KEYS
+        if key == "title" or getattr(course, key)
+    ]
+    lines.append(f'version = "{course.version_major}.{course.version_minor}"')
+    lines.append(f"pass_mark = {int(course.pass_mark)}")
+    if course.questions_per_attempt:
+        lines.append(f"questions_per_attempt = {int(course.questions_per_attempt)}")
+    for doc in course.legal_basis or []:
+        lines += ["", "[[legal_basis]]"]
+        keys = [k for k in LEGAL_KEYS if k in doc] + sorted(k for k in doc if k not in LEGAL_KEYS)
+        lines += [f"{key} = {_toml_string(str(doc[key]))}" for key in keys]
+    return "\n".join(lines) + "\n"
+
+
+def lesson_markdown(lesson) -> str:
+    header = ["---", f"title: {_one_line(lesson.title)}"]
+    if lesson.articles:
+        header.append(f"articles: {_one_line(lesson.articles)}")
+    header.append("---")
+    return "\n".join(header) + "\n" + lesson.body_md.rstrip("\n") + "\n"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def parsed_from_question(question: Question) -> ParsedQuestion:
+    """The neutral form of a stored question: the inverse of each type's `data_from_parsed`."""
+    data = question.data or {}
+    qtype = question.qtype
+    answers: list[ParsedAnswer] = []
+    if qtype in ("single", "multi"):
+        answers = [
+            ParsedAnswer(c["text"], c["fraction"], c.get("feedback", ""))
+            for c in data.get("choices", [])
+        ]
+    elif qtype == "short":
+        answers = [
+            ParsedAnswer(a["text"], a["fraction"], a.get("feedback", ""))
+            for a in data.get("answers", [])
+        ]
+    elif qtype == "truefalse":
+        correct = bool(data.get("correct"))
+        right, wrong = data.get("feedback_correct", ""), data.get("feedback_wrong", "")
+        answers = [
+            ParsedAnswer("true", 1.0 if correct else 0.0, right if correct else wrong),
+            ParsedAnswer("false", 0.0 if correct else 1.0, wrong if correct else right),
+        ]
+    elif qtype == "numerical":
+        answers = [
+            ParsedAnswer(
+                fmt_number(a["value"]) if a.get("value") is not None else "*",
+                a["fraction"],
+                a.get("feedback", ""),
+                tolerance=a.get("tolerance") or 0.0,
+            )
+            for a in data.get("answers", [])
+        ]
+    elif qtype == "matching":
+        answers = [ParsedAnswer(p["right"], 1.0, match_left=p["left"]) for p in data["pairs"]]
+        answers += [ParsedAnswer(d, 0.0, match_left="") for d in data.get("distractors", [])]
+    return ParsedQuestion(
+        qtype=qtype,
+        text=question.text,
+        text_format=question.text_format or "plain",
+        title=question.title or "",
+        key=question.key,
+        reference=question.reference or "",
+        category=question.category or "",
+        answers=answers,
+        general_feedback=question.explanation or "",
+        shuffle=bool(data.get("shuffle", True)),
+        single=qtype != "multi",
+    )
+
+
+def export_course(course: Course, directory: str | Path) -> Path:
+    """Write `course` to `directory/<slug>/`; returns that folder. Lesson files of the
+    folder are replaced (a renamed or reordered lesson leaves no stale file behind)."""
+    target = Path(directory) / course.slug
+    lessons_dir = target / "lessons"
+    lessons_dir.mkdir(parents=True, exist_ok=True)
+    for old in lessons_dir.glob("*.md"):
+        old.unlink()
+    (target / "course.toml").write_text(course_toml(course), encoding="utf-8")
+    lessons = sorted((x for x in course.lessons if x.active), key=lambda x: x.position)
+    width = max(2, len(str(len(lessons))))
+    for number, lesson in enumerate(lessons, start=1):
+        path = lessons_dir / f"{number:0{width}d}-{lesson.slug}.md"
+        path.write_text(lesson_markdown(lesson), encoding="utf-8")
+    questions = db.session.scalars(
+        select(Question)
+        .where(Question.course_id == course.id, Question.active.is_(True))
+        .order_by(Question.position, Question.id)
+    ).all()
+    gift = export_gift(parsed_from_question(q) for q in questions)
+    (target / "questions.gift").write_text(gift, encoding="utf-8")
+    return target
