@@ -307,13 +307,16 @@ def plan_reminders(
 
 
 class _Smtp:
-    """One SMTP connection for the run, opened on first use (STARTTLS and login if configured)."""
+    """One SMTP connection for the run, opened on first use (STARTTLS and login if configured).
+
+    A server that closes the connection (idle timeout, or a per-connection message limit
+    answered with 421) gets one fresh connection and the message once more."""
 
     def __init__(self, config) -> None:
         self.config = config
         self.connection: smtplib.SMTP | None = None
 
-    def send(self, message: MIMEMultipart) -> None:
+    def _connect(self) -> smtplib.SMTP:
         if self.connection is None:
             cfg = self.config
             connection = smtplib.SMTP(
@@ -324,7 +327,19 @@ class _Smtp:
             if cfg.get("MAIL_USERNAME"):
                 connection.login(cfg["MAIL_USERNAME"], cfg.get("MAIL_PASSWORD") or "")
             self.connection = connection
-        self.connection.send_message(message)
+        return self.connection
+
+    def send(self, message: MIMEMultipart) -> None:
+        try:
+            self._connect().send_message(message)
+            return
+        except smtplib.SMTPServerDisconnected:
+            pass
+        except smtplib.SMTPResponseException as error:
+            if error.smtp_code != 421:  # 421: service closing the channel
+                raise
+        self.close()
+        self._connect().send_message(message)
 
     def close(self) -> None:
         if self.connection is not None:

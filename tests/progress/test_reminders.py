@@ -33,6 +33,27 @@ class Sink:
     def __init__(self):
         self.messages = []
         self.reject: set[str] = set()
+        self.per_connection: int | None = None  # like a server's per-connection limit
+        self.connections = 0
+
+    async def handle_HELO(self, server, session, envelope, hostname):
+        session.sent = 0
+        self.connections += 1
+        session.host_name = hostname
+        return "250 OK"
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.sent = 0
+        self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.per_connection is not None and session.sent >= self.per_connection:
+            return "421 4.7.0 Too many messages, closing"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.reject:
@@ -41,6 +62,7 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        session.sent += 1
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append((list(envelope.rcpt_tos), message))
         return "250 OK"
@@ -265,3 +287,11 @@ def test_dry_run_counts_without_sending(smtp, people, runner):
     assert "Sẽ gửi 6 e-mail" in result.output
     assert smtp.messages == []
     assert db.session.scalar(select(func.count()).select_from(ReminderLog)) == 0
+
+
+def test_a_server_closing_the_connection_gets_a_new_one(smtp, people):
+    smtp.per_connection = 2
+    summary = send_reminders(TODAY)
+    assert summary.ok, summary.describe()
+    assert summary.total_sent == 6 and len(smtp.messages) == 6
+    assert smtp.connections == 3
