@@ -295,3 +295,28 @@ def test_a_server_closing_the_connection_gets_a_new_one(smtp, people):
     assert summary.ok, summary.describe()
     assert summary.total_sent == 6 and len(smtp.messages) == 6
     assert smtp.connections == 3
+
+
+def test_a_crash_mid_run_resends_nothing_already_sent(smtp, people, monkeypatch):
+    from app.progress import reminders
+
+    real_send = reminders._Smtp.send
+    calls = {"n": 0}
+
+    def crashing_send(self, message):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise RuntimeError("process killed")  # anything that is not an SMTP error
+        real_send(self, message)
+
+    monkeypatch.setattr(reminders._Smtp, "send", crashing_send)
+    with pytest.raises(RuntimeError):
+        send_reminders(TODAY)
+    assert len(smtp.messages) == 3
+    assert db.session.scalar(select(func.count()).select_from(ReminderLog)) == 3
+
+    monkeypatch.setattr(reminders._Smtp, "send", real_send)
+    summary = send_reminders(TODAY)
+    assert summary.total_sent == 3 and summary.already_sent == 3
+    sent = [(tuple(rcpts), m["Subject"]) for rcpts, m in smtp.messages]
+    assert len(sent) == 6 and len(set(sent)) == 6  # every e-mail exactly once
