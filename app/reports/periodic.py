@@ -103,7 +103,9 @@ def build_report(root: OrgUnit, year: int, period: str) -> PeriodicReport:
 
 def _names(root: OrgUnit, ids) -> dict:
     ids = [i for i in ids if i is not None]
-    names = dict(db.session.execute(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(ids))))
+    names = dict(
+        db.session.execute(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(ids))).all()
+    )
     names[None] = f"Cán bộ trực thuộc {root.name}"
     return names
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import joinedload
 
 from app.core.dates import local_today
@@ -46,11 +46,23 @@ def _filters(year: int, course_id: int | None, officer_type: str):
     return conditions
 
 
-def _counts(today: date):
-    late = case(
-        (TrainingRecord.completed_on.is_(None) & (TrainingRecord.due_on < today), 1), else_=0
-    )
-    return func.count(), func.count(TrainingRecord.completed_on), func.sum(late)
+def _counts(today: date, per_officer: bool):
+    """(required, not trained, late) aggregates.
+
+    For one course each officer has one record, so counting records counts officers. Across
+    all required courses an officer counts once: trained only when every required course is
+    completed, late when any is overdue.
+    """
+    missing = TrainingRecord.completed_on.is_(None)
+    overdue = missing & (TrainingRecord.due_on < today)
+    if per_officer:
+        user = TrainingRecord.user_id
+        return (
+            func.count(distinct(user)),
+            func.count(distinct(case((missing, user)))),
+            func.count(distinct(case((overdue, user)))),
+        )
+    return func.count(), func.count(case((missing, 1))), func.count(case((overdue, 1)))
 
 
 def coverage(
@@ -74,7 +86,7 @@ def coverage(
         if root.level > UnitLevel.NATIONAL:
             conditions.append(level_column(root.level) == root.id)
     stmt = (
-        select(group, *_counts(today))
+        select(group, *_counts(today, per_officer=not course_id))
         .select_from(TrainingRecord)
         .join(OrgUnit, OrgUnit.id == TrainingRecord.unit_id)
         .where(*conditions)
@@ -90,16 +102,21 @@ def coverage(
             )
         )
     rows = []
-    own = counts.pop(None, None) if root.level < UnitLevel.GRASSROOTS else counts.pop(root.id, None)
+    own_key = None if root.level < UnitLevel.GRASSROOTS else root.id
+    own = counts.pop(own_key, None)
     if own:
-        rows.append(CoverageRow(None, own[0], own[1], int(own[2] or 0)))
+        rows.append(_row(None, own))
     for child in children:
-        required, trained, late = counts.get(child.id, (0, 0, 0))
-        rows.append(CoverageRow(child, required, trained, int(late or 0)))
+        rows.append(_row(child, counts.get(child.id, (0, 0, 0))))
     total = CoverageRow(
         root, sum(r.required for r in rows), sum(r.trained for r in rows), sum(r.late for r in rows)
     )
     return Coverage(root, year, course_id, officer_type, rows, total)
+
+
+def _row(unit: OrgUnit | None, counts) -> CoverageRow:
+    required, missing, late = (int(value or 0) for value in counts)
+    return CoverageRow(unit, required, required - missing, late)
 
 
 def officer_statuses(
@@ -125,3 +142,33 @@ def officer_statuses(
     else:
         stmt = stmt.where(subtree_filter(OrgUnit.path, root.path))
     return paginate(stmt, page, per_page)
+
+
+def monthly_progress(
+    root: OrgUnit, year: int, course_id: int | None = None, officer_type: str = ""
+) -> list[tuple[int, int]]:
+    """[(month, officers trained by the end of that month)] for months 1..12 of `year`.
+
+    An officer is trained on the day the last of their required courses was completed.
+    """
+    conditions = _filters(year, course_id, officer_type)
+    if root.level > UnitLevel.NATIONAL:
+        conditions.append(level_column(root.level) == root.id)
+    if root.level >= UnitLevel.GRASSROOTS:
+        conditions.append(OrgUnit.id == root.id)
+    finished = (
+        select(func.max(TrainingRecord.completed_on).label("done_on"))
+        .select_from(TrainingRecord)
+        .join(OrgUnit, OrgUnit.id == TrainingRecord.unit_id)
+        .where(*conditions)
+        .group_by(TrainingRecord.user_id)
+        .having(func.count() == func.count(TrainingRecord.completed_on))
+        .subquery()
+    )
+    month = func.extract("month", finished.c.done_on)
+    per_month = dict(db.session.execute(select(month, func.count()).group_by(month)).all())
+    cumulative, running = [], 0
+    for m in range(1, 13):
+        running += int(per_month.get(m, 0) or 0)
+        cumulative.append((m, running))
+    return cumulative

@@ -37,10 +37,12 @@ def coverage(unit_id: int | None = None):
     root = unit_in_scope_or_404(current_user, unit_id) if unit_id else current_user.unit
     year, courses, course_id, officer_type = _filters()
     result = services.coverage(root, year, course_id, officer_type)
+    progress = services.monthly_progress(root, year, course_id, officer_type)
     breadcrumbs = [u for u in root.ancestors() if u.path.startswith(current_user.unit.path)]
     return render_template(
         "reports/coverage.html",
         cov=result,
+        progress=progress,
         courses=courses,
         breadcrumbs=breadcrumbs,
         officer_types=OFFICER_TYPE_LABELS,
