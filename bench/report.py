@@ -1,0 +1,195 @@
+"""bench/data/results-*.json → bench/results.md: raw figures, ratios, targets, PASS/FAIL."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+DATA = BENCH / "data"
+
+
+def verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("**PASS**" if ok else "**FAIL**")
+
+
+def f(value, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def load(name: str) -> dict | None:
+    path = DATA / f"results-{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def main() -> None:
+    sq, pg = load("sqlite"), load("postgres")
+    if sq is None:
+        sys.exit("no bench/data/results-sqlite.json: run bench/run-all")
+    m = sq["machine"]
+    out = ["# Benchmark results", ""]
+    out += [
+        f"- Date: {sq['started']}",
+        f"- Machine: {m['nproc']} cores (`nproc`), {m['memory_gib']} GiB memory, CPU {m['cpu']}",
+        f"- Git commit: {m['commit']}",
+        f"- {m['gunicorn']}, {m.get('workers', 2)} sync workers for the app and "
+        f"for every baseline, bound to 127.0.0.1; Python {m['python']}",
+        f"- Load average at start / end of the SQLite part: {' '.join(m['loadavg'])} / "
+        f"{' '.join(sq.get('machine_end_loadavg', []))} (other work on this 2-core machine "
+        "shares the CPU with the bench: absolute figures move, ratios are taken in the same run "
+        "with app and baseline measured alternately)",
+        "",
+        "Raw figures come from `bench/data/results-*.json` (same run).",
+        "",
+        "## Load driver ceiling (bench/loadgen.py against a do-nothing asyncio server)",
+        "",
+        "| clients | keep-alive req/s | new connection per request req/s | event loop |",
+        "|---|---|---|---|",
+    ]
+    for c, figures in sq["ceiling"].items():
+        out.append(
+            f"| {c} | {f(figures['keepalive']['req_per_s'])} | {f(figures['close']['req_per_s'])}"
+            f" | {figures['keepalive']['loop']} |"
+        )
+    out += [
+        "",
+        "gunicorn's sync workers close the connection after every response, so the "
+        "'new connection per request' column is the driver's ceiling for every scenario below.",
+        "",
+    ]
+    summary: list[tuple[str, str, str, bool | None]] = []
+
+    s1 = sq["S1"]
+    ok1 = s1["ratio_c10"] >= 0.5 and s1["queries"] <= 6
+    out += [
+        "## S1 — lesson page throughput (signed-in learner, GET /khoa-hoc/<slug>/bai/1)",
+        "",
+        "| | app | bare Flask (Jinja page, similar size) | ratio |",
+        "|---|---|---|---|",
+        f"| req/s, 10 clients | {f(s1['app_req_s_c10'])} | {f(s1['bare_req_s_c10'])} | "
+        f"{s1['ratio_c10']:.2f}× |",
+        f"| req/s, 50 clients | {f(s1['app_req_s_c50'])} | {f(s1['bare_req_s_c50'])} | "
+        f"{s1['ratio_c50']:.2f}× |",
+        f"| page bytes | {f(s1['app_bytes'])} | {f(s1['bare_bytes'])} | |",
+        f"| SQL statements per page (steady state) | {s1['queries']} | 0 | |",
+        "",
+        f"Statements: {'; '.join(sq['S1_queries']['statements'])}",
+        f"(first request of a session: {sq['S1_queries']['first_request']}). "
+        f"Non-200 responses or errors over all rounds: {s1['bad_responses']}.",
+        "",
+        f"Target ≥ 0.5× with ≤ 6 queries: {verdict(ok1)} ({s1['ratio_c10']:.2f}×, "
+        f"{s1['queries']} queries)",
+        "",
+    ]
+    summary.append(("S1 lesson page vs bare", f"{s1['ratio_c10']:.2f}×, {s1['queries']} q",
+                    "≥ 0.5×, ≤ 6 queries", ok1))  # fmt: skip
+
+    out += ["## S2 — coverage dashboard at 200k officers vs hand-written SQL", ""]
+    out += [
+        "| database | view | page median ms | raw SQL median ms | ratio | required rows |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, res in (("SQLite", sq), ("PostgreSQL", pg)):
+        if res is None:
+            out.append(f"| {name} | — | not run | | | |")
+            continue
+        for view, fig in res["S2"].items():
+            ok = fig["ratio"] <= 1.5 and fig["page_ms"] < 1000
+            out.append(
+                f"| {name} | {view} | {f(fig['page_ms'])} | {f(fig['raw_sql_ms'])} | "
+                f"{fig['ratio']:.2f}× | {f(fig['required_counted'])} |"
+            )
+            summary.append((f"S2 {name} {view}", f"{fig['ratio']:.2f}×, {fig['page_ms']:.0f} ms",
+                            "≤ 1.5× and < 1 s", ok))  # fmt: skip
+    out += [
+        "",
+        "National view: the bench's national admin at the root (34 provinces); province view: the "
+        "generated admin of the largest province. Page = median of sequential requests through "
+        "gunicorn (HTTP, session, template); raw = the same GROUP BY run directly through the "
+        "driver (sqlite3 / psycopg), e.g.:",
+        "",
+        f"    {sq['S2']['province']['sql']}",
+        "",
+    ]
+
+    out += ["## S3 — coverage page cost at 200k vs 20k officers", "", "| database | view | "
+            "20k ms | 200k ms | ratio |", "|---|---|---|---|---|"]  # fmt: skip
+    for name, res in (("SQLite", sq), ("PostgreSQL", pg)):
+        if res is None:
+            continue
+        for view in ("national", "province"):
+            small, big = res["S3_small"][view]["page_ms"], res["S2"][view]["page_ms"]
+            ratio = big / small
+            out.append(f"| {name} | {view} | {f(small)} | {f(big)} | {ratio:.2f}× |")
+            summary.append((f"S3 {name} {view}", f"{ratio:.2f}×", "≤ 3×", ratio <= 3))
+    out += [
+        "",
+        "The 20k dataset is one province (the generator's default below 100k officers), the 200k "
+        "one 34 provinces; 'province' is the largest province in each.",
+        "",
+    ]
+
+    s5 = sq["S5"]
+    ok5 = s5["errors"] == 0 and s5["lost"] == 0 and s5["locked_in_logs"] == 0
+    out += [
+        "## S5 — concurrent quiz submits on SQLite (through gunicorn)",
+        "",
+        f"- {s5['submits']} submits by {s5['concurrency']} concurrent signed-in learners "
+        f"(each its own open attempt, answers right, lessons done so a pass writes the record)",
+        f"- responses: {s5['responses']}; errors (anything but the 302 to the review): "
+        f"{s5['errors']}; lost submits (attempt still open): {s5['lost']}; passed: {s5['passed']}",
+        f"- 'database is locked' in the gunicorn log: {s5['locked_in_logs']}; tracebacks: "
+        f"{s5['tracebacks_in_logs']}",
+        f"- app: {f(s5['app_submits_per_s'])} submits/s (p50 {s5['app_latency_ms_p50']} ms, "
+        f"p99 {s5['app_latency_ms_p99']} ms); bare insert route at 50 clients: "
+        f"{f(s5['bare_inserts_per_s'])} inserts/s ({s5['bare_errors']} errors, "
+        f"{s5['bare_locked_in_logs']} locked); ratio {s5['ratio']:.2f}×",
+        "",
+        f"Target 0 errors, 0 lost, 0 locked: {verdict(ok5)} (no throughput target; ratio shown)",
+        "",
+    ]
+    measured5 = f"{s5['errors']}/{s5['lost']}/{s5['locked_in_logs']}, {s5['ratio']:.2f}× bare"
+    summary.append(("S5 50 concurrent submits (errors/lost/locked)", measured5, "0 / 0 / 0", ok5))
+
+    s6 = sq["S6"]
+    ok6 = s6["ratio"] >= 0.9
+    out += [
+        "## S6 — lesson page at 50 vs 10 concurrent clients",
+        "",
+        f"- app: {f(s6['app_req_s_c10'])} req/s at 10, {f(s6['app_req_s_c50'])} req/s at 50: "
+        f"ratio {s6['ratio']:.2f}× (bare Flask: {s6['bare_ratio']:.2f}×)",
+        "",
+        f"Target ≥ 0.9: {verdict(ok6)}",
+        "",
+    ]
+    summary.append(("S6 50 vs 10 clients", f"{s6['ratio']:.2f}×", "≥ 0.9×", ok6))
+
+    s7 = sq["S7"]
+    ok7 = s7["ratio"] <= 2.5
+    out += [
+        "## S7 — resident memory per worker after the load (VmRSS)",
+        "",
+        f"- app workers: {s7['app_worker_rss_mb']} MB; bare Flask workers: "
+        f"{s7['bare_worker_rss_mb']} MB; ratio {s7['ratio']:.2f}×",
+        "",
+        f"Target ≤ 2.5×: {verdict(ok7)}",
+        "",
+    ]
+    summary.append(("S7 RSS per worker vs bare", f"{s7['ratio']:.2f}×", "≤ 2.5×", ok7))
+
+    table = ["## Summary", "", "| scenario | measured | target | result |", "|---|---|---|---|"]
+    table += [f"| {a} | {b} | {c} | {verdict(d)} |" for a, b, c, d in summary]
+    if pg is None:
+        table.append("| S2/S3 PostgreSQL | not run | | **NOT RUN** |")
+    out[2:2] = table + [""]
+    (BENCH / "results.md").write_text("\n".join(out) + "\n")
+    print("\n".join(table))
+
+
+if __name__ == "__main__":
+    main()

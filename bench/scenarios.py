@@ -1,0 +1,510 @@
+"""The scenarios. `python bench/scenarios.py sqlite` runs S1, S2, S3, S5, S6, S7 and the driver's
+ceiling on SQLite; `bash .ci/with-postgres python bench/scenarios.py postgres` runs S2 and S3 on a
+throwaway PostgreSQL. Each writes bench/data/results-<db>.json; bench/report.py writes the table.
+
+Every ratio compares figures taken in the same run on this machine; app and baseline run on the
+same gunicorn with the same worker count, and are measured alternately (round after round) so
+that a burst of load from elsewhere on the machine hits both alike.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from lib import (
+    DATA,
+    NATIONAL_ADMIN,
+    PASSWORD,
+    SEED,
+    Browser,
+    app_server,
+    bare_server,
+    build_dataset,
+    log,
+    machine,
+    make_app,
+    sqlite_copy,
+    sqlite_dataset,
+)
+from loadgen import ceiling, get, post, run
+
+BIG, SMALL = 200_000, 20_000
+ROUNDS = 2
+SECONDS = 5.0
+PAGE_SAMPLES = 12
+
+
+def median(values):
+    return statistics.median(values) if values else None
+
+
+# --- S1 / S6 / S7: the lesson page -------------------------------------------------------------
+
+
+def lesson_path(database_url: str) -> str:
+    from sqlalchemy import select
+
+    from app.courses.models import Course
+    from app.extensions import db
+
+    app = make_app(database_url)
+    with app.app_context():
+        slug = db.session.scalar(select(Course.slug).where(Course.published).order_by(Course.id))
+        db.engine.dispose()
+    return f"/khoa-hoc/{slug}/bai/1"
+
+
+def lesson_queries(database_url: str, path: str) -> dict:
+    """SQL statements per lesson page, counted in-process (Flask test client)."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    app = make_app(database_url)
+    app.config["WTF_CSRF_ENABLED"] = False
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    # No app context held here: each request gets its own, and so its own session, as in
+    # production (a shared one would serve the signed-in user from its identity map).
+    event.listen(engine, "before_cursor_execute", count)
+    client = app.test_client()
+    client.post("/", data={"email": "bench.learner0@bench.local", "password": PASSWORD})
+    statements.clear()
+    first = client.get(path)
+    first_count = len(statements)
+    statements.clear()
+    second = client.get(path)
+    event.remove(engine, "before_cursor_execute", count)
+    engine.dispose()
+    assert first.status_code == second.status_code == 200, (first.status_code, path)
+    return {
+        "first_request": first_count,
+        "steady": len(statements),
+        "statements": [s.split("\n")[0][:100] for s in statements],
+        "page_bytes": len(second.data),
+    }
+
+
+def lesson_throughput(database_url: str, result: dict) -> None:
+    path = lesson_path(database_url)
+    queries = lesson_queries(database_url, path)
+    result["S1_queries"] = queries
+    log(f"lesson page {path}: {queries['steady']} queries, {queries['page_bytes']} bytes")
+    bare_db = DATA / "bare.sqlite3"
+    for stale in DATA.glob("bare.sqlite3*"):
+        stale.unlink()
+    with (
+        app_server(database_url, 18201, "app") as app,
+        bare_server(18202, queries["page_bytes"], bare_db) as bare,
+    ):
+        browsers = [Browser(app.port).login(f"bench.learner{i}@bench.local") for i in range(50)]
+        for browser in browsers:  # the page's form puts a CSRF token in the session once
+            assert browser.request("GET", path)[0] == 200
+        app_clients = {c: [[get(path, cookie=b.cookie)] for b in browsers[:c]] for c in (10, 50)}
+        bare_clients = {c: [[get("/page")] for _ in range(c)] for c in (10, 50)}
+        # warm-up: every worker has imported, compiled and connected
+        run("127.0.0.1", app.port, app_clients[10], 1.5, 10**6)
+        run("127.0.0.1", bare.port, bare_clients[10], 1.5, 10**6)
+        figures = {f"{who}_c{c}": [] for who in ("app", "bare") for c in (10, 50)}
+        for round_ in range(ROUNDS):
+            for c in (10, 50):
+                for who, server, clients in (
+                    ("bare", bare, bare_clients[c]),
+                    ("app", app, app_clients[c]),
+                ):
+                    r = run("127.0.0.1", server.port, clients, SECONDS, 10**6).summary()
+                    bad = r["errors"] + sum(n for s, n in r["statuses"].items() if s != 200)
+                    r["non_200_or_errors"] = bad
+                    figures[f"{who}_c{c}"].append(r)
+                    log(f"round {round_ + 1} {who} c={c}: {r['req_per_s']} req/s, {bad} bad")
+        result["S1_S6_runs"] = figures
+        rate = {k: median([r["req_per_s"] for r in v]) for k, v in figures.items()}
+        result["S1"] = {
+            "app_req_s_c10": rate["app_c10"],
+            "bare_req_s_c10": rate["bare_c10"],
+            "ratio_c10": rate["app_c10"] / rate["bare_c10"],
+            "app_req_s_c50": rate["app_c50"],
+            "bare_req_s_c50": rate["bare_c50"],
+            "ratio_c50": rate["app_c50"] / rate["bare_c50"],
+            "queries": queries["steady"],
+            "app_bytes": queries["page_bytes"],
+            "bare_bytes": median([r["mean_body_bytes"] for r in figures["bare_c10"]]),
+            "bad_responses": sum(r["non_200_or_errors"] for v in figures.values() for r in v),
+        }
+        result["S6"] = {
+            "app_req_s_c10": rate["app_c10"],
+            "app_req_s_c50": rate["app_c50"],
+            "ratio": rate["app_c50"] / rate["app_c10"],
+            "bare_ratio": rate["bare_c50"] / rate["bare_c10"],
+        }
+        app_rss, bare_rss = app.worker_rss_mb(), bare.worker_rss_mb()
+        result["S7"] = {
+            "app_worker_rss_mb": app_rss,
+            "bare_worker_rss_mb": bare_rss,
+            "ratio": statistics.fmean(app_rss) / statistics.fmean(bare_rss),
+        }
+        log(f"RSS app {app_rss} MB, bare {bare_rss} MB")
+
+
+# --- S2 / S3: the coverage dashboard -------------------------------------------------------
+
+
+def raw_coverage_sql(dialect: str, province: bool, per_officer: bool) -> str:
+    """The coverage aggregate by hand: per record (one course) or per officer (all courses:
+    trained when none is missing), grouped by the child level under the viewed unit."""
+    mark = "?" if dialect == "sqlite" else "%s"
+    required = "r.required = 1" if dialect == "sqlite" else "r.required"
+    group = "u.level2_id" if province else "u.level1_id"
+    where = f" AND u.level1_id = {mark}" if province else ""
+    missing = "r.completed_on IS NULL"
+    late = f"r.completed_on IS NULL AND r.due_on < {mark}"
+    if per_officer:
+        counts = (
+            f"count(DISTINCT r.user_id), count(DISTINCT CASE WHEN {missing} THEN r.user_id END), "
+            f"count(DISTINCT CASE WHEN {late} THEN r.user_id END)"
+        )
+    else:
+        counts = (
+            f"count(*), count(CASE WHEN {missing} THEN 1 END), count(CASE WHEN {late} THEN 1 END)"
+        )
+    return (
+        f"SELECT {group}, {counts} FROM training_records r JOIN org_units u ON u.id = r.unit_id "
+        f"WHERE r.year = {mark} AND {required}{where} GROUP BY {group}"
+    )
+
+
+def service_totals(database_url: str, root_id: int | None) -> tuple[int, int, int]:
+    """What the app's coverage service reports for the unit (the root when None)."""
+    from sqlalchemy import select
+
+    from app.core.dates import local_today
+    from app.extensions import db
+    from app.org.models import OrgUnit, UnitLevel
+    from app.reports.services import coverage
+
+    app = make_app(database_url)
+    with app.app_context():
+        if root_id is None:
+            root = db.session.scalar(select(OrgUnit).where(OrgUnit.level == UnitLevel.NATIONAL))
+        else:
+            root = db.session.get(OrgUnit, root_id)
+        total = coverage(root, local_today().year).total
+        db.engine.dispose()
+    return total.required, total.trained, total.late
+
+
+def raw_coverage_ms(database_url: str, province_id: int | None, samples: int) -> dict:
+    """The floor: the same aggregate as one hand-written SQL statement through the bare driver
+    (sqlite3 / psycopg). Of the two definitions (per record, per officer) the one giving the
+    service's numbers is used, and the match is recorded."""
+    from app.core.dates import local_today
+
+    today = local_today()
+    dialect = "sqlite" if database_url.startswith("sqlite") else "postgresql"
+    if dialect == "sqlite":
+        import sqlite3
+
+        conn = sqlite3.connect(database_url.removeprefix("sqlite:///"))
+        params = [today.isoformat(), today.year]
+    else:
+        import psycopg
+
+        conn = psycopg.connect(host=os.environ["PG_SOCKET_DIR"], user="postgres",
+                               dbname=database_url.rsplit("/", 1)[1].split("?")[0])  # fmt: skip
+        params = [today, today.year]
+    if province_id is not None:
+        params.append(province_id)
+    expected = service_totals(database_url, province_id)
+    chosen = None
+    for per_officer in (True, False):
+        sql = raw_coverage_sql(dialect, province_id is not None, per_officer)
+        cursor = conn.cursor()
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+        totals = (sum(r[1] for r in rows), sum(r[1] - r[2] for r in rows), sum(r[3] for r in rows))
+        if totals == expected:
+            chosen = (sql, per_officer)
+            break
+    if chosen is None:  # record the mismatch rather than hide it
+        chosen = (raw_coverage_sql(dialect, province_id is not None, True), True)
+    sql = chosen[0]
+    times = []
+    for _ in range(samples + 2):
+        started = time.perf_counter()
+        cursor = conn.cursor()
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+        times.append(time.perf_counter() - started)
+    conn.close()
+    times = times[2:]  # warm
+    return {
+        "median_ms": 1000 * median(times),
+        "min_ms": 1000 * min(times),
+        "groups": len(rows),
+        "required": sum(r[1] for r in rows),
+        "same_numbers_as_app": totals == expected,
+        "app_totals": expected,
+        "per_officer": chosen[1],
+        "sql": sql,
+    }
+
+
+def province_admin(database_url: str) -> tuple[str, int]:
+    """The e-mail of the generated admin of the largest province, and that province's id."""
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.org.models import OrgUnit, Role, User
+
+    app = make_app(database_url)
+    with app.app_context():
+        sizes = db.session.execute(
+            select(OrgUnit.level1_id, func.count())
+            .join(User, User.unit_id == OrgUnit.id)
+            .where(OrgUnit.level1_id.is_not(None))
+            .group_by(OrgUnit.level1_id)
+            .order_by(func.count().desc())
+        ).first()
+        email = db.session.scalar(
+            select(User.email).where(
+                User.unit_id == sizes[0], User.role == Role.PROVINCE_ADMIN.value
+            )
+        )
+        db.engine.dispose()
+    return email, sizes[0]
+
+
+def coverage_figures(database_url: str, port: int, name: str) -> dict:
+    """Page latency (sequential requests through gunicorn) vs the raw SQL floor."""
+    email, province_id = province_admin(database_url)
+    figures = {}
+    views = (("national", NATIONAL_ADMIN, None), ("province", email, province_id))
+    with app_server(database_url, port, name):
+        for view, who, pid in views:
+            browser = Browser(port).login(who)
+            status, html, _ = browser.request("GET", "/bao-cao/bao-phu")
+            assert status == 200, (status, who)
+            request = [get("/bao-cao/bao-phu", cookie=browser.cookie)]
+            run("127.0.0.1", port, [request], 60, 2)  # warm
+            page = run("127.0.0.1", port, [request], 120, PAGE_SAMPLES)
+            raw = raw_coverage_ms(database_url, pid, PAGE_SAMPLES)
+            page_ms = 1000 * median(page.latencies)
+            figures[view] = {
+                "page_ms": page_ms,
+                "page_p_max_ms": 1000 * max(page.latencies),
+                "page_bad": page.errors + sum(n for s, n in page.statuses.items() if s != 200),
+                "raw_sql_ms": raw["median_ms"],
+                "ratio": page_ms / raw["median_ms"],
+                "required_counted": raw["required"],
+                "same_numbers_as_app": raw["same_numbers_as_app"],
+                "per_officer": raw["per_officer"],
+                "groups": raw["groups"],
+                "sql": raw["sql"],
+            }
+            log(f"{name} {view}: page {page_ms:.1f} ms, raw SQL {raw['median_ms']:.1f} ms")
+    return figures
+
+
+# --- S5: concurrent quiz submits -------------------------------------------------------------
+
+
+def prepare_submits(database_url: str, users: int, per_user: int) -> tuple[str, list]:
+    """Learners who studied every lesson of a course, each with `per_user` open attempts whose
+    questions are auto-gradable; returns the course slug and [(email, [(attempt_id, form)])]."""
+    from sqlalchemy import select
+
+    from app.core.db import utcnow
+    from app.courses.models import Course, Lesson, LessonProgress
+    from app.extensions import db
+    from app.org.models import User
+    from app.quizzes.models import Attempt, Question
+
+    app = make_app(database_url)
+    plan = []
+    with app.app_context():
+        course = db.session.scalar(select(Course).where(Course.published).order_by(Course.id))
+        questions = [
+            q
+            for q in db.session.scalars(
+                select(Question).where(Question.course_id == course.id, Question.active)
+            )
+            if q.qtype in {"single", "multi", "truefalse"}
+        ][:15]
+        lessons = db.session.scalars(
+            select(Lesson).where(Lesson.course_id == course.id, Lesson.active)
+        ).all()
+        answers = {}
+        for q in questions:
+            choices = q.data.get("choices", [])
+            if q.qtype == "single":
+                answers[f"q{q.id}"] = next(c["id"] for c in choices if c["fraction"] >= 0.999)
+            elif q.qtype == "multi":
+                answers[f"q{q.id}"] = [c["id"] for c in choices if c["fraction"] > 0]
+            else:
+                answers[f"q{q.id}"] = "true" if q.data["correct"] else "false"
+        learners = db.session.scalars(
+            select(User).where(User.email.like("bench.learner%")).order_by(User.id).limit(users)
+        ).all()
+        for user in learners:
+            for lesson in lessons:
+                progress = LessonProgress(
+                    user_id=user.id, lesson_id=lesson.id, course_id=course.id, completed_at=utcnow()
+                )
+                db.session.add(progress)
+            attempts = [
+                Attempt(
+                    user_id=user.id,
+                    course_id=course.id,
+                    course_version=course.version_major,
+                    question_ids=[q.id for q in questions],
+                    answers={"_order": {}},
+                )  # fmt: skip
+                for _ in range(per_user)
+            ]
+            db.session.add_all(attempts)
+            db.session.flush()
+            plan.append((user.email, [(a.id, answers) for a in attempts]))
+        slug = course.slug
+        db.session.commit()
+        db.engine.dispose()
+    return slug, plan
+
+
+def submit_check(database_url: str, attempt_ids: list[int]) -> dict:
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.quizzes.models import Attempt
+
+    app = make_app(database_url)
+    with app.app_context():
+        open_ = db.session.scalar(
+            select(func.count()).where(Attempt.id.in_(attempt_ids), Attempt.submitted_at.is_(None))
+        )
+        passed = db.session.scalar(
+            select(func.count()).where(Attempt.id.in_(attempt_ids), Attempt.passed.is_(True))
+        )
+        db.engine.dispose()
+    return {"lost": open_, "passed": passed}
+
+
+def concurrent_submits(source_url: str, result: dict) -> None:
+    users, per_user = 50, 20
+    database_url = sqlite_copy(source_url, "s5.sqlite3")
+    slug, plan = prepare_submits(database_url, users, per_user)
+    bare_db = DATA / "bare-s5.sqlite3"
+    for stale in DATA.glob("bare-s5.sqlite3*"):
+        stale.unlink()
+    from urllib.parse import urlencode
+
+    app_srv = app_server(database_url, 18211, "s5-app")
+    with app_srv as app, bare_server(18212, 9000, bare_db) as bare:
+        clients, ids = [], []
+        for email, attempts in plan:
+            browser = Browser(app.port).login(email)
+            token = browser.csrf(f"/bai-lam/{attempts[0][0]}")
+            requests = []
+            for attempt_id, answers in attempts:
+                body = urlencode({"csrf_token": token, **answers}, doseq=True).encode()
+                requests.append(post(f"/bai-lam/{attempt_id}", body, cookie=browser.cookie))
+                ids.append(attempt_id)
+            clients.append(iter(requests))
+        bare_clients = [[post("/insert", b"who=bench")] for _ in range(users)]
+        run("127.0.0.1", bare.port, bare_clients, 1.0, 10**6)  # warm
+        app_run = run("127.0.0.1", app.port, clients, 120, users * per_user)
+        bare_run = run("127.0.0.1", bare.port, bare_clients, SECONDS, users * per_user)
+        app_log, bare_log = app.log_text(), bare.log_text()
+    check = submit_check(database_url, ids)
+    app_summary, bare_summary = app_run.summary(), bare_run.summary()
+    result["S5"] = {
+        "submits": users * per_user,
+        "concurrency": users,
+        "responses": app_summary["statuses"],
+        "errors": app_run.errors + sum(n for s, n in app_run.statuses.items() if s != 302),
+        "lost": check["lost"],
+        "passed": check["passed"],
+        "locked_in_logs": app_log.count("database is locked"),
+        "tracebacks_in_logs": app_log.count("Traceback"),
+        "app_submits_per_s": app_summary["req_per_s"],
+        "app_latency_ms_p50": app_summary["latency_ms_p50"],
+        "app_latency_ms_p99": app_summary["latency_ms_p99"],
+        "bare_inserts_per_s": bare_summary["req_per_s"],
+        "bare_errors": bare_run.errors + sum(n for s, n in bare_run.statuses.items() if s != 204),
+        "bare_locked_in_logs": bare_log.count("database is locked"),
+        "ratio": app_summary["req_per_s"] / bare_summary["req_per_s"],
+    }
+    log(f"S5: {result['S5']}")
+
+
+# --- entry points ----------------------------------------------------------------------------
+
+
+def sqlite_main() -> dict:
+    result = {"machine": machine(), "started": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
+    log("driver ceiling against a do-nothing server")
+    result["ceiling"] = {c: ceiling(concurrency=c, duration=3.0) for c in (10, 50)}
+    big = sqlite_dataset(BIG)
+    small = sqlite_dataset(SMALL)
+    lesson_throughput(big, result)
+    result["S2"] = coverage_figures(big, 18221, "sqlite-200k")
+    result["S3_small"] = coverage_figures(small, 18222, "sqlite-20k")
+    concurrent_submits(big, result)
+    result["machine_end_loadavg"] = machine()["loadavg"]
+    return result
+
+
+def postgres_main() -> dict:
+    import subprocess
+
+    pg_bin, socket_dir = os.environ["PG_BIN"], os.environ["PG_SOCKET_DIR"]
+    result = {"machine": machine(), "started": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
+    urls = {}
+    for officers in (BIG, SMALL):
+        name = f"tdkt_{officers // 1000}k"
+        dump = DATA / f"pg-{officers}.dump"
+        meta = DATA / f"pg-{officers}.json"
+        from lib import dataset_year
+
+        want = {"officers": officers, "seed": SEED, "year": dataset_year()}
+        subprocess.run([f"{pg_bin}/createdb", "-h", socket_dir, "-U", "postgres", name], check=True)
+        url = f"postgresql+psycopg://postgres@/{name}?host={socket_dir}"
+        if dump.exists() and meta.exists() and json.loads(meta.read_text()) == want:
+            log(f"restoring {dump.name}")
+            subprocess.run([f"{pg_bin}/pg_restore", "-h", socket_dir, "-U", "postgres", "-d", name,
+                            "--no-owner", "-j", "2", str(dump)], check=True)  # fmt: skip
+            subprocess.run([f"{pg_bin}/psql", "-h", socket_dir, "-U", "postgres", "-d", name,
+                            "-q", "-c", "ANALYZE"], check=True)  # fmt: skip
+        else:
+            build_dataset(url, officers)
+            subprocess.run([f"{pg_bin}/pg_dump", "-h", socket_dir, "-U", "postgres", "-Fc",
+                            "-f", str(dump), name], check=True)  # fmt: skip
+            meta.write_text(json.dumps(want))
+        urls[officers] = url
+    result["S2"] = coverage_figures(urls[BIG], 18231, "pg-200k")
+    result["S3_small"] = coverage_figures(urls[SMALL], 18232, "pg-20k")
+    result["machine_end_loadavg"] = machine()["loadavg"]
+    return result
+
+
+def main() -> None:
+    which = sys.argv[1] if len(sys.argv) > 1 else "sqlite"
+    DATA.mkdir(parents=True, exist_ok=True)
+    result = sqlite_main() if which == "sqlite" else postgres_main()
+    out = DATA / f"results-{which}.json"
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str))
+    log(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    main()
