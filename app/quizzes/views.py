@@ -7,6 +7,7 @@ from app.courses.services import get_course_or_404, lessons_done_count
 from app.extensions import db
 from app.quizzes import services
 from app.quizzes.models import Attempt
+from app.quizzes.statistics import item_statistics
 
 bp = Blueprint("quizzes", __name__)
 
@@ -86,3 +87,12 @@ def review(attempt_id: int):
         items=services.review_items(attempt),
         form=FlaskForm(),
     )
+
+
+@bp.get("/khoa-hoc/<slug>/thong-ke")
+@login_required
+def statistics(slug: str):
+    if not current_user.can_author:
+        abort(403)
+    course = get_course_or_404(slug)
+    return render_template("quizzes/statistics.html", course=course, items=item_statistics(course))
