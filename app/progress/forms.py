@@ -19,6 +19,8 @@ class TrainingClassForm(FlaskForm):
     held_on = DateField(
         _l("Ngày học (dd/mm/yyyy)"),
         format=["%d/%m/%Y", "%Y-%m-%d"],
+        # A text box, not the browser's date picker: dd/mm/yyyy whatever the browser's locale.
+        render_kw={"type": "text", "inputmode": "numeric", "placeholder": "dd/mm/yyyy"},
         validators=[DataRequired(message=_l("Ngày học không hợp lệ (cần dạng dd/mm/yyyy)."))],
     )
     place = StringField(
