@@ -138,3 +138,24 @@ def bad_rows(html: str) -> dict[int, str]:
         re.S,
     )
     return {int(n): reason for n, reason in found}
+
+
+class QueryCounter:
+    """Count the SQL statements run inside the block (query counts stay bounded: STYLE §3)."""
+
+    def __init__(self, engine):
+        self.engine, self.count = engine, 0
+
+    def _count(self, *args):
+        self.count += 1
+
+    def __enter__(self):
+        from sqlalchemy import event
+
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc):
+        from sqlalchemy import event
+
+        event.remove(self.engine, "before_cursor_execute", self._count)

@@ -243,11 +243,15 @@ def test_search_is_nfc_and_case_insensitive(client, people, make_user, tree):
     assert "0 cán bộ" in page
 
 
-def test_roster_is_paginated(client, people, make_user, tree):
+def test_roster_is_paginated_with_bounded_queries(client, people, make_user, tree):
+    from tests.org.roster_files import QueryCounter
+
     for i in range(55):
         make_user(tree["A1"], name=f"Cán bộ Phân trang {i:02d}", password=None)
     login(client, "qa@test.vn")
-    first = client.get("/don-vi/can-bo").get_data(as_text=True)
+    with QueryCounter(db.engine) as queries:
+        first = client.get("/don-vi/can-bo").get_data(as_text=True)
     assert "Trang 1 / 2" in first
+    assert queries.count <= 6  # user, count, page (units eager-loaded): not one per officer
     second = client.get("/don-vi/can-bo?trang=2").get_data(as_text=True)
     assert "Trang 2 / 2" in second

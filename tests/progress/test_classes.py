@@ -83,8 +83,12 @@ def test_attendance_adds_n_trained_for_that_course_and_year(
     db.session.expire_all()
     assert coverage(tree["province"], year, course.id).total.trained == before.trained + 4
     assert db.session.scalar(select(func.count(ClassAttendance.id))) == 8
-    page = client.get(f"/lop-tap-huan/{klass.id}").get_data(as_text=True)
+    from tests.org.roster_files import QueryCounter
+
+    with QueryCounter(db.engine) as queries:
+        page = client.get(f"/lop-tap-huan/{klass.id}").get_data(as_text=True)
     assert "Học viên (4)" in page and "Cán bộ Lớp 0" in page
+    assert queries.count <= 6  # not one query per attendee
 
 
 def test_a_class_last_year_counts_for_last_year(client, staff, officers, tree, course, plan):
