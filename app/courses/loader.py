@@ -93,6 +93,10 @@ def load_course(course_dir: Path, report: LoadReport) -> Course | None:
     course.version_major, course.version_minor = parse_version(meta["version"])
     course.pass_mark = int(meta.get("pass_mark", 70))
     course.questions_per_attempt = int(meta.get("questions_per_attempt", 0))
+    course.time_limit_minutes = int(meta.get("time_limit_minutes", 0))
+    course.max_attempts = int(meta.get("max_attempts", 0))
+    course.shuffle_answers = bool(meta.get("shuffle_answers", True))
+    course.draw_per_category = {nfc(k): int(v) for k, v in meta.get("draw", {}).items()}
     course.legal_basis = [
         {k: nfc(str(v)) for k, v in doc.items()} for doc in meta.get("legal_basis", [])
     ]

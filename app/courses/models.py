@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import utcnow
@@ -23,6 +24,12 @@ class Course(db.Model):
     version_minor: Mapped[int] = mapped_column(default=0)
     pass_mark: Mapped[int] = mapped_column(default=70)  # percent
     questions_per_attempt: Mapped[int] = mapped_column(default=0)  # 0 = every question
+    # Exam blueprint: {"category path": n} draws n questions from each category (overrides
+    # questions_per_attempt); empty = no blueprint.
+    draw_per_category: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    time_limit_minutes: Mapped[int] = mapped_column(default=0, server_default="0")  # 0 = none
+    max_attempts: Mapped[int] = mapped_column(default=0, server_default="0")  # 0 = unlimited
+    shuffle_answers: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
     # [{"id", "number", "title", "issuer", "issued", "effective", "status"}]
     legal_basis: Mapped[list] = mapped_column(JSON, default=list)
     published: Mapped[bool] = mapped_column(default=True)

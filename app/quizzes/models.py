@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import utcnow
@@ -51,6 +52,10 @@ class Attempt(db.Model):
     score: Mapped[float | None] = mapped_column()  # percent, set on submit
     passed: Mapped[bool | None] = mapped_column()
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the course has a time limit; answers sent after it (plus a grace period for the
+    # network) are not graded — the server, not the page's timer, decides.
+    deadline_at: Mapped[datetime | None] = mapped_column()
+    timed_out: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     submitted_at: Mapped[datetime | None] = mapped_column()
 
     course = relationship("Course")

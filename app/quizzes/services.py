@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.core.dates import local_date_of
 from app.core.db import utcnow
@@ -40,27 +41,80 @@ def open_attempt(user: User, course: Course) -> Attempt | None:
     )
 
 
+class AttemptRefused(Exception):
+    """The officer may not start another attempt; the message says why, in Vietnamese."""
+
+
+DEADLINE_GRACE = timedelta(seconds=90)  # the network and a slow phone, not extra time
+
+
+def attempts_left(user: User, course: Course) -> int | None:
+    """None when unlimited."""
+    if not course.max_attempts:
+        return None
+    used = db.session.scalar(
+        select(func.count())
+        .select_from(Attempt)
+        .where(
+            Attempt.user_id == user.id,
+            Attempt.course_id == course.id,
+            Attempt.course_version == course.version_major,
+            Attempt.submitted_at.is_not(None),
+        )
+    )
+    return max(0, course.max_attempts - used)
+
+
+def draw_questions(course: Course, rng: random.Random | None = None) -> list[Question]:
+    """The questions of a new attempt: the exam blueprint (n per category) if the course has
+    one, else n at random, else all — in bank order."""
+    rng = rng or random.Random()
+    questions = active_questions(course)
+    if course.draw_per_category:
+        chosen = []
+        for category, count in course.draw_per_category.items():
+            pool = [q for q in questions if q.category == category]
+            chosen += rng.sample(pool, min(int(count), len(pool)))
+        keep = {q.id for q in chosen}
+        return [q for q in questions if q.id in keep]
+    if course.questions_per_attempt and len(questions) > course.questions_per_attempt:
+        keep = {q.id for q in rng.sample(questions, course.questions_per_attempt)}
+        return [q for q in questions if q.id in keep]
+    return questions
+
+
 def start_attempt(user: User, course: Course) -> Attempt:
-    """Resume the open attempt of this course, or start one drawing the questions. Commits."""
+    """Resume the open attempt of this course, or start one drawing the questions. Commits.
+
+    Raises AttemptRefused when the attempts allowed on this version are used up.
+    """
     attempt = open_attempt(user, course)
     if attempt is not None and attempt.course_version == course.version_major:
         return attempt
-    questions = active_questions(course)
-    if course.questions_per_attempt and len(questions) > course.questions_per_attempt:
-        questions = random.sample(questions, course.questions_per_attempt)
+    left = attempts_left(user, course)
+    if left == 0:
+        raise AttemptRefused(
+            f"Bạn đã dùng hết {course.max_attempts} lần làm bài của phiên bản này."
+        )
+    questions = draw_questions(course)
     order = {}
     for question in questions:
         data = question.data or {}
-        if data.get("choices") and data.get("shuffle", True):
+        if course.shuffle_answers and data.get("choices") and data.get("shuffle", True):
             ids = [c["id"] for c in data["choices"]]
             random.shuffle(ids)
             order[str(question.id)] = ids
+    now = utcnow()
     attempt = Attempt(
         user_id=user.id,
         course_id=course.id,
         course_version=course.version_major,
         question_ids=[q.id for q in questions],
         answers={"_order": order},
+        started_at=now,
+        deadline_at=now + timedelta(minutes=course.time_limit_minutes)
+        if course.time_limit_minutes
+        else None,
     )
     db.session.add(attempt)
     db.session.commit()
@@ -98,6 +152,10 @@ def submit_attempt(attempt: Attempt, answers: dict[str, object]) -> SubmitResult
     """
     if attempt.is_submitted:
         return SubmitResult(attempt, newly_submitted=False)
+    now = utcnow()
+    timed_out = attempt.deadline_at is not None and now > attempt.deadline_at + DEADLINE_GRACE
+    if timed_out:
+        answers = {}  # sent after the time limit: nothing is graded
     questions = attempt_questions(attempt)
     scores: dict[str, float] = {}
     earned = possible = 0.0
@@ -112,12 +170,18 @@ def submit_attempt(attempt: Attempt, answers: dict[str, object]) -> SubmitResult
     percent = round(100 * earned / possible, 2) if possible else 0.0
     course = db.session.get(Course, attempt.course_id)
     passed = percent >= course.pass_mark
-    now = utcnow()
     stored = {"_order": (attempt.answers or {}).get("_order", {}), **answers}
     claimed = db.session.execute(
         update(Attempt)
         .where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
-        .values(submitted_at=now, answers=stored, scores=scores, score=percent, passed=passed)
+        .values(
+            submitted_at=now,
+            answers=stored,
+            scores=scores,
+            score=percent,
+            passed=passed,
+            timed_out=timed_out,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:

@@ -32,6 +32,7 @@ def quiz(slug: str):
         lessons_done=lessons_done_count(current_user, course),
         lessons_total=len([x for x in course.lessons if x.active]),
         question_count=len(services.active_questions(course)),
+        attempts_left=services.attempts_left(current_user, course),
     )
 
 
@@ -41,7 +42,11 @@ def start(slug: str):
     course = get_course_or_404(slug)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    attempt = services.start_attempt(current_user, course)
+    try:
+        attempt = services.start_attempt(current_user, course)
+    except services.AttemptRefused as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for(".quiz", slug=slug))
     return redirect(url_for(".attempt", attempt_id=attempt.id))
 
 

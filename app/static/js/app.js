@@ -12,6 +12,25 @@
       button.setAttribute("disabled", "disabled");
     });
   });
+  // Quiz timer: shows the time left and sends the answers when it runs out. The server keeps
+  // the real deadline; this only spares the officer a lost attempt.
+  var timer = document.querySelector("[data-deadline]");
+  if (timer) {
+    var deadline = Date.parse(timer.getAttribute("data-deadline"));
+    var out = timer.querySelector("[data-countdown]");
+    var form = document.getElementById("quiz-form");
+    var tick = function () {
+      var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+      out.textContent = "Còn " + Math.floor(left / 60) + " phút " + (left % 60) + " giây.";
+      if (left === 0 && form && !form.dataset.sent) {
+        form.dataset.sent = "1";
+        form.submit();
+        return;
+      }
+      window.setTimeout(tick, 1000);
+    };
+    tick();
+  }
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });
