@@ -379,7 +379,11 @@ def edit_question(slug: str, key: str):
                 "text": source.text,
                 "explanation": source.explanation,
                 "reference": source.reference,
-                "truefalse": "true" if (source.data or {}).get("correct") else "false",
+                "truefalse": (
+                    ("true" if (source.data or {}).get("correct") else "false")
+                    if source.qtype == "truefalse"
+                    else None
+                ),
                 "options": authoring.option_rows(source.qtype, source.data or {}),
                 "active": "1" if source.active else "0",
             }

@@ -170,9 +170,12 @@ def reassign_after_major_version(course: Course, due_on: date, year: int | None 
     """Officers who completed `course` this year on an older major version must retake it.
 
     Their completion is copied to `CompletionHistory` (nothing is lost), then their record is
-    required again, with no completion and `due_on` as deadline: coverage counts them as not
-    trained until they pass the new version. Returns how many records were reopened.
-    Does not commit (the calling service does). Two bulk statements whatever the number."""
+    reopened: no completion, `due_on` as the new deadline. A record the yearly plan required
+    stays required, so coverage counts the officer as not trained until they pass the new
+    version. A voluntary completion (no plan line, or an officer who has left) is reopened but
+    not turned into an obligation: a content change must not add officers to a unit's
+    coverage that the plan never required. Returns how many records were reopened.
+    Does not commit (the calling service does). Bulk statements whatever the number."""
     year = year or local_today().year
     stale = (
         (TrainingRecord.course_id == course.id)
@@ -214,7 +217,6 @@ def reassign_after_major_version(course: Course, due_on: date, year: int | None 
         update(TrainingRecord)
         .where(stale)
         .values(
-            required=True,
             due_on=due_on,
             completed_on=None,
             source=None,

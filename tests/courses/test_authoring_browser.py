@@ -119,3 +119,27 @@ def test_new_lesson_first_autosave_moves_to_its_draft(page, live):
     page.get_by_role("button", name="Lưu bản nháp").click()
     expect(page.get_by_text("Đã lưu bản nháp bài học")).to_be_visible()
     assert draft_body("ho-so-dien-tu") == "Nội dung đã sửa"
+
+
+def test_every_authoring_page_fits_360_px(page, live):
+    from playwright.sync_api import expect
+
+    base = live["url"] + "/soan-thao"
+    page.goto(base + "/khoa-hoc/khoa-thu/xuat-ban")
+    page.get_by_label("Ghi chú thay đổi").fill("Phiên bản thử trên điện thoại")
+    page.get_by_role("button", name="Xuất bản").click()
+    expect(page.get_by_text("Đã xuất bản phiên bản 1.1")).to_be_visible()
+    for path in (
+        "/",
+        "/khoa-hoc/moi",
+        "/khoa-hoc/khoa-thu",
+        "/khoa-hoc/khoa-thu/thong-tin",
+        "/khoa-hoc/khoa-thu/bai-moi",
+        "/khoa-hoc/khoa-thu/cau-hoi-moi",
+        "/khoa-hoc/khoa-thu/cau-hoi/t-02",
+        "/khoa-hoc/khoa-thu/xuat-ban",
+        "/khoa-hoc/khoa-thu/phien-ban?tu=1.0&den=1.1",
+    ):
+        response = page.goto(base + path)
+        assert response.status == 200, path
+        assert_mobile_friendly(page)
