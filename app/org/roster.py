@@ -312,9 +312,14 @@ def _clean(raw: dict[str, str], units: _Units) -> RowResult:
         result.unit_label = f"{unit.code} — {unit.name}"
     else:
         result.unit_label = code or unit_name
-    for key, limit in (("position", 255), ("officer_code", 40)):
+    for key, limit, message in (
+        ("position", 255, _("Chức vụ dài quá 255 ký tự.")),
+        ("officer_code", 40, _("Mã cán bộ dài quá 40 ký tự.")),
+    ):
         if get(key):
-            values[key] = get(key)[:limit]
+            values[key] = get(key)
+            if len(get(key)) > limit:
+                result.errors.append(message)
     if get("officer_type"):
         try:
             values["officer_type"] = parse_officer_type(get("officer_type"))
