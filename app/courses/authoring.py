@@ -29,7 +29,17 @@ from app.quizzes.types import get_type
 
 # Question types the simple form edits; the others stay editable through the GIFT files.
 FORM_QTYPES = ("single", "multi", "truefalse", "short")
-META_FIELDS = ("title", "summary", "audience", "pass_mark", "questions_per_attempt", "legal_basis")
+META_FIELDS = (
+    "title",
+    "summary",
+    "audience",
+    "pass_mark",
+    "questions_per_attempt",
+    "time_limit_minutes",
+    "max_attempts",
+    "shuffle_answers",
+    "legal_basis",
+)
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -82,6 +92,9 @@ def course_meta(course: Course) -> dict:
         "audience": course.audience,
         "pass_mark": course.pass_mark,
         "questions_per_attempt": course.questions_per_attempt,
+        "time_limit_minutes": course.time_limit_minutes or 0,
+        "max_attempts": course.max_attempts or 0,
+        "shuffle_answers": course.shuffle_answers is not False,
         "legal_basis": [dict(doc) for doc in course.legal_basis or []],
     }
 
@@ -107,6 +120,11 @@ def _apply_meta(course: Course, meta: dict) -> None:
     course.questions_per_attempt = int(
         meta.get("questions_per_attempt", course.questions_per_attempt or 0)
     )
+    for key in ("time_limit_minutes", "max_attempts"):
+        if key in meta:
+            setattr(course, key, int(meta[key] or 0))
+    if "shuffle_answers" in meta:
+        course.shuffle_answers = bool(meta["shuffle_answers"])
     if "legal_basis" in meta:
         course.legal_basis = [
             {k: nfc(str(v)) for k, v in doc.items() if v not in (None, "")}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     FieldList,
     Form,
@@ -122,6 +123,17 @@ class CourseForm(FlaskForm):
             NumberRange(0, 500, message=_l("Số câu phải từ 0 đến 500.")),
         ],
     )
+    time_limit_minutes = IntegerField(
+        _l("Thời gian làm bài (phút, 0 = không giới hạn)"),
+        default=0,
+        validators=[Optional(), NumberRange(0, 600, message=_l("Từ 0 đến 600 phút."))],
+    )
+    max_attempts = IntegerField(
+        _l("Số lần làm bài cho mỗi phiên bản lớn (0 = không giới hạn)"),
+        default=0,
+        validators=[Optional(), NumberRange(0, 100, message=_l("Từ 0 đến 100 lần."))],
+    )
+    shuffle_answers = BooleanField(_l("Đảo thứ tự phương án trắc nghiệm"), default=True)
     legal_basis = FieldList(FormField(LegalBasisForm), min_entries=1)
     submit = SubmitField(_l("Lưu"))
 
@@ -137,6 +149,9 @@ class CourseForm(FlaskForm):
             "audience": self.audience.data or "",
             "pass_mark": self.pass_mark.data,
             "questions_per_attempt": self.questions_per_attempt.data or 0,
+            "time_limit_minutes": self.time_limit_minutes.data or 0,
+            "max_attempts": self.max_attempts.data or 0,
+            "shuffle_answers": bool(self.shuffle_answers.data),
             "legal_basis": [e.form.as_dict() for e in self.legal_basis if not e.form.is_blank()],
         }
 

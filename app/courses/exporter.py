@@ -38,8 +38,15 @@ def course_toml(course: Course) -> str:
     ]
     lines.append(f'version = "{course.version_major}.{course.version_minor}"')
     lines.append(f"pass_mark = {int(course.pass_mark)}")
-    if course.questions_per_attempt:
-        lines.append(f"questions_per_attempt = {int(course.questions_per_attempt)}")
+    for key in ("questions_per_attempt", "time_limit_minutes", "max_attempts"):
+        if getattr(course, key, 0):
+            lines.append(f"{key} = {int(getattr(course, key))}")
+    if getattr(course, "shuffle_answers", True) is False:
+        lines.append("shuffle_answers = false")
+    draw = getattr(course, "draw_per_category", None) or {}
+    if draw:
+        lines += ["", "[draw]"]
+        lines += [f"{_toml_string(name)} = {int(n)}" for name, n in draw.items()]
     for doc in course.legal_basis or []:
         lines += ["", "[[legal_basis]]"]
         keys = [k for k in LEGAL_KEYS if k in doc] + sorted(k for k in doc if k not in LEGAL_KEYS)

@@ -54,6 +54,10 @@ def snapshot_of(course: Course) -> dict:
             "audience": course.audience,
             "pass_mark": course.pass_mark,
             "questions_per_attempt": course.questions_per_attempt,
+            "time_limit_minutes": course.time_limit_minutes,
+            "max_attempts": course.max_attempts,
+            "shuffle_answers": course.shuffle_answers,
+            "draw_per_category": dict(course.draw_per_category or {}),
             "legal_basis": list(course.legal_basis or []),
         },
         "lessons": [

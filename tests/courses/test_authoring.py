@@ -286,6 +286,9 @@ def test_course_details_of_a_published_course_wait_for_publish(client, course, t
         data={
             "title": "Khóa thử (tên mới)",
             "pass_mark": "90",
+            "time_limit_minutes": "15",
+            "max_attempts": "2",
+            "shuffle_answers": "y",
             "legal_basis-0-doc_id": "kh-nq07",
             "legal_basis-0-title": "Kế hoạch",
             "legal_basis-0-status": "VERIFIED",
@@ -298,6 +301,7 @@ def test_course_details_of_a_published_course_wait_for_publish(client, course, t
     client.post("/soan-thao/khoa-hoc/khoa-thu/xuat-ban", data={"kind": "minor"})
     db.session.expire_all()
     assert course.title == "Khóa thử (tên mới)" and course.pass_mark == 90
+    assert (course.time_limit_minutes, course.max_attempts, course.shuffle_answers) == (15, 2, True)
 
 
 def test_course_form_errors_are_in_vietnamese(client, course, trainer):

@@ -26,6 +26,10 @@ COURSE_FIELDS = (
     "version_minor",
     "pass_mark",
     "questions_per_attempt",
+    "time_limit_minutes",
+    "max_attempts",
+    "shuffle_answers",
+    "draw_per_category",
     "legal_basis",
     "published",
 )
@@ -146,6 +150,8 @@ def test_course_edited_in_the_browser_round_trips(app, tmp_path, tree, make_user
     )
     meta = authoring.course_meta(course)
     meta["summary"] = 'Tóm tắt có "ngoặc kép" và \\ gạch chéo\nhai dòng'
+    meta.update(time_limit_minutes=20, max_attempts=3, shuffle_answers=False)
+    course.draw_per_category = {"Nguyên tắc": 1}
     meta["legal_basis"].append({"id": "luat-2022", "title": "Luật", "status": "CORROBORATED"})
     authoring.save_course_meta(course, meta, trainer)
     from datetime import date
