@@ -62,6 +62,12 @@ def _csrf_expired(error):
         flash(_("Phiên làm việc đã hết hạn. Nội dung bạn gõ vẫn ở dưới đây: hãy lưu lại."), "error")
         slug = (request.view_args or {}).get("lesson_slug")
         return _lesson_page(course, slug, form, None, status=400)
+    if request.endpoint in {"authoring.edit_question", "authoring.new_question"}:
+        course = authoring.get_course_or_404(request.view_args["slug"])
+        key = (request.view_args or {}).get("key")
+        form = QuestionForm(formdata=request.form)
+        flash(_("Phiên làm việc đã hết hạn. Nội dung bạn gõ vẫn ở dưới đây: hãy lưu lại."), "error")
+        return _question_page(course, key, form, status=400)
     if request.accept_mimetypes.best == "application/json" or request.is_json:
         return jsonify(ok=False, message=_("Phiên làm việc đã hết hạn, hãy tải lại trang.")), 400
     return render_template("errors/error.html", code=400, message=error.description), 400

@@ -212,9 +212,17 @@ def test_csrf_is_required_for_preview_and_autosave(client, app, course, trainer)
         )
         assert expired.status_code == 400
         assert "Văn bản gõ trước khi hết phiên" in expired.get_data(as_text=True)
+        question = client.post(
+            "/soan-thao/khoa-hoc/khoa-thu/cau-hoi-moi",
+            data=question_form(text="Câu hỏi gõ trước khi hết phiên"),
+        )
+        assert question.status_code == 400
+        html = question.get_data(as_text=True)
+        assert "Câu hỏi gõ trước khi hết phiên" in html and "15/2003/QH11" in html
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
     assert db.session.scalar(select(func.count()).select_from(LessonDraft)) == 0
+    assert db.session.scalar(select(func.count()).select_from(QuestionDraft)) == 0
 
 
 def test_reorder_applies_on_publish(client, course, trainer):
