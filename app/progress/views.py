@@ -69,7 +69,6 @@ def _detail(klass, sheet_form=None, unknown=None, status=200):
         found=classes.search_officers(current_user, query),
         add_form=AddAttendeesForm(formdata=None),
         sheet_form=sheet_form or AttendanceSheetForm(formdata=None),
-        remove_form=RemoveAttendeeForm(formdata=None),
         can_remove=classes.can_remove(klass),
         unknown=unknown,
     ), status

@@ -117,3 +117,49 @@ def test_other_roles_are_refused(client, people, make_user, tree, role, path):
 def test_anonymous_is_sent_to_sign_in(client, people):
     response = client.get("/don-vi/can-bo")
     assert response.status_code == 302 and response.headers["Location"].startswith("/?next=")
+
+
+@pytest.fixture
+def csrf_on(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_forms_carry_and_require_csrf_tokens(client, people, csrf_on):
+    from tests.conftest import PASSWORD, csrf_token
+
+    page = client.get("/").get_data(as_text=True)
+    client.post(
+        "/", data={"email": "qa@test.vn", "password": PASSWORD, "csrf_token": csrf_token(page)}
+    )
+    officer = people["learner_a1"]
+    response = client.post(f"/don-vi/can-bo/{officer.id}/nghi", data={"reason": "Nghỉ"})
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(User, officer.id).active  # refused without a token
+    page = client.get(f"/don-vi/can-bo/{officer.id}").get_data(as_text=True)
+    token = csrf_token(page)
+    response = client.post(
+        f"/don-vi/can-bo/{officer.id}/nghi", data={"reason": "Nghỉ", "csrf_token": token}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert not db.session.get(User, officer.id).active
+    import io
+
+    from tests.org.roster_files import officer_rows, to_csv
+
+    page = client.get("/don-vi/can-bo/nhap").get_data(as_text=True)
+    response = client.post(
+        "/don-vi/can-bo/nhap",
+        data={
+            "file": (io.BytesIO(to_csv(officer_rows(1, ["A1"]))), "a.csv"),
+            "csrf_token": csrf_token(page),
+        },
+        content_type="multipart/form-data",
+    )
+    location = response.headers["Location"]
+    assert client.post(location).status_code == 400
+    page = client.get(location).get_data(as_text=True)
+    assert client.post(location, data={"csrf_token": csrf_token(page)}).status_code == 302
