@@ -137,7 +137,10 @@ def _grid(filename: str, data: bytes) -> list[list]:
             delimiter = dialect.delimiter
         except csv.Error:
             delimiter = ","
-        return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        try:
+            return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        except csv.Error as error:  # e.g. NUL bytes: UTF-16 saved without its BOM
+            raise RosterFileError(_("Không đọc được tệp CSV: %(e)s", e=str(error))) from error
     raise RosterFileError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
 
 

@@ -182,6 +182,8 @@ def test_unreadable_files_are_refused(client, people):
     assert "Không đọc được tệp XLSX" in response.get_data(as_text=True)
     response = upload(client, b"a,b\n1,2\n", "x.csv")
     assert response.status_code == 422 and "dòng tiêu đề" in response.get_data(as_text=True)
+    response = upload(client, to_csv(officer_rows(2, ["A1"]), "utf-16-le"), "bom-less.csv")
+    assert response.status_code == 422
     response = upload(client, b"x", "x.pdf")
     assert response.status_code == 422
     with pytest.raises(RosterFileError):
