@@ -416,6 +416,7 @@ def save_question_draft(
     reference: str,
     author: User,
     active: bool = True,
+    category: str = "",
 ) -> QuestionDraft:
     """Stage a (validated) question; a new key makes a new question at the next publish."""
     values = {
@@ -425,6 +426,7 @@ def save_question_draft(
         "data": data,
         "explanation": nfc(explanation),
         "reference": nfc(reference)[:255],
+        "category": nfc(category)[:255],
         "active": active,
         "saved_at": utcnow(),
     }
@@ -552,4 +554,5 @@ def _apply_question_drafts(course: Course) -> None:
         question.data = draft.data
         question.explanation = draft.explanation
         question.reference = draft.reference
+        question.category = draft.category or ""
         question.active = draft.active

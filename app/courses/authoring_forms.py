@@ -243,6 +243,11 @@ class QuestionForm(FlaskForm):
     reference = StringField(
         _l("Căn cứ (mã văn bản; vị trí)"), filters=[_strip], validators=[Length(max=255)]
     )
+    category = StringField(
+        _l("Danh mục (đề thi rút câu theo danh mục)"),
+        filters=[_strip],
+        validators=[Length(max=255)],
+    )
     active = RadioField(
         _l("Trạng thái"),
         choices=[SelectChoice("1", _l("Dùng trong bài kiểm tra")), SelectChoice("0", _l("Tạm ẩn"))],

@@ -348,6 +348,7 @@ def _save_question(course, form, key):
         reference=form.reference.data or "",
         author=current_user,
         active=form.active.data != "0",
+        category=form.category.data or "",
     )
     return []
 
@@ -385,6 +386,7 @@ def edit_question(slug: str, key: str):
                 "text": source.text,
                 "explanation": source.explanation,
                 "reference": source.reference,
+                "category": source.category,
                 "truefalse": (
                     ("true" if (source.data or {}).get("correct") else "false")
                     if source.qtype == "truefalse"

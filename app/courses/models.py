@@ -135,6 +135,8 @@ class QuestionDraft(db.Model):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     explanation: Mapped[str] = mapped_column(Text, default="")
     reference: Mapped[str] = mapped_column(String(255), default="")
+    # the exam blueprint's category ([draw] in course.toml); "" = none
+    category: Mapped[str] = mapped_column(String(255), default="", server_default="")
     active: Mapped[bool] = mapped_column(default=True)
     saved_at: Mapped[datetime] = mapped_column(default=utcnow)
 

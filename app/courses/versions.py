@@ -72,6 +72,7 @@ def snapshot_of(course: Course) -> dict:
                 "data": q.data,
                 "explanation": q.explanation,
                 "reference": q.reference,
+                "category": q.category,
             }
             for q in questions
         ],
@@ -278,7 +279,8 @@ def _question_text(question: dict) -> str:
     return (
         f"[{question['qtype']}] {question['text']}\n{data}\n"
         f"Giải thích: {question.get('explanation', '')}\n"
-        f"Căn cứ: {question.get('reference', '')}"
+        f"Căn cứ: {question.get('reference', '')}\n"
+        f"Danh mục: {question.get('category', '')}"
     )
 
 

@@ -373,7 +373,10 @@ def test_new_question_is_validated_by_its_type(client, course, trainer):
     assert "Chọn đáp án đúng: Đúng hoặc Sai." in html
     assert db.session.scalar(select(func.count()).select_from(QuestionDraft)) == 0
 
-    ok = client.post("/soan-thao/khoa-hoc/khoa-thu/cau-hoi-moi", data=question_form(key="t-05"))
+    ok = client.post(
+        "/soan-thao/khoa-hoc/khoa-thu/cau-hoi-moi",
+        data=question_form(key="t-05", category="Nguyên tắc"),
+    )
     assert ok.status_code == 302
     draft = db.session.scalar(select(QuestionDraft).where(QuestionDraft.key == "t-05"))
     assert draft.data["choices"][0] == {
@@ -387,6 +390,7 @@ def test_new_question_is_validated_by_its_type(client, course, trainer):
     question = db.session.scalar(select(Question).where(Question.key == "t-05"))
     assert question.qtype == "single" and question.active and question.position == 5
     assert question.explanation == "Luật số 06/2022/QH15."
+    assert question.category == "Nguyên tắc"
 
 
 def test_edit_existing_questions_of_each_form_type(client, course, trainer):

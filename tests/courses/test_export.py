@@ -147,6 +147,7 @@ def test_course_edited_in_the_browser_round_trips(app, tmp_path, tree, make_user
         explanation="Giải thích có #### và }",
         reference="kh-nq07; Mục II",
         author=trainer,
+        category="Nguyên tắc",
     )
     meta = authoring.course_meta(course)
     meta["summary"] = 'Tóm tắt có "ngoặc kép" và \\ gạch chéo\nhai dòng'
