@@ -26,6 +26,7 @@ SEED = 2026
 PASSWORD = "bench-mat-khau-2026"  # local benchmark accounts only, never a real database
 NATIONAL_ADMIN = "bench.national@bench.local"
 LEARNERS = 60
+NOTES: list[str] = []  # what results.md must say about how the datasets were made
 
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
@@ -55,22 +56,49 @@ def flask(database_url: str, *args: str) -> None:
 # --- datasets ------------------------------------------------------------------------------
 
 
-def dataset_year() -> int:
+def dataset_key(officers: int) -> dict:
+    """What a reusable dataset must match: size, seed, year, schema and generator version."""
+    import hashlib
+
     from app.core.dates import local_today
 
-    return local_today().year
+    migrations = hashlib.sha256()
+    for path in sorted((ROOT / "migrations" / "versions").glob("*.py")):
+        migrations.update(path.read_bytes())
+    generator = hashlib.sha256((ROOT / "app" / "dev" / "generate.py").read_bytes()).hexdigest()
+    return {
+        "officers": officers,
+        "seed": SEED,
+        "year": local_today().year,
+        "migrations": migrations.hexdigest()[:16],
+        "generator": generator[:16],
+    }
 
 
-def build_dataset(database_url: str, officers: int) -> None:
-    """Schema by migration, courses/, generated officers, the bench's own accounts."""
+def build_dataset(database_url: str, officers: int) -> list[str]:
+    """Schema by migration, courses/, generated officers, the bench's own accounts. Returns
+    notes for results.md (a failed migration falls back to `create_all`, and says so)."""
     log(f"generating {officers} officers into {database_url.split('?')[0]}")
-    flask(database_url, "db", "upgrade")
+    notes = []
+    upgrade = subprocess.run([FLASK, "db", "upgrade"], env=app_env(database_url), cwd=ROOT,
+                             capture_output=True, text=True)  # fmt: skip
+    if upgrade.returncode != 0:
+        error = (upgrade.stderr.strip().splitlines() or ["?"])[-1]
+        log(f"flask db upgrade failed ({error}); schema from db.create_all() instead")
+        notes.append(f"`flask db upgrade` failed ({error}); schema made by db.create_all()")
+        from app.extensions import db
+
+        app = make_app(database_url)
+        with app.app_context():
+            db.create_all()
+            db.engine.dispose()
     flask(database_url, "courses", "load")
     started = time.perf_counter()
     flask(database_url, "dev", "generate", "--officers", str(officers), "--seed", str(SEED),
           "--password", PASSWORD)  # fmt: skip
     log(f"generated in {time.perf_counter() - started:.0f} s")
     add_bench_accounts(database_url)
+    return notes
 
 
 def make_app(database_url: str):
@@ -118,14 +146,18 @@ def sqlite_dataset(officers: int) -> str:
     path = DATA / f"sqlite-{officers}.sqlite3"
     meta = DATA / f"sqlite-{officers}.json"
     url = f"sqlite:///{path}"
-    want = {"officers": officers, "seed": SEED, "year": dataset_year()}
-    if path.exists() and meta.exists() and json.loads(meta.read_text()) == want:
-        log(f"reusing {path.name}")
-        return url
+    want = dataset_key(officers)
+    if path.exists() and meta.exists():
+        stored = json.loads(meta.read_text())
+        if stored.get("key") == want:
+            log(f"reusing {path.name}")
+            NOTES.extend(stored.get("notes", []))
+            return url
     for stale in DATA.glob(f"sqlite-{officers}.sqlite3*"):
         stale.unlink()
-    build_dataset(url, officers)
-    meta.write_text(json.dumps(want))
+    notes = build_dataset(url, officers)
+    NOTES.extend(notes)
+    meta.write_text(json.dumps({"key": want, "notes": notes}))
     return url
 
 

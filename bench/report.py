@@ -182,6 +182,10 @@ def main() -> None:
     ]
     summary.append(("S7 RSS per worker vs bare", f"{s7['ratio']:.2f}×", "≤ 2.5×", ok7))
 
+    notes = [f"- SQLite: {n}" for n in sq.get("notes", [])]
+    notes += [f"- PostgreSQL: {n}" for n in (pg or {}).get("notes", [])]
+    if notes:
+        out += ["## Notes on the datasets", "", *notes, ""]
     table = ["## Summary", "", "| scenario | measured | target | result |", "|---|---|---|---|"]
     table += [f"| {a} | {b} | {c} | {verdict(d)} |" for a, b, c, d in summary]
     if pg is None:

@@ -19,12 +19,13 @@ from pathlib import Path
 from lib import (
     DATA,
     NATIONAL_ADMIN,
+    NOTES,
     PASSWORD,
-    SEED,
     Browser,
     app_server,
     bare_server,
     build_dataset,
+    dataset_key,
     log,
     machine,
     make_app,
@@ -460,6 +461,7 @@ def sqlite_main() -> dict:
     result["S3_small"] = coverage_figures(small, 18222, "sqlite-20k")
     concurrent_submits(big, result)
     result["machine_end_loadavg"] = machine()["loadavg"]
+    result["notes"] = sorted(set(NOTES))
     return result
 
 
@@ -473,26 +475,28 @@ def postgres_main() -> dict:
         name = f"tdkt_{officers // 1000}k"
         dump = DATA / f"pg-{officers}.dump"
         meta = DATA / f"pg-{officers}.json"
-        from lib import dataset_year
-
-        want = {"officers": officers, "seed": SEED, "year": dataset_year()}
+        want = dataset_key(officers)
         subprocess.run([f"{pg_bin}/createdb", "-h", socket_dir, "-U", "postgres", name], check=True)
         url = f"postgresql+psycopg://postgres@/{name}?host={socket_dir}"
-        if dump.exists() and meta.exists() and json.loads(meta.read_text()) == want:
+        stored = json.loads(meta.read_text()) if meta.exists() else {}
+        if dump.exists() and stored.get("key") == want:
             log(f"restoring {dump.name}")
+            NOTES.extend(stored.get("notes", []))
             subprocess.run([f"{pg_bin}/pg_restore", "-h", socket_dir, "-U", "postgres", "-d", name,
                             "--no-owner", "-j", "2", str(dump)], check=True)  # fmt: skip
             subprocess.run([f"{pg_bin}/psql", "-h", socket_dir, "-U", "postgres", "-d", name,
                             "-q", "-c", "ANALYZE"], check=True)  # fmt: skip
         else:
-            build_dataset(url, officers)
+            notes = build_dataset(url, officers)
+            NOTES.extend(notes)
             subprocess.run([f"{pg_bin}/pg_dump", "-h", socket_dir, "-U", "postgres", "-Fc",
                             "-f", str(dump), name], check=True)  # fmt: skip
-            meta.write_text(json.dumps(want))
+            meta.write_text(json.dumps({"key": want, "notes": notes}))
         urls[officers] = url
     result["S2"] = coverage_figures(urls[BIG], 18231, "pg-200k")
     result["S3_small"] = coverage_figures(urls[SMALL], 18232, "pg-20k")
     result["machine_end_loadavg"] = machine()["loadavg"]
+    result["notes"] = sorted(set(NOTES))
     return result
 
 
