@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.core.markdown import render_markdown
 from app.courses.models import Course, CourseVersion, Lesson, LessonDraft, QuestionDraft
 from app.extensions import db
-from app.org.models import Role
+from app.org.models import Role, User
 from app.quizzes.models import Question
 from tests.conftest import csrf_token, login
 
@@ -432,3 +432,35 @@ def test_versions_page_shows_a_diff(client, course, trainer):
     page = client.get("/soan-thao/khoa-hoc/khoa-thu/phien-ban").get_data(as_text=True)
     assert "Khác biệt từ 1.0 đến 1.1" in page
     assert '<span class="add">+Dòng mới hoàn toàn</span>' in page
+
+
+def test_course_workspace_query_count_does_not_grow(client, course, trainer):
+    from app.courses import authoring
+    from tests.org.roster_files import QueryCounter
+
+    as_trainer(client, trainer)
+    course_id, trainer_id = course.id, trainer.id
+    db.session.remove()
+    with QueryCounter(db.engine) as small:
+        assert client.get("/soan-thao/khoa-hoc/khoa-thu").status_code == 200
+    course = db.session.get(Course, course_id)
+    trainer = db.session.get(User, trainer_id)
+    for n in range(12):
+        authoring.create_lesson_draft(course, f"Bài thêm {n}", "x", "", trainer)
+        authoring.save_question_draft(
+            course,
+            f"them-{n}",
+            qtype="truefalse",
+            text=f"Câu {n}",
+            data={"correct": True, "feedback_correct": "", "feedback_wrong": ""},
+            explanation="x",
+            reference="",
+            author=trainer,
+        )
+    client.post("/soan-thao/khoa-hoc/khoa-thu/xuat-ban", data={"kind": "minor"})
+    authoring.save_lesson_draft(course, "mo-dau", "Mở đầu", "y", "", trainer)
+    db.session.remove()
+    with QueryCounter(db.engine) as large:
+        page = client.get("/soan-thao/khoa-hoc/khoa-thu")
+    assert page.status_code == 200 and "Bài thêm 11" in page.get_data(as_text=True)
+    assert large.count == small.count, (small.count, large.count)
