@@ -6,6 +6,8 @@ manager gets 403 everywhere, including the JSON endpoints used by authoring.js.
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import (
     Blueprint,
     abort,
@@ -138,9 +140,8 @@ def edit_course(slug: str):
     return render_template("authoring/course_form.html", form=form, course=course)
 
 
-def _iso(value):
-    from datetime import date
-
+def _iso(value: str | None) -> date | None:
+    """An ISO date from course.toml for a date field (None when absent or not a date)."""
     try:
         return date.fromisoformat(value) if value else None
     except ValueError:

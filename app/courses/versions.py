@@ -128,16 +128,22 @@ def publish_course(
         problems.append("Phiên bản lớn cần hạn hoàn thành mới cho cán bộ phải học lại.")
     if problems:
         raise PublishError(problems)
-    if not first and not versions_of(course):
+    published = {(v.major, v.minor) for v in versions_of(course)}
+    if not first and not published:
         _freeze(course, None, "Phiên bản trước khi soạn thảo trực tuyến (nạp từ tệp)")
+        published.add((course.version_major, course.version_minor))
     authoring.apply_drafts(course)
-    if first:
+    # Count from the newest number ever published: a reload of older files must not make a
+    # publish reuse a version number.
+    major, minor = max({(course.version_major, course.version_minor)} | published)
+    if first and (major, minor) not in published:
         course.published = True
-    elif kind == MAJOR:
-        course.version_major += 1
-        course.version_minor = 0
+    elif kind == MAJOR and not first:
+        major, minor = major + 1, 0
     else:
-        course.version_minor += 1
+        course.published = True
+        minor += 1
+    course.version_major, course.version_minor = major, minor
     version = _freeze(course, actor, note)
     reassigned = 0
     if kind == MAJOR and not first:

@@ -157,3 +157,17 @@ def test_snapshots_and_diff_escape_nothing_themselves(app, course, setting):
     assert "+<script>alert(1)</script>" in added  # plain text: the template escapes it
     assert new.snapshot["questions"][0]["key"] == "t-01"
     assert len(new.snapshot["questions"]) == 4 and len(new.snapshot["lessons"]) == 3
+
+
+def test_reloading_older_files_never_reuses_a_version_number(app, course, setting):
+    from app.courses.loader import load_courses
+    from tests.conftest import ROOT
+
+    trainer = setting["trainer"]
+    assert publish_course(course, "minor", trainer).label == "1.1"
+    assert load_courses(ROOT / "tests" / "fixtures" / "courses").errors == []
+    db.session.refresh(course)
+    assert course.version_label == "1.0"  # the files say 1.0
+    assert publish_course(course, "minor", trainer).label == "1.2"
+    labels = [v.label for v in db.session.scalars(select(CourseVersion).order_by(CourseVersion.id))]
+    assert labels == ["1.0", "1.1", "1.2"]
