@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import joinedload
 
 from app.core import audit
@@ -181,11 +181,10 @@ def reassign_after_major_version(course: Course, due_on: date, year: int | None 
     """Officers who completed `course` this year on an older major version must retake it.
 
     Their completion is copied to `CompletionHistory` (nothing is lost), then their record is
-    reopened: no completion, `due_on` as the new deadline. A record the yearly plan required
-    stays required, so coverage counts the officer as not trained until they pass the new
-    version. A voluntary completion (no plan line, or an officer who has left) is reopened but
-    not turned into an obligation: a content change must not add officers to a unit's
-    coverage that the plan never required. Returns how many records were reopened.
+    required again, with no completion and `due_on` as the new deadline: coverage counts them
+    as not trained until they pass the new version. An officer who has left (inactive) cannot
+    retake: their record is reopened but keeps its `required` flag, as a yearly plan never
+    requires inactive officers. Returns how many records were reopened.
     Does not commit (the calling service does). Bulk statements whatever the number."""
     year = year or local_today().year
     stale = (
@@ -228,6 +227,10 @@ def reassign_after_major_version(course: Course, due_on: date, year: int | None 
         update(TrainingRecord)
         .where(stale)
         .values(
+            required=case(
+                (TrainingRecord.user_id.in_(select(User.id).where(User.active.is_(True))), True),
+                else_=TrainingRecord.required,
+            ),
             due_on=due_on,
             completed_on=None,
             source=None,

@@ -33,7 +33,8 @@ def numbers(cov):
 def setting(app, course, tree, make_user, plan):
     """Six officers required this year: A1 ×3, A2 ×1, B1 ×2; four have completed
     (two in A1, the one in A2, one in B1). One officer above the province (not in the plan)
-    completed voluntarily, and one A1 officer completed last year too."""
+    completed voluntarily, an officer of B1 who has since left completed too, and one A1
+    officer completed last year too."""
     year = local_today().year
     officers = {
         "a1x": make_user(tree["A1"]),
@@ -49,10 +50,19 @@ def setting(app, course, tree, make_user, plan):
     for key in ("a1x", "a1y", "a2x", "b1x"):
         record_completion(officers[key], course, on=today)
     record_completion(outsider, course, on=today)
+    leaver = make_user(tree["B1"])
+    leaver.active = False
+    record_completion(leaver, course, on=today)
     record_completion(officers["a1x"], course, on=date(year - 1, 6, 1))
     db.session.commit()
     trainer = make_user(tree["province"], role=Role.TRAINER)
-    return {"year": year, "officers": officers, "outsider": outsider, "trainer": trainer}
+    return {
+        "year": year,
+        "officers": officers,
+        "outsider": outsider,
+        "leaver": leaver,
+        "trainer": trainer,
+    }
 
 
 def test_hand_computed_coverage_before_minor_and_after_major(app, course, tree, setting):
@@ -79,10 +89,11 @@ def test_hand_computed_coverage_before_minor_and_after_major(app, course, tree, 
     history = db.session.scalars(
         select(CompletionHistory).order_by(CompletionHistory.user_id)
     ).all()
-    assert len(history) == 5
+    assert len(history) == 6
     assert {h.user_id for h in history} == {
         *(setting["officers"][k].id for k in ("a1x", "a1y", "a2x", "b1x")),
         setting["outsider"].id,
+        setting["leaver"].id,
     }
     assert all(h.version == 1 and h.year == year and h.source == "online" for h in history)
     assert all(h.completed_on == local_today() for h in history)
@@ -90,13 +101,17 @@ def test_hand_computed_coverage_before_minor_and_after_major(app, course, tree, 
     this_year = db.session.scalars(select(TrainingRecord).where(TrainingRecord.year == year)).all()
     assert all(r.completed_on is None for r in this_year)
     retake = [r for r in this_year if r.user_id in {h.user_id for h in history}]
-    assert len(retake) == 5 and all(r.due_on == new_due for r in retake)
-    assert sum(r.required for r in retake) == 4
-    # the outsider completed voluntarily: reopened (history kept) but not made an obligation
+    assert len(retake) == 6 and all(r.due_on == new_due for r in retake)
+    assert sum(r.required for r in retake) == 5
+    # the outsider completed voluntarily and must retake too; one who left keeps "not required"
     outsider = db.session.scalar(
         select(TrainingRecord).where(TrainingRecord.user_id == setting["outsider"].id)
     )
-    assert not outsider.required and outsider.completed_on is None
+    assert outsider.required and outsider.completed_on is None
+    leaver = db.session.scalar(
+        select(TrainingRecord).where(TrainingRecord.user_id == setting["leaver"].id)
+    )
+    assert not leaver.required and leaver.completed_on is None
     # last year's completion is untouched
     last_year = db.session.scalar(
         select(TrainingRecord).where(
@@ -122,12 +137,12 @@ def test_reassign_service_directly(app, course, tree, setting):
     course.version_major = 2
     count = reassign_after_major_version(course, date(year, 11, 30))
     db.session.commit()
-    assert count == 5
+    assert count == 6
     assert numbers(coverage(tree["province"], year, course.id)) == (
         (6, 0),
         {"A": (4, 0), "B": (2, 0)},
     )
-    assert db.session.scalar(select(func.count()).select_from(CompletionHistory)) == 5
+    assert db.session.scalar(select(func.count()).select_from(CompletionHistory)) == 6
 
 
 def test_major_version_needs_a_due_date(app, course, setting):
