@@ -9,9 +9,18 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from app.quizzes.formats import decode_bytes, parse_file, parse_gift
-from app.quizzes.formats import gift as gift_module
+from app.quizzes.formats import (
+    decode_bytes,
+    parse_aiken,
+    parse_file,
+    parse_gift,
+    parse_moodle_xml,
+    validate,
+)
+from app.quizzes.formats import gift_answers as answers_module
 
 INTEROP = Path(
     os.environ.get(
@@ -270,14 +279,14 @@ def test_unclosed_brace_does_not_swallow_next_questions():
 
 
 def test_unexpected_exception_becomes_an_error_for_that_question(monkeypatch):
-    original = gift_module._truefalse
+    original = answers_module._truefalse
 
     def boom(content):
         if "F" in content:
             raise RuntimeError("boom")
         return original(content)
 
-    monkeypatch.setattr(gift_module, "_truefalse", boom)
+    monkeypatch.setattr(answers_module, "_truefalse", boom)
     result = parse_gift("::a::A{T}\n\n::b::B{F}\n\n::c::C{T}")
     assert [q.title for q in result.questions] == ["a", "c"]
     assert [(e.line, e.title) for e in result.errors] == [(3, "b")]
@@ -325,3 +334,52 @@ def test_categories_are_listed_and_assigned():
     result = parse_gift(text)
     assert result.categories == ["Luật/Chương 1", "Khác"]
     assert [q.category for q in result.questions] == ["Luật/Chương 1", "Khác"]
+
+
+# --- fuzzing: arbitrary text never crashes and never loses a titled question ----------------
+
+FUZZ_LINES = st.one_of(
+    st.text("::{}=~#%->\\;TF ab\tđạ1.\n", max_size=25),
+    st.sampled_from(
+        [
+            "",
+            "::t::",
+            "::t::Hỏi {",
+            "}",
+            "{T}",
+            "=a -> b",
+            "~%50%x",
+            "// [id:k] [tag:x]",
+            "$CATEGORY: $course$/top/A",
+            "{1:SA:=x}",
+            "{1:MC:~=a~b}",
+            "{#1..5}",
+            "####gf",
+            '";',
+            "[html]<b>x</b>",
+        ]
+    ),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(FUZZ_LINES, max_size=30).map("\n".join))
+def test_fuzzed_gift_never_crashes_or_drops_a_titled_question(text):
+    result = parse_gift(text)
+    unexpected = [e for e in result.errors if "không mong đợi" in e.message]
+    assert unexpected == []
+    accounted = {q.line for q in result.questions} | {e.line for e in result.errors}
+    lines = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    titled = {n for n, line in enumerate(lines.split("\n"), 1) if line.startswith("::")}
+    assert titled <= accounted
+    for q in result.questions:
+        assert not validate.problems(q)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=200))
+def test_fuzzed_text_never_crashes_any_parser(text):
+    for parse in (parse_gift, parse_aiken, parse_moodle_xml):
+        result = parse(text)
+        assert all(e.line >= 1 for e in result.errors)
+        assert not [e for e in result.errors if "không mong đợi" in e.message], parse

@@ -49,9 +49,7 @@ def export_gift(questions: Iterable[ParsedQuestion]) -> str:
         lines = [f"// {' '.join(bits)}"] if bits else []
         # an untitled question right after a titled description would be read as its
         # continuation: an empty title "::::" prevents that
-        untitled_guard = (
-            previous is not None and previous.qtype == "description" and bool(previous.title)
-        )
+        untitled_guard = previous is not None and previous.qtype == "description"
         lines.append(_question(question, untitled_guard))
         out.append("\n".join(lines) + "\n")
         previous = question
