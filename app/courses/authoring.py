@@ -161,6 +161,10 @@ class WorkingLesson:
     def is_new(self) -> bool:
         return self.lesson is None
 
+    @property
+    def hidden(self) -> bool:
+        return self.draft is not None and self.draft.hidden
+
 
 def lesson_drafts(course: Course) -> list[LessonDraft]:
     return list(
@@ -256,6 +260,39 @@ def discard_lesson_draft(course: Course, slug: str, author: User) -> None:
         db.session.delete(draft)
         audit.record("lesson.discard_draft", "course", course.id, author.id, lesson=slug)
         db.session.commit()
+
+
+def set_lesson_hidden(course: Course, slug: str, hidden: bool, author: User) -> None:
+    """Take a published lesson out of the course at the next publish (or bring it back).
+
+    The lesson row and officers' progress stay; a lesson never published is simply
+    discarded. Commits."""
+    author_id = author.id
+    lesson, draft = lesson_for_editing(course, slug)
+    if lesson is None:
+        if hidden and draft is not None:
+            db.session.delete(draft)
+            db.session.commit()
+        return
+    if draft is None:
+        if not hidden:
+            return
+        draft = LessonDraft(
+            course_id=course.id,
+            slug=slug,
+            lesson_id=lesson.id,
+            title=lesson.title,
+            body_md=lesson.body_md,
+            articles=lesson.articles,
+        )
+        db.session.add(draft)
+    draft.hidden = hidden
+    draft.author_id = author_id
+    draft.saved_at = utcnow()
+    audit.record(
+        "lesson.hide" if hidden else "lesson.unhide", "course", course.id, author_id, lesson=slug
+    )
+    db.session.commit()
 
 
 def move_lesson(course: Course, slug: str, offset: int, author: User) -> None:
@@ -482,6 +519,8 @@ def draft_problems(course: Course) -> list[str]:
     """What keeps the working copy from being published (Vietnamese)."""
     problems = []
     for draft in lesson_drafts(course):
+        if draft.hidden:
+            continue
         if not draft.title.strip():
             problems.append(f"Bài “{draft.slug}” chưa có tiêu đề.")
         if not draft.body_md.strip():
@@ -491,7 +530,7 @@ def draft_problems(course: Course) -> list[str]:
     ):
         for problem in validate_question(draft.qtype, draft.data):
             problems.append(f"Câu hỏi “{draft.key}”: {problem}")
-    if not course.published and not working_lessons(course):
+    if not [item for item in working_lessons(course) if not item.hidden]:
         problems.append("Khóa học cần ít nhất một bài học.")
     return problems
 
@@ -507,6 +546,10 @@ def apply_drafts(course: Course) -> None:
     by_slug = {lesson.slug: lesson for lesson in course.lessons}
     for draft in lesson_drafts(course):
         lesson = by_slug.get(draft.slug)
+        if draft.hidden:
+            if lesson is not None:
+                lesson.active = False
+            continue
         if lesson is None:
             lesson = Lesson(slug=draft.slug, course=course, position=0)
             db.session.add(lesson)

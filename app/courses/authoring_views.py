@@ -291,6 +291,19 @@ def discard_lesson_draft(slug: str, lesson_slug: str):
     return redirect(url_for(".course", slug=slug))
 
 
+@bp.post("/khoa-hoc/<slug>/bai/<lesson_slug>/an")
+def hide_lesson(slug: str, lesson_slug: str):
+    course = authoring.get_course_or_404(slug)
+    if ActionForm().validate_on_submit():
+        hidden = request.form.get("an") != "0"
+        authoring.set_lesson_hidden(course, lesson_slug, hidden, current_user)
+        flash(
+            _("Bài học sẽ được ẩn khi xuất bản.") if hidden else _("Đã bỏ ẩn bài học."),
+            "success",
+        )
+    return redirect(url_for(".course", slug=slug) + "#bai-hoc")
+
+
 @bp.post("/khoa-hoc/<slug>/bai/<lesson_slug>/di-chuyen")
 def move_lesson(slug: str, lesson_slug: str):
     course = authoring.get_course_or_404(slug)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -114,6 +115,8 @@ class LessonDraft(db.Model):
     title: Mapped[str] = mapped_column(String(255), default="")
     body_md: Mapped[str] = mapped_column(Text, default="")
     articles: Mapped[str] = mapped_column(Text, default="")
+    # True: the lesson leaves the course at the next publish (its row and progress are kept)
+    hidden: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     saved_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     author = relationship("User")

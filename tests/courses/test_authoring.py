@@ -464,3 +464,44 @@ def test_course_workspace_query_count_does_not_grow(client, course, trainer):
         page = client.get("/soan-thao/khoa-hoc/khoa-thu")
     assert page.status_code == 200 and "Bài thêm 11" in page.get_data(as_text=True)
     assert large.count == small.count, (small.count, large.count)
+
+
+def test_hide_a_lesson_at_the_next_publish(client, course, trainer, learner):
+    from app.courses.models import LessonProgress
+    from app.courses.services import mark_lesson_done
+
+    mark_lesson_done(learner, db.session.scalar(select(Lesson).where(Lesson.slug == "muc-tieu")))
+    as_trainer(client, trainer)
+    client.post("/soan-thao/khoa-hoc/khoa-thu/bai/muc-tieu/an", data={"an": "1"})
+    page = client.get("/soan-thao/khoa-hoc/khoa-thu").get_data(as_text=True)
+    assert "Sẽ ẩn khi xuất bản" in page
+    # changing one's mind, then hiding again
+    client.post("/soan-thao/khoa-hoc/khoa-thu/bai/muc-tieu/an", data={"an": "0"})
+    assert "Sẽ ẩn khi xuất bản" not in client.get("/soan-thao/khoa-hoc/khoa-thu").get_data(
+        as_text=True
+    )
+    client.post("/soan-thao/khoa-hoc/khoa-thu/bai/muc-tieu/an", data={"an": "1"})
+    assert (
+        client.post("/soan-thao/khoa-hoc/khoa-thu/xuat-ban", data={"kind": "minor"}).status_code
+        == 302
+    )
+    db.session.expire_all()
+    active = db.session.scalars(
+        select(Lesson).where(Lesson.active.is_(True)).order_by(Lesson.position)
+    ).all()
+    assert [(x.slug, x.position) for x in active] == [("mo-dau", 1), ("bao-cao", 2)]
+    assert db.session.scalar(select(func.count()).select_from(LessonProgress)) == 1  # kept
+    diff = client.get("/soan-thao/khoa-hoc/khoa-thu/phien-ban").get_data(as_text=True)
+    assert "Bài “Mục tiêu”" in diff and "đã bỏ" in diff
+
+    # hiding every lesson is refused
+    for slug in ("mo-dau", "bao-cao"):
+        client.post(f"/soan-thao/khoa-hoc/khoa-thu/bai/{slug}/an", data={"an": "1"})
+    refused = client.post("/soan-thao/khoa-hoc/khoa-thu/xuat-ban", data={"kind": "minor"})
+    assert refused.status_code == 422
+    assert "cần ít nhất một bài học" in refused.get_data(as_text=True)
+
+    client.post("/dang-xuat")
+    login(client, learner.email)
+    page = client.get("/khoa-hoc/khoa-thu").get_data(as_text=True)
+    assert "Mục tiêu" not in page and "Báo cáo" in page
