@@ -40,7 +40,8 @@ META_FIELDS = (
     "shuffle_answers",
     "legal_basis",
 )
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# A lesson is one or two phone screens; this only stops abuse of the preview and autosave.
+MAX_LESSON_CHARS = 200_000
 
 
 def slugify(text: str, limit: int = 80) -> str:

@@ -28,7 +28,7 @@ from wtforms.validators import (
 )
 
 from app.core.text import nfc
-from app.courses.authoring import FORM_QTYPES
+from app.courses.authoring import FORM_QTYPES, MAX_LESSON_CHARS
 from app.quizzes.types import get_type
 
 SLUG_MESSAGE = _l("Chỉ dùng chữ thường không dấu, chữ số và dấu gạch ngang (ví dụ: luat-tdkt).")
@@ -171,7 +171,13 @@ class LessonForm(FlaskForm):
     )
     body_md = TextAreaField(
         _l("Nội dung (Markdown)"),
-        validators=[DataRequired(message=_l("Nhập nội dung bài học."))],
+        validators=[
+            DataRequired(message=_l("Nhập nội dung bài học.")),
+            Length(
+                max=MAX_LESSON_CHARS,
+                message=_l("Bài học quá dài (tối đa %(max)d ký tự): hãy tách thành nhiều bài."),
+            ),
+        ],
     )
     save = SubmitField(_l("Lưu bản nháp"))
     preview = SubmitField(_l("Xem trước"))

@@ -179,6 +179,8 @@ def new_lesson(slug: str):
     if request.method == "GET":
         return _lesson_page(course, None, form, None)
     valid = form.validate()
+    if len(form.body_md.data or "") > authoring.MAX_LESSON_CHARS:
+        return _lesson_page(course, None, form, None, preview_html="", status=413)
     if not (form.title.data or form.body_md.data or form.articles.data):
         return _lesson_page(course, None, form, None)  # nothing typed: nothing to keep
     wanted = form.slug.data if not form.slug.errors else ""
@@ -220,6 +222,8 @@ def edit_lesson(slug: str, lesson_slug: str):
         return _lesson_page(course, lesson_slug, form, draft)
     form = LessonForm()
     valid = form.validate()
+    if len(form.body_md.data or "") > authoring.MAX_LESSON_CHARS:
+        return _lesson_page(course, lesson_slug, form, draft, preview_html="", status=413)
     draft = authoring.save_lesson_draft(
         course,
         lesson_slug,
@@ -242,6 +246,8 @@ def autosave_lesson(slug: str, lesson_slug: str):
     """Called by authoring.js every few seconds while the author types (CSRF header)."""
     course = authoring.get_course_or_404(slug)
     form = AutosaveForm()
+    if len(form.body_md.data or "") > authoring.MAX_LESSON_CHARS:
+        return jsonify(ok=False, message=_("Bài học quá dài để lưu.")), 413
     draft = authoring.save_lesson_draft(
         course,
         lesson_slug,
@@ -263,6 +269,8 @@ def autosave_new_lesson(slug: str):
     """First autosave of a new lesson: creates its draft and tells the page where it lives."""
     course = authoring.get_course_or_404(slug)
     form = AutosaveForm()
+    if len(form.body_md.data or "") > authoring.MAX_LESSON_CHARS:
+        return jsonify(ok=False, message=_("Bài học quá dài để lưu.")), 413
     if not (form.title.data or form.body_md.data):
         return jsonify(ok=False, message=""), 200
     draft = authoring.create_lesson_draft(
@@ -317,7 +325,10 @@ def move_lesson(slug: str, lesson_slug: str):
 def preview():
     """The live preview: the same render + sanitise as the learner page, as an HTML fragment."""
     form = PreviewForm()
-    response = make_response(render_markdown(form.text.data or ""))
+    text = form.text.data or ""
+    if len(text) > authoring.MAX_LESSON_CHARS:
+        return _("Bài học quá dài để xem trước."), 413
+    response = make_response(render_markdown(text))
     response.mimetype = "text/html"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"

@@ -505,3 +505,16 @@ def test_hide_a_lesson_at_the_next_publish(client, course, trainer, learner):
     login(client, learner.email)
     page = client.get("/khoa-hoc/khoa-thu").get_data(as_text=True)
     assert "Mục tiêu" not in page and "Báo cáo" in page
+
+
+def test_oversized_lesson_text_is_refused_not_stored(client, course, trainer):
+    from app.courses.authoring import MAX_LESSON_CHARS
+
+    as_trainer(client, trainer)
+    huge = "a" * (MAX_LESSON_CHARS + 1)
+    assert client.post("/soan-thao/xem-truoc", data={"text": huge}).status_code == 413
+    url = "/soan-thao/khoa-hoc/khoa-thu/bai/mo-dau"
+    assert client.post(url + "/tu-dong-luu", data={"body_md": huge}).status_code == 413
+    page = client.post(url, data={"title": "Mở đầu", "body_md": huge, "save": "1"})
+    assert page.status_code == 413 and "Bài học quá dài" in page.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(LessonDraft)) == 0
