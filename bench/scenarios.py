@@ -35,7 +35,7 @@ from lib import (
 from loadgen import ceiling, get, post, run
 
 BIG, SMALL = 200_000, 20_000
-ROUNDS = 2
+ROUNDS = 3
 SECONDS = 5.0
 PAGE_SAMPLES = 12
 
@@ -219,9 +219,10 @@ def raw_coverage_ms(database_url: str, province_id: int | None, samples: int) ->
         params = [today.isoformat(), today.year]
     else:
         import psycopg
+        from sqlalchemy.engine import make_url
 
-        conn = psycopg.connect(host=os.environ["PG_SOCKET_DIR"], user="postgres",
-                               dbname=database_url.rsplit("/", 1)[1].split("?")[0])  # fmt: skip
+        name = make_url(database_url).database
+        conn = psycopg.connect(host=os.environ["PG_SOCKET_DIR"], user="postgres", dbname=name)
         params = [today, today.year]
     if province_id is not None:
         params.append(province_id)
