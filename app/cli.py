@@ -16,15 +16,18 @@ roster_cli = AppGroup("roster", help="Danh sách cán bộ (nhập từ tệp, t
 
 @courses_cli.command("load")
 @click.argument("directory", required=False)
-def courses_load(directory: str | None) -> None:
+@click.option("--force", is_flag=True, help="Nạp cả khi trình duyệt có phiên bản mới hơn tệp.")
+def courses_load(directory: str | None, force: bool) -> None:
     """Nạp (hoặc cập nhật) mọi khóa học trong thư mục courses/."""
     from app.courses.loader import load_courses
 
-    report = load_courses(directory or current_app.config["COURSES_DIR"])
+    report = load_courses(directory or current_app.config["COURSES_DIR"], force=force)
     click.echo(
         f"Đã nạp {len(report.courses)} khóa học, {report.lessons} bài học, "
         f"{report.questions} câu hỏi."
     )
+    for skipped in report.skipped:
+        click.echo(f"CHÚ Ý {skipped}", err=True)
     for error in report.errors:
         click.echo(f"LỖI {error}", err=True)
     if report.errors:

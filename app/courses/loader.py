@@ -33,6 +33,7 @@ class LoadReport:
     lessons: int = 0
     questions: int = 0
     errors: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
 
     def error(self, path: Path, line: int | None, message: str) -> None:
         self.errors.append(f"{path}:{line or 1}: {message}")
@@ -58,19 +59,23 @@ def parse_version(value: str) -> tuple[int, int]:
     return int(major), int(minor or 0)
 
 
-def load_courses(directory: str | Path) -> LoadReport:
+def load_courses(directory: str | Path, force: bool = False) -> LoadReport:
     report = LoadReport()
     root = Path(directory)
     for course_dir in sorted(p for p in root.iterdir() if (p / "course.toml").is_file()):
         try:
-            load_course(course_dir, report)
+            load_course(course_dir, report, force)
         except Exception as exc:  # one broken course must not stop the others
             db.session.rollback()
             report.error(course_dir / "course.toml", None, f"Không nạp được khóa học: {exc}")
     return report
 
 
-def load_course(course_dir: Path, report: LoadReport) -> Course | None:
+def _published_in_browser_since(course: Course, meta: dict) -> bool:
+    return (course.version_major, course.version_minor) > parse_version(meta["version"])
+
+
+def load_course(course_dir: Path, report: LoadReport, force: bool = False) -> Course | None:
     toml_path = course_dir / "course.toml"
     try:
         meta = tomllib.loads(decode_bytes(toml_path.read_bytes())[0])
@@ -84,6 +89,15 @@ def load_course(course_dir: Path, report: LoadReport) -> Course | None:
             return None
     slug = course_dir.name
     course = db.session.scalar(select(Course).where(Course.slug == slug))
+    if course is not None and not force and _published_in_browser_since(course, meta):
+        # A trainer published a newer version in the browser: loading the older files would
+        # silently undo their work. They export it first (flask courses export), then load.
+        report.skipped.append(
+            f"{toml_path}: bỏ qua — cơ sở dữ liệu có phiên bản {course.version_label} mới hơn "
+            f"tệp ({meta['version']}), đã xuất bản trên trình duyệt. Hãy chạy "
+            f"`flask courses export {slug} {course_dir.parent}` rồi nạp lại, hoặc dùng --force."
+        )
+        return course
     if course is None:
         course = Course(slug=slug)
         db.session.add(course)

@@ -92,3 +92,21 @@ def test_shipped_courses_load_without_errors(app):
     report = load_courses(Path(app.config["COURSES_DIR"]))
     assert report.errors == [], "\n".join(report.errors)
     assert len(report.courses) >= 1
+
+
+def test_load_does_not_undo_a_version_published_in_the_browser(runner, app):
+    first = runner.invoke(args=["courses", "load", str(FIXTURE)])
+    assert first.exit_code == 0
+    course = db.session.scalar(select(Course).where(Course.slug == "khoa-thu"))
+    course.version_minor = 3  # as a browser publish would leave it: 1.3 > files' 1.0
+    lesson = course.lessons[0]
+    lesson.title = "Tiêu đề sửa trên trình duyệt"
+    db.session.commit()
+    again = runner.invoke(args=["courses", "load", str(FIXTURE)])
+    assert again.exit_code == 0 and "bỏ qua" in again.output and "courses export" in again.output
+    db.session.expire_all()
+    assert db.session.get(Lesson, lesson.id).title == "Tiêu đề sửa trên trình duyệt"
+    forced = runner.invoke(args=["courses", "load", str(FIXTURE), "--force"])
+    assert forced.exit_code == 0
+    db.session.expire_all()
+    assert db.session.get(Lesson, lesson.id).title == "Mở đầu"
