@@ -14,6 +14,7 @@ from app.courses.models import (
 from app.org.models import OrgUnit, UnitMembership, User
 from app.progress.models import ClassAttendance, PlanItem, TrainingClass, TrainingRecord
 from app.progress.reminders import ReminderLog
+from app.quizzes.jobs import ImportJob
 from app.quizzes.models import Attempt, Question
 from app.reports.certificates import Certificate
 
@@ -26,6 +27,7 @@ __all__ = [
     "Course",
     "CourseDraft",
     "CourseVersion",
+    "ImportJob",
     "Lesson",
     "LessonDraft",
     "LessonProgress",

@@ -32,6 +32,8 @@ class Question(db.Model):
     reference: Mapped[str] = mapped_column(String(255), default="")
     category: Mapped[str] = mapped_column(String(255), default="")
     active: Mapped[bool] = mapped_column(default=True)
+    # Free labels from imported files (GIFT `[tag:]`, Moodle XML <tags>, the XLSX "Thẻ" column).
+    tags: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
 
 
 class Attempt(db.Model):
