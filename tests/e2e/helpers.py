@@ -178,3 +178,25 @@ def correct_answers(db_path: Path, question_ids: list[int]) -> dict[int, tuple[s
             answer = None  # essay: not auto-graded
         answers[qid] = (qtype, answer)
     return answers
+
+
+def answer_quiz_correctly(page: Page, db_path: Path) -> list[int]:
+    """Tick or type the right answer of every question on the attempt page; returns the ids."""
+    names = page.locator("form#quiz-form").evaluate(
+        "form => Array.from(form.elements).map(el => el.name).filter(n => /^q\\d+/.test(n))"
+    )
+    qids = sorted({int(re.match(r"q(\d+)", n).group(1)) for n in names})
+    answers = correct_answers(db_path, qids)
+    assert set(answers) == set(qids) and len(qids) == page.locator("fieldset.question").count()
+    for qid, (qtype, answer) in answers.items():
+        if qtype in ("single", "truefalse"):
+            page.locator(f"input[name=q{qid}][value='{answer}']").check()
+        elif qtype == "multi":
+            for choice in answer:
+                page.locator(f"input[name=q{qid}][value='{choice}']").check()
+        elif qtype in ("short", "numerical"):
+            page.locator(f"#q{qid}").fill(answer)
+        elif qtype == "matching":
+            for index, right in enumerate(answer):
+                page.locator(f"#q{qid}-{index}").select_option(right)
+    return qids

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import correct_answers
+from tests.e2e.helpers import answer_quiz_correctly
 
 pytestmark = pytest.mark.e2e
 
@@ -51,23 +51,7 @@ def test_learner_completes_course(ui, size):
     expect(page).to_have_url(re.compile(r"/bai-lam/\d+$"))
     ui.check("lam-bai")
 
-    names = page.locator("form#quiz-form").evaluate(
-        "form => Array.from(form.elements).map(el => el.name).filter(n => /^q\\d+/.test(n))"
-    )
-    qids = sorted({int(re.match(r"q(\d+)", n).group(1)) for n in names})
-    answers = correct_answers(ui.server["db_path"], qids)
-    assert set(answers) == set(qids) and len(qids) == page.locator("fieldset.question").count()
-    for qid, (qtype, answer) in answers.items():
-        if qtype in ("single", "truefalse"):
-            page.locator(f"input[name=q{qid}][value='{answer}']").check()
-        elif qtype == "multi":
-            for choice in answer:
-                page.locator(f"input[name=q{qid}][value='{choice}']").check()
-        elif qtype in ("short", "numerical"):
-            page.locator(f"#q{qid}").fill(answer)
-        elif qtype == "matching":
-            for index, right in enumerate(answer):
-                page.locator(f"#q{qid}-{index}").select_option(right)
+    qids = answer_quiz_correctly(page, ui.server["db_path"])
     ui.check("lam-bai-da-chon")
     page.get_by_role("button", name="Nộp bài").click()
 
