@@ -286,6 +286,46 @@ def province_admin(database_url: str) -> tuple[str, int]:
     return email, sizes[0]
 
 
+def page_sql_profile(database_url: str, email: str, path: str) -> dict:
+    """One request in-process: how many statements the page runs and how long they take."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    app = make_app(database_url)
+    app.config["WTF_CSRF_ENABLED"] = False
+    with app.app_context():
+        engine = db.engine
+    timings: list[tuple[float, str]] = []
+    started: list[float] = []
+
+    def before(conn, cursor, statement, *args):
+        started.append(time.perf_counter())
+
+    def after(conn, cursor, statement, *args):
+        timings.append((1000 * (time.perf_counter() - started.pop()), statement))
+
+    client = app.test_client()
+    client.post("/", data={"email": email, "password": PASSWORD})
+    client.get(path)  # warm
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    began = time.perf_counter()
+    response = client.get(path)
+    total = 1000 * (time.perf_counter() - began)
+    event.remove(engine, "before_cursor_execute", before)
+    event.remove(engine, "after_cursor_execute", after)
+    engine.dispose()
+    assert response.status_code == 200, response.status_code
+    slowest = sorted(timings, reverse=True)[:3]
+    return {
+        "statements": len(timings),
+        "sql_ms": sum(t for t, _ in timings),
+        "in_process_ms": total,
+        "slowest": [f"{t:.0f} ms: {' '.join(s.split())[:90]}" for t, s in slowest],
+    }
+
+
 def coverage_figures(database_url: str, port: int, name: str) -> dict:
     """Page latency (sequential requests through gunicorn) vs the raw SQL floor."""
     email, province_id = province_admin(database_url)
@@ -300,6 +340,7 @@ def coverage_figures(database_url: str, port: int, name: str) -> dict:
             run("127.0.0.1", port, [request], 60, 2)  # warm
             page = run("127.0.0.1", port, [request], 120, PAGE_SAMPLES)
             raw = raw_coverage_ms(database_url, pid, PAGE_SAMPLES)
+            profile = page_sql_profile(database_url, who, "/bao-cao/bao-phu")
             page_ms = 1000 * median(page.latencies)
             figures[view] = {
                 "page_ms": page_ms,
@@ -312,6 +353,10 @@ def coverage_figures(database_url: str, port: int, name: str) -> dict:
                 "per_officer": raw["per_officer"],
                 "groups": raw["groups"],
                 "sql": raw["sql"],
+                "page_statements": profile["statements"],
+                "page_sql_ms": profile["sql_ms"],
+                "page_in_process_ms": profile["in_process_ms"],
+                "page_slowest": profile["slowest"],
             }
             log(f"{name} {view}: page {page_ms:.1f} ms, raw SQL {raw['median_ms']:.1f} ms")
     return figures
