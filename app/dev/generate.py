@@ -7,8 +7,9 @@ looking at pages with real volumes.
 
 Deterministic: every value comes from `random.Random(seed)` and the reference `year` (no clock),
 so two runs with the same arguments into empty databases write identical rows. Rows are inserted
-in bulk (Core executemany in chunks), never one ORM object per row; ids of units, officers and
-attempts are assigned here, after the current maximum, so paths need no flush.
+in bulk (Core executemany in chunks of 5,000; COPY on PostgreSQL), never one ORM object per row;
+ids of units, officers and attempts are assigned here, after the current maximum, so paths need
+no flush.
 """
 
 from __future__ import annotations
