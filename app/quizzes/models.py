@@ -58,6 +58,10 @@ class Attempt(db.Model):
     # network) are not graded — the server, not the page's timer, decides.
     deadline_at: Mapped[datetime | None] = mapped_column()
     timed_out: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # Essays wait for a trainer: until graded, `passed` stays None and this flag is set.
+    pending_grading: Mapped[bool] = mapped_column(
+        default=False, server_default=sa_false(), index=True
+    )
     submitted_at: Mapped[datetime | None] = mapped_column()
 
     course = relationship("Course")

@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
+from app.core import audit
 from app.core.dates import local_date_of
 from app.core.db import utcnow
 from app.courses.models import Course
 from app.courses.services import lessons_done_count
 from app.extensions import db
-from app.org.models import User
+from app.org.models import OrgUnit, User, subtree_filter
 from app.progress.services import record_completion
 from app.quizzes.models import Attempt, Question
 from app.quizzes.types import get_type
@@ -157,19 +159,10 @@ def submit_attempt(attempt: Attempt, answers: dict[str, object]) -> SubmitResult
     if timed_out:
         answers = {}  # sent after the time limit: nothing is graded
     questions = attempt_questions(attempt)
-    scores: dict[str, float] = {}
-    earned = possible = 0.0
-    for question in questions:
-        qtype = get_type(question.qtype)
-        if not qtype.scored:
-            continue
-        score = qtype.grade(question.data or {}, answers.get(str(question.id)))
-        scores[str(question.id)] = round(score, 4)
-        earned += score
-        possible += 1
-    percent = round(100 * earned / possible, 2) if possible else 0.0
+    scores, pending = _auto_scores(questions, answers)
     course = db.session.get(Course, attempt.course_id)
-    passed = percent >= course.pass_mark
+    percent = _percent(questions, scores)
+    passed = None if pending else percent >= course.pass_mark
     stored = {"_order": (attempt.answers or {}).get("_order", {}), **answers}
     claimed = db.session.execute(
         update(Attempt)
@@ -181,6 +174,7 @@ def submit_attempt(attempt: Attempt, answers: dict[str, object]) -> SubmitResult
             score=percent,
             passed=passed,
             timed_out=timed_out,
+            pending_grading=bool(pending),
         )
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -188,12 +182,86 @@ def submit_attempt(attempt: Attempt, answers: dict[str, object]) -> SubmitResult
         db.session.rollback()
         db.session.refresh(attempt)
         return SubmitResult(attempt, newly_submitted=False)
-    user = db.session.get(User, attempt.user_id)
-    if passed and lessons_done_count(user, course) >= len(course.lessons):
-        record_completion(user, course, on=local_date_of(now), attempt_id=attempt.id)
+    if passed:
+        _complete_if_lessons_done(attempt, course, local_date_of(now))
     db.session.commit()
     db.session.refresh(attempt)
     return SubmitResult(attempt, newly_submitted=True)
+
+
+def _auto_scores(questions: list[Question], answers: dict) -> tuple[dict[str, float], list[int]]:
+    """Scores of the automatically graded questions, and the ids waiting for a trainer.
+    An essay left blank scores 0 at once: there is nothing to grade."""
+    scores: dict[str, float] = {}
+    pending = []
+    for question in questions:
+        qtype = get_type(question.qtype)
+        if not qtype.scored:
+            continue
+        answer = answers.get(str(question.id))
+        if qtype.manual and answer not in (None, "", []):
+            pending.append(question.id)
+            continue
+        scores[str(question.id)] = round(qtype.grade(question.data or {}, answer), 4)
+    return scores, pending
+
+
+def _percent(questions: list[Question], scores: dict[str, float]) -> float:
+    possible = sum(1 for q in questions if get_type(q.qtype).scored)
+    return round(100 * sum(scores.values()) / possible, 2) if possible else 0.0
+
+
+def _complete_if_lessons_done(attempt: Attempt, course: Course, on) -> None:
+    user = db.session.get(User, attempt.user_id)
+    if lessons_done_count(user, course) >= sum(1 for x in course.lessons if x.active):
+        record_completion(user, course, on=on, attempt_id=attempt.id)
+
+
+def grade_manually(attempt: Attempt, grades: dict[int, float], grader: User) -> Attempt:
+    """A trainer's grades (0..1) for the attempt's essays; when none is left pending, the attempt
+    is decided and, on a pass, the course completed as of the submission date. Commits."""
+    questions = attempt_questions(attempt)
+    manual_ids = {q.id for q in questions if get_type(q.qtype).manual}
+    scores = dict(attempt.scores or {})
+    for question_id, grade in grades.items():
+        if question_id not in manual_ids:
+            raise ValueError(f"Câu hỏi {question_id} không phải câu tự luận của bài làm này")
+        scores[str(question_id)] = round(max(0.0, min(1.0, float(grade))), 4)
+    course = db.session.get(Course, attempt.course_id)
+    pending = [
+        qid
+        for qid in manual_ids
+        if str(qid) not in scores and (attempt.answers or {}).get(str(qid)) not in (None, "", [])
+    ]
+    attempt.scores = scores
+    attempt.score = _percent(questions, scores)
+    attempt.pending_grading = bool(pending)
+    attempt.passed = None if pending else attempt.score >= course.pass_mark
+    audit.record(
+        "attempt.grade", "attempt", attempt.id, grader.id, grades=grades, score=attempt.score
+    )
+    if attempt.passed:
+        _complete_if_lessons_done(attempt, course, local_date_of(attempt.submitted_at))
+    db.session.commit()
+    return attempt
+
+
+def attempts_to_grade(viewer: User) -> list[Attempt]:
+    """Submitted attempts with essays waiting, of officers in the viewer's units."""
+    return list(
+        db.session.scalars(
+            select(Attempt)
+            .join(User, User.id == Attempt.user_id)
+            .join(OrgUnit, OrgUnit.id == User.unit_id)
+            .options(joinedload(Attempt.user), joinedload(Attempt.course))
+            .where(
+                Attempt.pending_grading.is_(True),
+                subtree_filter(OrgUnit.path, viewer.unit.path),
+            )
+            .order_by(Attempt.submitted_at)
+            .limit(200)
+        )
+    )
 
 
 def user_attempts(user: User, course: Course) -> list[Attempt]:

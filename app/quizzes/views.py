@@ -3,11 +3,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from app.core.permissions import roles_required
 from app.courses.services import get_course_or_404, lessons_done_count
 from app.extensions import db
+from app.org.models import Role
 from app.quizzes import services
 from app.quizzes.models import Attempt
 from app.quizzes.statistics import item_statistics
+from app.quizzes.types import get_type
 
 bp = Blueprint("quizzes", __name__)
 
@@ -101,3 +104,56 @@ def statistics(slug: str):
         abort(403)
     course = get_course_or_404(slug)
     return render_template("quizzes/statistics.html", course=course, items=item_statistics(course))
+
+
+def _attempt_in_scope_or_404(attempt_id: int) -> Attempt:
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or not attempt.user.unit.path.startswith(current_user.unit.path):
+        abort(404)
+    return attempt
+
+
+@bp.get("/cham-bai")
+@login_required
+@roles_required(Role.TRAINER, Role.PROVINCE_ADMIN)
+def grading_list():
+    return render_template(
+        "quizzes/grading_list.html", attempts=services.attempts_to_grade(current_user)
+    )
+
+
+@bp.route("/cham-bai/<int:attempt_id>", methods=["GET", "POST"])
+@login_required
+@roles_required(Role.TRAINER, Role.PROVINCE_ADMIN)
+def grade(attempt_id: int):
+    attempt = _attempt_in_scope_or_404(attempt_id)
+    essays = [q for q in services.attempt_questions(attempt) if get_type(q.qtype).manual]
+    form = FlaskForm()
+    errors: dict[int, str] = {}
+    if request.method == "POST" and form.validate_on_submit():
+        grades = {}
+        for question in essays:
+            raw = request.form.get(f"diem-{question.id}", "").strip().replace(",", ".")
+            try:
+                value = float(raw)
+            except ValueError:
+                errors[question.id] = _("Nhập điểm từ 0 đến 100.")
+                continue
+            if not 0 <= value <= 100:
+                errors[question.id] = _("Nhập điểm từ 0 đến 100.")
+                continue
+            grades[question.id] = value / 100
+        if not errors:
+            services.grade_manually(attempt, grades, current_user)
+            flash(_("Đã lưu điểm. Bài làm đạt %(s)s.", s=f"{attempt.score:.0f}%"), "success")
+            return redirect(url_for(".grading_list"))
+    answers = attempt.answers or {}
+    return render_template(
+        "quizzes/grade.html",
+        attempt=attempt,
+        essays=essays,
+        form=form,
+        answers=answers,
+        errors=errors,
+        scores=attempt.scores or {},
+    )

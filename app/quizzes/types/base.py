@@ -22,6 +22,7 @@ class QuestionType:
     label: ClassVar[str]
     template: ClassVar[str]  # the macro in templates/quizzes/_types.html that renders it
     scored: ClassVar[bool] = True
+    manual: ClassVar[bool] = False  # graded by a trainer after submit (essays)
 
     @classmethod
     def data_from_parsed(cls, parsed) -> dict:

@@ -8,6 +8,7 @@ class Essay(QuestionType):
     name = "essay"
     label = "Tự luận"
     template = "essay"
+    manual = True
 
     @classmethod
     def data_from_parsed(cls, parsed) -> dict:
