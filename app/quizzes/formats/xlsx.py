@@ -1,0 +1,640 @@
+"""Question banks as XLSX spreadsheets: one row per question, Vietnamese column headings.
+
+Trainers fill the template `app/static/templates/mau-cau-hoi.xlsx` (built by `build_template`
+from `COLUMNS`, so the headings cannot drift from the parser). `parse_xlsx` gives the same
+`ParseResult` as the text formats, with `line` = the spreadsheet row number; `export_xlsx`
+writes what it reads back.
+
+"Đáp án đúng" by type:
+  một lựa chọn   B                    (or weights: A:100;B:50)
+  nhiều lựa chọn A, C                 (equal shares) or A:50;C:50;B:-100
+  đúng sai       Đúng / Sai (T / F)
+  trả lời ngắn   Frog | %50%Cat       ("|" or one answer per line; %N% = partial credit)
+  số             3 ± 2 | %50%10       (also 3+-2, or a range 1..5)
+  ghép đôi       (empty: each option is "left -> right"; "-> right" alone is a distractor)
+"Phản hồi" holds one line per answer: "A: …" (choices), "1: …" (short/number answers in the
+order given), "Đúng: …" / "Sai: …" (true/false).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import string
+import unicodedata
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from .base import (
+    ImportIssue,
+    ParsedAnswer,
+    ParsedQuestion,
+    ParseResult,
+    QuestionError,
+    fmt_number,
+    fmt_percent,
+    is_full,
+    normalise_category,
+    normalise_newlines,
+    parse_number,
+    parse_percent,
+    round_fraction,
+)
+from .validate import problems
+
+SHEET = "Câu hỏi"
+LETTERS = "ABCDEF"
+COLUMNS: list[tuple[str, str]] = [
+    ("key", "Mã câu hỏi"),
+    ("title", "Tiêu đề"),
+    ("qtype", "Loại"),
+    ("category", "Danh mục"),
+    ("text", "Câu hỏi"),
+    ("text_format", "Định dạng"),
+    *[(f"option_{x}", f"Phương án {x}") for x in LETTERS],
+    ("options", "Phương án (các phương án sau F, mỗi dòng một phương án)"),
+    ("answer", "Đáp án đúng"),
+    ("feedback", "Phản hồi (mỗi dòng: A: …)"),
+    ("explanation", "Giải thích"),
+    ("reference", "Căn cứ"),
+    ("tags", "Thẻ"),
+]
+TYPE_LABELS = {
+    "single": "một lựa chọn",
+    "multi": "nhiều lựa chọn",
+    "truefalse": "đúng sai",
+    "short": "trả lời ngắn",
+    "numerical": "số",
+    "matching": "ghép đôi",
+    "essay": "tự luận",
+    "description": "mô tả",
+}
+FORMAT_LABELS = {"plain": "", "html": "html", "markdown": "markdown"}
+TRUE_WORDS = {"đúng", "đ", "t", "true", "1", "yes", "có"}
+FALSE_WORDS = {"sai", "s", "f", "false", "0", "no", "không"}
+
+
+def _norm(text: str) -> str:
+    """Headings and labels compared loosely: NFC, lower case, no parenthesised notes,
+    "/", "-" and "_" as spaces."""
+    text = unicodedata.normalize("NFC", str(text)).lower()
+    text = re.sub(r"\(.*?\)", " ", text)
+    text = re.sub(r"[/_\-]+", " ", text)
+    return " ".join(text.split())
+
+
+_HEADINGS = {_norm(heading): key for key, heading in COLUMNS}
+_HEADINGS.update({f"phương án {x.lower()}": f"option_{x}" for x in string.ascii_uppercase})
+_HEADINGS.update(
+    {
+        "mã": "key",
+        "id": "key",
+        "loại câu hỏi": "qtype",
+        "nội dung": "text",
+        "đề bài": "text",
+        "nội dung câu hỏi": "text",
+        "đáp án": "answer",
+        "căn cứ pháp lý": "reference",
+        "phản hồi từng phương án": "feedback",
+        "chủ đề": "category",
+    }
+)
+_TYPES: dict[str, str] = {}
+for _name, _label in TYPE_LABELS.items():
+    _TYPES[_name] = _name
+    _TYPES[_norm(_label)] = _name
+    _TYPES["trắc nghiệm " + _norm(_label)] = _name
+_TYPES.update({"đoạn mô tả": "description", "dạng số": "numerical", "ghép": "matching"})
+_FORMATS = {"": "plain", "văn bản": "plain", "plain": "plain", "text": "plain"}
+_FORMATS.update({"html": "html", "markdown": "markdown", "md": "markdown"})
+
+_WEIGHT = re.compile(r"^%(-?[\d.,]+)%\s*")
+_FEEDBACK_LINE = re.compile(r"^\s*([A-Za-z]|\d{1,3}|đúng|sai|Đúng|Sai|ĐÚNG|SAI)\s*[:.)]\s?(.*)$")
+_ARROW = re.compile(r"\s*(?:->|→)\s*")
+_PLUS_MINUS = re.compile(r"\s*(?:±|\+-|\+/-)\s*")
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Đúng" if value else "Sai"
+    if isinstance(value, int | float):
+        return fmt_number(float(value)) if isinstance(value, float) else str(value)
+    if isinstance(value, datetime | date):
+        return value.strftime("%d/%m/%Y")
+    return unicodedata.normalize("NFC", normalise_newlines(str(value))).strip()
+
+
+def parse_xlsx(data: bytes, sheet: str | None = None) -> ParseResult:
+    """Read a question spreadsheet. The heading row is the first of the first ten rows naming
+    "Câu hỏi" and one more known column; the sheet is `sheet`, else "Câu hỏi" if there is one,
+    else the first. A file that is not a readable XLSX is one error on line 1."""
+    from openpyxl import load_workbook
+
+    result = ParseResult(questions=[], errors=[], warnings=[], categories=[], encoding="xlsx")
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # zipfile, XML and openpyxl errors all mean "not a workbook"
+        result.errors.append(ImportIssue(1, "Tệp không phải bảng tính Excel (.xlsx) đọc được"))
+        return result
+    try:
+        name = sheet or (SHEET if SHEET in book.sheetnames else book.sheetnames[0])
+        rows = book[name].iter_rows(values_only=True)
+        keys: list[str | None] | None = None
+        for number, row in enumerate(rows, start=1):
+            if keys is None:
+                keys = _heading_keys(row)
+                if keys is None and number >= 10:
+                    break
+                continue
+            values = {k: _cell(v) for k, v in zip(keys, row, strict=False) if k}
+            if any(values.values()):
+                _row(number, values, result)
+        if keys is None:
+            result.errors.append(
+                ImportIssue(1, "Không tìm thấy dòng tiêu đề (cần các cột “Loại”, “Câu hỏi”…)")
+            )
+    finally:
+        book.close()
+    seen = dict.fromkeys(q.category for q in result.questions if q.category)
+    result.categories = list(seen)
+    return result
+
+
+def _heading_keys(row) -> list[str | None] | None:
+    keys = [_HEADINGS.get(_norm(v)) if isinstance(v, str) else None for v in row]
+    if "text" in keys and sum(1 for k in keys if k) >= 2:
+        return keys
+    return None
+
+
+def _row(number: int, values: dict[str, str], result: ParseResult) -> None:
+    title = values.get("title") or values.get("key") or ""
+    try:
+        question = _question(number, values, result)
+    except QuestionError as exc:
+        result.errors.append(ImportIssue(number, f"Dòng {number}: {exc}", title))
+        return
+    found = problems(question)
+    if found:
+        result.errors.append(ImportIssue(number, f"Dòng {number}: " + "; ".join(found), title))
+        return
+    result.questions.append(question)
+
+
+def _question(number: int, values: dict[str, str], result: ParseResult) -> ParsedQuestion:
+    options = [values.get(f"option_{x}", "") for x in string.ascii_uppercase]
+    extra = [line.strip() for line in values.get("options", "").split("\n") if line.strip()]
+    options += extra
+    while options and not options[-1]:
+        options.pop()
+    answer = values.get("answer", "")
+    qtype = _qtype(values.get("qtype", ""), options, answer)
+    text_format = _FORMATS.get(_norm(values.get("text_format", "")))
+    if text_format is None:
+        raise QuestionError(f"Định dạng «{values['text_format']}» không hợp lệ (để trống, html)")
+    question = ParsedQuestion(
+        qtype=qtype,
+        text=values.get("text", ""),
+        text_format=text_format,
+        title=values.get("title", ""),
+        key=values.get("key", ""),
+        reference=values.get("reference", ""),
+        tags=list(dict.fromkeys(t.strip() for t in re.split(r"[;\n]", values.get("tags", "")))),
+        category=normalise_category(values.get("category", "")),
+        general_feedback=values.get("explanation", ""),
+        line=number,
+        single=qtype != "multi",
+    )
+    question.tags = [t for t in question.tags if t]
+    if qtype in ("single", "multi"):
+        if any(not o for o in options):
+            letter = _letter(options.index(""))
+            raise QuestionError(f"Phương án {letter} để trống giữa các phương án")
+        question.answers = _choices(qtype, options, answer)
+        labels = [_letter(i) for i in range(len(options))]
+    elif qtype == "truefalse":
+        question.answers = _truefalse(answer)
+        labels = ["Đúng", "Sai"]
+    elif qtype in ("short", "numerical"):
+        question.answers = _texts(answer, numeric=qtype == "numerical")
+        labels = [str(i) for i in range(1, len(question.answers) + 1)]
+    elif qtype == "matching":
+        question.answers = [_pair(o) for o in options if o]
+        labels = []
+    else:
+        labels = []
+    _feedback(values.get("feedback", ""), question, labels, number, result)
+    return question
+
+
+def _letter(index: int) -> str:
+    return string.ascii_uppercase[index] if index < 26 else f"#{index + 1}"
+
+
+def _qtype(label: str, options: list[str], answer: str) -> str:
+    if label:
+        found = _TYPES.get(_norm(label))
+        if found is None:
+            known = ", ".join(TYPE_LABELS.values())
+            raise QuestionError(f"Loại câu hỏi «{label}» không hợp lệ (dùng: {known})")
+        return found
+    if options and answer:  # a plain multiple-choice row without its type filled in
+        letters = re.findall(r"[A-Za-z]", answer.split(":")[0] if ":" in answer else answer)
+        return "multi" if len(letters) > 1 or ";" in answer else "single"
+    raise QuestionError("Cột «Loại» để trống")
+
+
+def _choices(qtype: str, options: list[str], answer: str) -> list[ParsedAnswer]:
+    if len(options) > 26:
+        raise QuestionError("Nhiều hơn 26 phương án")
+    fractions = [0.0] * len(options)
+    spec = answer.strip().upper()
+    if not spec:
+        raise QuestionError("Thiếu «Đáp án đúng»")
+    if ":" in spec or "=" in spec:
+        for part in filter(None, (p.strip() for p in re.split(r"[;\n]+", spec))):
+            pieces = re.split(r"\s*[:=]\s*", part, maxsplit=1)
+            if len(pieces) != 2:
+                raise QuestionError(f"Trọng số «{part}» phải có dạng A:50")
+            letter, weight = pieces[0].strip(), pieces[1].rstrip("%").strip()
+            index = _index(letter, options)
+            value = parse_number(weight)
+            if value is None or not -100.0000001 <= value <= 100.0000001:
+                raise QuestionError(f"Trọng số «{part}» không hợp lệ (số từ -100 đến 100)")
+            fractions[index] = round_fraction(value / 100)
+    else:
+        if not re.fullmatch(r"[A-Z](?:[\s,;/]*[A-Z])*", spec):
+            raise QuestionError(
+                f"Đáp án đúng «{answer}» phải là chữ cái phương án, ví dụ B hoặc A, C"
+            )
+        letters = list(dict.fromkeys(re.findall(r"[A-Z]", spec)))
+        share = 1.0 if qtype == "single" else round_fraction(1 / len(letters))
+        for letter in letters:
+            fractions[_index(letter, options)] = share
+    return [ParsedAnswer(text, fraction) for text, fraction in zip(options, fractions, strict=True)]
+
+
+def _index(letter: str, options: list[str]) -> int:
+    index = string.ascii_uppercase.find(letter) if len(letter) == 1 else -1
+    if index < 0 or index >= len(options):
+        raise QuestionError(f"Đáp án «{letter}» không ứng với phương án nào")
+    return index
+
+
+def _truefalse(answer: str) -> list[ParsedAnswer]:
+    word = _norm(answer)
+    if word not in TRUE_WORDS | FALSE_WORDS:
+        raise QuestionError("Đáp án đúng của câu đúng/sai phải là «Đúng» hoặc «Sai»")
+    right = word in TRUE_WORDS
+    return [
+        ParsedAnswer("true", 1.0 if right else 0.0),
+        ParsedAnswer("false", 0.0 if right else 1.0),
+    ]
+
+
+def _texts(answer: str, numeric: bool) -> list[ParsedAnswer]:
+    parts = answer.split("\n") if "\n" in answer else answer.split("|")
+    out = []
+    for part in (p.strip() for p in parts):
+        if not part:
+            continue
+        fraction = 1.0
+        match = _WEIGHT.match(part)
+        if match:
+            fraction = parse_percent(match.group(1))
+            part = part[match.end() :].strip()
+        out.append(_number(part, fraction) if numeric else ParsedAnswer(part, fraction))
+    if not out:
+        raise QuestionError("Thiếu «Đáp án đúng»")
+    return out
+
+
+def _number(text: str, fraction: float) -> ParsedAnswer:
+    if text == "*":
+        return ParsedAnswer("*", fraction)
+    if ".." in text:
+        low, _sep, high = text.partition("..")
+        low_value, high_value = parse_number(low), parse_number(high)
+        if low_value is None or high_value is None or low_value > high_value:
+            raise QuestionError(f"Khoảng số «{text}» không hợp lệ (ví dụ 1..5)")
+        middle = (low_value + high_value) / 2
+        return ParsedAnswer(fmt_number(middle), fraction, range_min=low_value, range_max=high_value)
+    pieces = _PLUS_MINUS.split(text, maxsplit=1)
+    value_text = pieces[0]
+    tolerance_text = pieces[1] if len(pieces) > 1 else "0"
+    value, tolerance = parse_number(value_text), parse_number(tolerance_text)
+    if value is None or tolerance is None or tolerance < 0:
+        raise QuestionError(f"Đáp án số «{text}» không hợp lệ (ví dụ 3 ± 0,5)")
+    return ParsedAnswer(fmt_number(value), fraction, tolerance=tolerance)
+
+
+def _pair(option: str) -> ParsedAnswer:
+    pieces = _ARROW.split(option, maxsplit=1)
+    if len(pieces) == 1:
+        return ParsedAnswer(option.strip(), 0.0, match_left="")
+    left, right = pieces[0].strip(), pieces[1].strip()
+    return ParsedAnswer(right, 1.0 if left else 0.0, match_left=left)
+
+
+def _feedback(cell: str, question: ParsedQuestion, labels: list[str], number: int, result) -> None:
+    if not cell:
+        return
+    by_label: dict[str, list[str]] = {}
+    current: str | None = None
+    for line in cell.split("\n"):
+        match = _FEEDBACK_LINE.match(line)
+        if match:
+            current = match.group(1).upper() if len(match.group(1)) == 1 else match.group(1)
+            current = {"ĐÚNG": "Đúng", "đúng": "Đúng", "SAI": "Sai", "sai": "Sai"}.get(
+                current, current
+            )
+            by_label.setdefault(current, []).append(match.group(2))
+        elif current is not None:
+            by_label[current].append(line)
+        else:
+            result.warnings.append(
+                ImportIssue(number, f"Dòng {number}: phản hồi «{line[:40]}» thiếu nhãn (A: …)")
+            )
+    for label, lines in by_label.items():
+        if label not in labels:
+            result.warnings.append(
+                ImportIssue(
+                    number, f"Dòng {number}: phản hồi cho «{label}» không ứng với đáp án nào"
+                )
+            )
+            continue
+        question.answers[labels.index(label)].feedback = "\n".join(lines).strip()
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _answer_cell(q: ParsedQuestion) -> str:
+    if q.qtype in ("single", "multi"):
+        fractions = [round_fraction(a.fraction) for a in q.answers]
+        right = [i for i, f in enumerate(fractions) if f > 0]
+        others_zero = all(f == 0 for i, f in enumerate(fractions) if i not in right)
+        if q.qtype == "single" and others_zero and len(right) == 1 and is_full(fractions[right[0]]):
+            return _letter(right[0])
+        share = round_fraction(1 / len(right)) if right else 0
+        if q.qtype == "multi" and others_zero and all(fractions[i] == share for i in right):
+            return ", ".join(_letter(i) for i in right)
+        return ";".join(f"{_letter(i)}:{fmt_percent(f)}" for i, f in enumerate(fractions) if f)
+    if q.qtype == "truefalse":
+        right = next((a for a in q.answers if is_full(a.fraction)), None)
+        return (
+            "Đúng" if right is not None and right.text.lower() in TRUE_WORDS | {"true"} else "Sai"
+        )
+    if q.qtype in ("short", "numerical"):
+        parts = []
+        for a in q.answers:
+            weight = "" if is_full(a.fraction) else f"%{fmt_percent(a.fraction)}%"
+            parts.append(weight + (_number_text(a) if q.qtype == "numerical" else a.text))
+        joined = "\n" if any("|" in p or "\n" in p for p in parts) else " | "
+        return joined.join(parts)
+    return ""
+
+
+def _number_text(a: ParsedAnswer) -> str:
+    if a.range_min is not None and a.range_max is not None:
+        return f"{fmt_number(a.range_min)}..{fmt_number(a.range_max)}"
+    if a.text == "*" or not a.tolerance:
+        return a.text
+    return f"{a.text} ± {fmt_number(a.tolerance)}"
+
+
+def _options(q: ParsedQuestion) -> list[str]:
+    if q.qtype in ("single", "multi"):
+        return [a.text for a in q.answers]
+    if q.qtype == "matching":
+        return [
+            f"{a.match_left} -> {a.text}" if a.match_left else f"-> {a.text}" for a in q.answers
+        ]
+    return []
+
+
+def _feedback_cell(q: ParsedQuestion) -> str:
+    if q.qtype in ("single", "multi"):
+        labels = [_letter(i) for i in range(len(q.answers))]
+    elif q.qtype == "truefalse":
+        labels = ["Đúng" if a.text.lower() in TRUE_WORDS | {"true"} else "Sai" for a in q.answers]
+    elif q.qtype in ("short", "numerical"):
+        labels = [str(i) for i in range(1, len(q.answers) + 1)]
+    else:
+        return ""
+    return "\n".join(
+        f"{lb}: {a.feedback}" for lb, a in zip(labels, q.answers, strict=False) if a.feedback
+    )
+
+
+def columns_for(option_count: int) -> list[tuple[str, str]]:
+    """COLUMNS with "Phương án G", "Phương án H"… added when questions have more options."""
+    letters = string.ascii_uppercase[len(LETTERS) : min(26, option_count)]
+    extra = [(f"option_{x}", f"Phương án {x}") for x in letters]
+    at = next(i for i, (key, _h) in enumerate(COLUMNS) if key == "options")
+    return COLUMNS[:at] + extra + COLUMNS[at:]
+
+
+def question_row(q: ParsedQuestion, columns: list[tuple[str, str]] = COLUMNS) -> list[str]:
+    """One spreadsheet row (in `columns` order) for a question; options beyond the last
+    lettered column go, one per line, to the "Phương án" column."""
+    options = _options(q)
+    lettered = sum(1 for key, _h in columns if key.startswith("option_"))
+    first, rest = options[:lettered], options[lettered:]
+    values = {
+        "key": q.key,
+        "title": q.title,
+        "qtype": TYPE_LABELS.get(q.qtype, q.qtype),
+        "category": q.category,
+        "text": q.text,
+        "text_format": FORMAT_LABELS.get(q.text_format, ""),
+        "options": "\n".join(rest),
+        "answer": _answer_cell(q),
+        "feedback": _feedback_cell(q),
+        "explanation": q.general_feedback,
+        "reference": q.reference,
+        "tags": "; ".join(q.tags),
+    }
+    for letter, text in zip(string.ascii_uppercase, first, strict=False):
+        values[f"option_{letter}"] = text
+    return [values.get(key, "") for key, _heading in columns]
+
+
+_WIDTHS = {"text": 60, "qtype": 16, "category": 24, "explanation": 40, "feedback": 30}
+
+
+def _sheet(book, title: str, columns: list[tuple[str, str]], rows: Iterable[list[str]]):
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    sheet = book.create_sheet(title)
+    for index, (key, _heading) in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = _WIDTHS.get(key, 18)
+    sheet.freeze_panes = "A2"
+    header = []
+    for _key, heading in columns:
+        cell = WriteOnlyCell(sheet, value=heading)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="0B5CAB")
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        out = []
+        for value in row:
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            if value.startswith("="):  # text, never a formula
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"
+                value = cell
+            out.append(value or None)
+        sheet.append(out)
+    return sheet
+
+
+def export_xlsx(questions: Iterable[ParsedQuestion]) -> bytes:
+    """The questions as a workbook `parse_xlsx` reads back (cloze questions are skipped:
+    a spreadsheet row has no place for their embedded parts)."""
+    from openpyxl import Workbook
+
+    chosen = [q for q in questions if q.qtype != "cloze"]
+    columns = columns_for(max((len(_options(q)) for q in chosen), default=0))
+    book = Workbook(write_only=True)
+    _sheet(book, SHEET, columns, (question_row(q, columns) for q in chosen))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+GUIDE = [
+    "Mỗi dòng của trang «Câu hỏi» là một câu hỏi; dòng 1 là tiêu đề, giữ nguyên.",
+    "Mã câu hỏi: mã ổn định; nhập lại cùng mã sẽ cập nhật câu hỏi thay vì thêm bản sao.",
+    "Loại: " + ", ".join(TYPE_LABELS.values()) + ".",
+    "Danh mục: đường dẫn như «Nguyên tắc/Hồ sơ» (dùng cho đề thi rút theo danh mục).",
+    "Định dạng: để trống (văn bản thường), html hoặc markdown.",
+    "Phương án A…F: các phương án; từ phương án thứ 7 ghi vào cột «Phương án», mỗi dòng một.",
+    "Đáp án đúng — một lựa chọn: B; nhiều lựa chọn: A, C (chia đều) hoặc A:50;C:50;B:-100.",
+    "Đáp án đúng — đúng sai: Đúng hoặc Sai; trả lời ngắn: đáp án 1 | đáp án 2 | %50%gần đúng.",
+    "Đáp án đúng — số: 3 ± 0,5 (sai số) hoặc 1..5 (khoảng); ghép đôi: để trống.",
+    "Ghép đôi: mỗi phương án «vế trái -> vế phải»; «-> vế phải» là phương án gây nhiễu.",
+    "Phản hồi: mỗi dòng «A: …» (theo chữ cái), «1: …» (theo thứ tự đáp án) hoặc «Đúng: …».",
+    "Giải thích: hiện sau khi nộp bài. Căn cứ: văn bản và điều khoản. Thẻ: cách nhau bởi «;».",
+    "Xem trang «Ví dụ»: mỗi loại câu hỏi một dòng mẫu.",
+]
+
+
+def examples() -> list[ParsedQuestion]:
+    """One sample question of each type (the template's «Ví dụ» sheet, tested to import)."""
+    ref = "Luật Thi đua, khen thưởng 2022; Điều 6"
+    return [
+        ParsedQuestion(
+            "single",
+            "Luật Thi đua, khen thưởng hiện hành có số hiệu là gì?",
+            key="vd-01",
+            category="Quy định chung",
+            reference=ref,
+            tags=["luật"],
+            general_feedback="Luật số 06/2022/QH15 được Quốc hội thông qua ngày 15/6/2022.",
+            answers=[
+                ParsedAnswer("06/2022/QH15", 1.0),
+                ParsedAnswer("15/2003/QH11", 0.0, "Đây là Luật năm 2003."),
+            ],
+        ),
+        ParsedQuestion(
+            "multi",
+            "Báo cáo công tác thi đua, khen thưởng gửi theo định kỳ nào? (chọn hai)",
+            key="vd-02",
+            category="Hồ sơ",
+            general_feedback="06 tháng và hằng năm.",
+            single=False,
+            answers=[
+                ParsedAnswer("06 tháng", 0.5),
+                ParsedAnswer("Hằng năm", 0.5),
+                ParsedAnswer("Hằng quý", -1.0),
+            ],
+        ),
+        ParsedQuestion(
+            "truefalse",
+            "Cán bộ làm công tác thi đua, khen thưởng ở CĐCS là cán bộ chuyên trách.",
+            key="vd-03",
+            general_feedback="Ở CĐCS đây thường là cán bộ kiêm nhiệm.",
+            answers=[ParsedAnswer("true", 0.0), ParsedAnswer("false", 1.0, "Chính xác.")],
+        ),
+        ParsedQuestion(
+            "short",
+            "Viết tắt của «Liên đoàn Lao động» là gì?",
+            key="vd-04",
+            general_feedback="LĐLĐ.",
+            answers=[ParsedAnswer("LĐLĐ", 1.0), ParsedAnswer("LDLD", 0.5, "Thiếu dấu.")],
+        ),
+        ParsedQuestion(
+            "numerical",
+            "Tỷ lệ tối thiểu (%) cá nhân được khen là công nhân, người lao động trực tiếp?",
+            key="vd-05",
+            general_feedback="Ít nhất 15%.",
+            answers=[ParsedAnswer("15", 1.0)],
+        ),
+        ParsedQuestion(
+            "matching",
+            "Ghép hình thức khen thưởng với cấp quyết định.",
+            key="vd-06",
+            general_feedback="Theo thẩm quyền khen thưởng.",
+            answers=[
+                ParsedAnswer("Chủ tịch nước", 1.0, match_left="Huân chương Lao động"),
+                ParsedAnswer("Thủ tướng Chính phủ", 1.0, match_left="Bằng khen của Thủ tướng"),
+                ParsedAnswer("Bộ trưởng", 0.0, match_left=""),
+            ],
+        ),
+        ParsedQuestion(
+            "essay",
+            "Nêu ba nguyên tắc thi đua.",
+            key="vd-07",
+            general_feedback="Tự nguyện, tự giác, công khai…",
+        ),
+        ParsedQuestion("description", "Phần II: Hồ sơ khen thưởng.", key="vd-08"),
+    ]
+
+
+def build_template() -> bytes:
+    """The import template: an empty «Câu hỏi» sheet, the guide and one example per type,
+    written by the same code as `export_xlsx` (the example rows are tested to import)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook()
+    book.remove(book.active)
+    sheet = book.create_sheet(SHEET)
+    sheet.append([heading for _key, heading in COLUMNS])
+    type_column = next(i for i, (k, _h) in enumerate(COLUMNS) if k == "qtype")
+    letter = sheet.cell(row=1, column=type_column + 1).column_letter
+    rule = DataValidation(
+        type="list", formula1='"' + ",".join(TYPE_LABELS.values()) + '"', allow_blank=True
+    )
+    rule.add(f"{letter}2:{letter}5001")
+    sheet.add_data_validation(rule)
+    sheet.freeze_panes = "A2"
+    for index, (key, _heading) in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=index)
+        cell.font = Font(bold=True)
+        sheet.column_dimensions[cell.column_letter].width = _WIDTHS.get(key, 18)
+    guide = book.create_sheet("Hướng dẫn")
+    for line in GUIDE:
+        guide.append([line])
+    guide.column_dimensions["A"].width = 110
+    sample = book.create_sheet("Ví dụ")
+    sample.append([heading for _key, heading in COLUMNS])
+    for q in examples():
+        sample.append([value or None for value in question_row(q)])
+    book.properties.creator = "TĐKT Learn"
+    book.properties.created = datetime(2025, 1, 1)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
