@@ -24,6 +24,7 @@ import string
 import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime
+from pathlib import Path
 
 from .base import (
     ImportIssue,
@@ -638,3 +639,13 @@ def build_template() -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "static" / "templates" / "mau-cau-hoi.xlsx"
+
+
+def write_template(path: Path = TEMPLATE_PATH) -> Path:
+    """Regenerate the shipped template (`flask questions template`)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(build_template())
+    return path
