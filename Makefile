@@ -7,7 +7,7 @@ FLASK := FLASK_APP=app $(VENV)/bin/flask
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve setup test test-sqlite test-postgres test-e2e lint format bench clean
+.PHONY: run serve setup test lint format bench messages clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ format: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	bash bench/run-all
+
+## messages: extract every UI string (Vietnamese source) for a new translation, e.g. English:
+##   make messages && .venv/bin/pybabel init -i messages.pot -d app/translations -l en
+messages: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o messages.pot .
 
 clean:
 	rm -rf $(VENV) instance *.egg-info
