@@ -42,3 +42,52 @@ def test_upgrade_head_equals_models(empty_database_url):
             diff = compare_metadata(context, db.metadata)
         db.engine.dispose()
     assert diff == [], f"migrations and models differ: {diff}"
+
+
+def test_upgrade_keeps_existing_data(empty_database_url):
+    """Data written at the first revision survives every later migration (SQLite batch
+    migrations recreate tables: with foreign keys on, that used to cascade-delete children)."""
+    from flask_migrate import upgrade as upgrade_to
+
+    app = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        upgrade_to(revision="6526931d8ab3")
+        statements = [
+            "INSERT INTO org_units (id, code, name, level, parent_id, path, level1_id, level2_id,"
+            " level3_id, active) VALUES (1, 'P', 'Tỉnh', 1, NULL, '/1/', 1, NULL, NULL, TRUE)",
+            "INSERT INTO users (id, full_name, unit_id, position, role, officer_type, active,"
+            " created_at) VALUES (1, 'Cán bộ', 1, '', 'learner', 'kiem_nhiem', TRUE,"
+            " '2025-01-01 00:00:00')",
+            "INSERT INTO courses (id, slug, title, summary, audience, version_major,"
+            " version_minor, pass_mark, questions_per_attempt, legal_basis, published,"
+            " updated_at) VALUES (1, 'k', 'Khóa', '', '', 1, 0, 70, 0, '[]', TRUE,"
+            " '2025-01-01 00:00:00')",
+            "INSERT INTO lessons (id, course_id, slug, position, title, body_md, body_html,"
+            " articles, active) VALUES (1, 1, 'bai', 1, 'Bài', 'x', '<p>x</p>', '', TRUE)",
+            "INSERT INTO questions (id, course_id, key, position, qtype, title, text,"
+            " text_format, data, explanation, reference, category, active) VALUES"
+            " (1, 1, 'q', 1, 'truefalse', '', 'Đúng?', 'plain', '{\"correct\": true}', '',"
+            " '', '', TRUE)",
+            "INSERT INTO training_records (id, user_id, course_id, year, unit_id, officer_type,"
+            " required, updated_at) VALUES (1, 1, 1, 2025, 1, 'kiem_nhiem', TRUE,"
+            " '2025-01-01 00:00:00')",
+            "INSERT INTO lesson_progress (id, user_id, lesson_id, course_id, completed_at)"
+            " VALUES (1, 1, 1, 1, '2025-01-01 00:00:00')",
+        ]
+        with db.engine.begin() as conn:
+            for statement in statements:
+                conn.exec_driver_sql(statement)
+        upgrade_to()
+        with db.engine.connect() as conn:
+            for table in (
+                "org_units",
+                "users",
+                "courses",
+                "lessons",
+                "questions",
+                "training_records",
+                "lesson_progress",
+            ):
+                count = conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
+                assert count == 1, f"{table} lost its rows during the migrations"
+        db.engine.dispose()
