@@ -79,6 +79,10 @@ def configure_blueprints(app: Flask) -> None:
 
     app.register_blueprint(authoring_bp)
 
+    from app.quizzes.bank_views import bp as bank_bp
+
+    app.register_blueprint(bank_bp)
+
 
 # Scripts and styles come only from our own static files; the one inline style attribute is
 # the width of a progress bar. Pages may not be framed (clickjacking).
@@ -109,9 +113,10 @@ def configure_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["isodate"] = dates.format_iso_date
     app.jinja_env.filters["officer_type"] = OfficerType
     app.jinja_env.filters["question_html"] = question_html
+    app.jinja_env.filters["cloze_inputs"] = cloze_inputs
 
 
-def question_html(question) -> Markup:
+def _stem_html(question) -> Markup:
     """A question's stem as safe HTML: imported HTML is sanitised, Markdown rendered, plain text
     escaped (an Aiken stem that contains tags shows the tags as text)."""
     from app.core.markdown import render_markdown, sanitise_html
@@ -121,6 +126,23 @@ def question_html(question) -> Markup:
     if question.text_format == "markdown":
         return Markup(render_markdown(question.text))
     return Markup("<br>").join(escape(question.text).split("\n"))
+
+
+def question_html(question) -> Markup:
+    """The stem for reading (lists, review): a cloze shows its gaps as (1), (2)…"""
+    stem = _stem_html(question)
+    if question.qtype == "cloze":
+        from app.quizzes.types.cloze import render_cloze
+
+        return render_cloze(question, stem, with_inputs=False)
+    return stem
+
+
+def cloze_inputs(question) -> Markup:
+    """A cloze stem with its gaps as form inputs (the attempt page)."""
+    from app.quizzes.types.cloze import render_cloze
+
+    return render_cloze(question, _stem_html(question), with_inputs=True)
 
 
 def configure_errorhandlers(app: Flask) -> None:

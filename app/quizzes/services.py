@@ -136,7 +136,9 @@ def read_answers(attempt: Attempt, form) -> dict[str, object]:
     answers = {}
     for question in attempt_questions(attempt):
         qtype = get_type(question.qtype)
-        answers[str(question.id)] = qtype.answer_from_form(form, f"q{question.id}")
+        answers[str(question.id)] = qtype.answer_from_form(
+            form, f"q{question.id}", question.data or {}
+        )
     return answers
 
 

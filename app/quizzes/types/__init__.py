@@ -4,7 +4,15 @@ question, validate it, read an answer from a submitted form, and grade that answ
 A new type is one module here that subclasses `QuestionType` and decorates it with `register`.
 """
 
-from app.quizzes.types import choice, essay, matching, numerical, short, truefalse  # noqa: F401
+from app.quizzes.types import (  # noqa: F401  (registers each type)
+    choice,
+    cloze,
+    essay,
+    matching,
+    numerical,
+    short,
+    truefalse,
+)
 from app.quizzes.types.base import REGISTRY, QuestionType, get_type, register
 
 __all__ = ["REGISTRY", "QuestionType", "get_type", "register"]

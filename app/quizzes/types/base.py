@@ -35,7 +35,9 @@ class QuestionType:
         return []
 
     @classmethod
-    def answer_from_form(cls, form, field_name: str) -> Any:
+    def answer_from_form(cls, form, field_name: str, data: dict | None = None) -> Any:
+        """The answer in the submitted form; `data` is the question's (for types whose inputs
+        depend on it, like the gaps of a cloze)."""
         return form.get(field_name, "").strip()
 
     @classmethod

@@ -73,7 +73,7 @@ class MultipleChoice(QuestionType):
         return problems
 
     @classmethod
-    def answer_from_form(cls, form, field_name: str):
+    def answer_from_form(cls, form, field_name: str, data: dict | None = None):
         return sorted(set(form.getlist(field_name)))
 
     @classmethod

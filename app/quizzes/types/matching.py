@@ -24,8 +24,9 @@ class Matching(QuestionType):
         return sorted({p["right"] for p in data["pairs"]} | set(data.get("distractors", [])))
 
     @classmethod
-    def answer_from_form(cls, form, field_name: str):
-        return [form.get(f"{field_name}-{i}", "") for i in range(64) if f"{field_name}-{i}" in form]
+    def answer_from_form(cls, form, field_name: str, data: dict | None = None):
+        pairs = (data or {}).get("pairs", [])
+        return [form.get(f"{field_name}-{i}", "") for i in range(len(pairs))]
 
     @classmethod
     def grade(cls, data: dict, answer) -> float:
