@@ -12,6 +12,7 @@ writes what it reads back.
   trả lời ngắn   Frog | %50%Cat       ("|" or one answer per line; %N% = partial credit)
   số             3 ± 2 | %50%10       (also 3+-2, or a range 1..5)
   ghép đôi       (empty: each option is "left -> right"; "-> right" alone is a distractor)
+  điền chỗ trống (empty: the gaps are in the text, Moodle style: {1:SHORTANSWER:=đáp án})
 "Phản hồi" holds one line per answer: "A: …" (choices), "1: …" (short/number answers in the
 order given), "Đúng: …" / "Sai: …" (true/false).
 """
@@ -26,6 +27,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 
+from . import cloze
 from .base import (
     ImportIssue,
     ParsedAnswer,
@@ -69,6 +71,7 @@ TYPE_LABELS = {
     "matching": "ghép đôi",
     "essay": "tự luận",
     "description": "mô tả",
+    "cloze": "điền chỗ trống",
 }
 FORMAT_LABELS = {"plain": "", "html": "html", "markdown": "markdown"}
 TRUE_WORDS = {"đúng", "đ", "t", "true", "1", "yes", "có"}
@@ -106,6 +109,7 @@ for _name, _label in TYPE_LABELS.items():
     _TYPES[_norm(_label)] = _name
     _TYPES["trắc nghiệm " + _norm(_label)] = _name
 _TYPES.update({"đoạn mô tả": "description", "dạng số": "numerical", "ghép": "matching"})
+_TYPES.update({"điền vào chỗ trống": "cloze", "điền khuyết": "cloze", "cloze": "cloze"})
 _FORMATS = {"": "plain", "văn bản": "plain", "plain": "plain", "text": "plain"}
 _FORMATS.update({"html": "html", "markdown": "markdown", "md": "markdown"})
 
@@ -226,6 +230,10 @@ def _question(number: int, values: dict[str, str], result: ParseResult) -> Parse
         labels = [str(i) for i in range(1, len(question.answers) + 1)]
     elif qtype == "matching":
         question.answers = [_pair(o) for o in options if o]
+        labels = []
+    elif qtype == "cloze":  # gaps written inline, as in Moodle: {1:SHORTANSWER:=đáp án}
+        question.text, parts = cloze.split_text(question.text)
+        question.subquestions = [cloze.parse_part(*part) for part in parts]
         labels = []
     else:
         labels = []
@@ -452,7 +460,7 @@ def question_row(q: ParsedQuestion, columns: list[tuple[str, str]] = COLUMNS) ->
         "title": q.title,
         "qtype": TYPE_LABELS.get(q.qtype, q.qtype),
         "category": q.category,
-        "text": q.text,
+        "text": cloze.render_text(q, cloze.render_part) if q.qtype == "cloze" else q.text,
         "text_format": FORMAT_LABELS.get(q.text_format, ""),
         "options": "\n".join(rest),
         "answer": _answer_cell(q),
@@ -501,11 +509,10 @@ def _sheet(book, title: str, columns: list[tuple[str, str]], rows: Iterable[list
 
 
 def export_xlsx(questions: Iterable[ParsedQuestion]) -> bytes:
-    """The questions as a workbook `parse_xlsx` reads back (cloze questions are skipped:
-    a spreadsheet row has no place for their embedded parts)."""
+    """The questions as a workbook `parse_xlsx` reads back (cloze gaps written inline)."""
     from openpyxl import Workbook
 
-    chosen = [q for q in questions if q.qtype != "cloze"]
+    chosen = list(questions)
     columns = columns_for(max((len(_options(q)) for q in chosen), default=0))
     book = Workbook(write_only=True)
     _sheet(book, SHEET, columns, (question_row(q, columns) for q in chosen))
@@ -523,7 +530,9 @@ GUIDE = [
     "Phương án A…F: các phương án; từ phương án thứ 7 ghi vào cột «Phương án», mỗi dòng một.",
     "Đáp án đúng — một lựa chọn: B; nhiều lựa chọn: A, C (chia đều) hoặc A:50;C:50;B:-100.",
     "Đáp án đúng — đúng sai: Đúng hoặc Sai; trả lời ngắn: đáp án 1 | đáp án 2 | %50%gần đúng.",
-    "Đáp án đúng — số: 3 ± 0,5 (sai số) hoặc 1..5 (khoảng); ghép đôi: để trống.",
+    "Đáp án đúng — số: 3 ± 0,5 (sai số) hoặc 1..5 (khoảng); ghép đôi, điền chỗ trống: để trống.",
+    "Điền chỗ trống: viết chỗ trống ngay trong câu hỏi theo cú pháp Moodle, "
+    "ví dụ «Thủ đô là {1:SHORTANSWER:=Hà Nội}.» hoặc {1:MULTICHOICE:=đúng~sai}.",
     "Ghép đôi: mỗi phương án «vế trái -> vế phải»; «-> vế phải» là phương án gây nhiễu.",
     "Phản hồi: mỗi dòng «A: …» (theo chữ cái), «1: …» (theo thứ tự đáp án) hoặc «Đúng: …».",
     "Giải thích: hiện sau khi nộp bài. Căn cứ: văn bản và điều khoản. Thẻ: cách nhau bởi «;».",
