@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import abort
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -46,21 +47,41 @@ def published_courses() -> list[Course]:
 
 
 def get_course_or_404(slug: str) -> Course:
-    course = db.session.scalar(select(Course).where(Course.slug == slug, Course.published))
+    """The published course with its lessons, in one query (every course page shows them)."""
+    course = (
+        db.session.execute(
+            select(Course)
+            .options(joinedload(Course.lessons))
+            .where(Course.slug == slug, Course.published)
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
     if course is None:
         abort(404)
     return course
 
 
+def active_lessons(course: Course) -> list[Lesson]:
+    return [lesson for lesson in course.lessons if lesson.active]
+
+
 def get_lesson_or_404(course: Course, position: int) -> Lesson:
-    lesson = db.session.scalar(
-        select(Lesson).where(
-            Lesson.course_id == course.id, Lesson.position == position, Lesson.active.is_(True)
-        )
-    )
+    lesson = next((x for x in active_lessons(course) if x.position == position), None)
     if lesson is None:
         abort(404)
     return lesson
+
+
+def is_lesson_done(user: User, lesson: Lesson) -> bool:
+    return (
+        db.session.scalar(
+            select(LessonProgress.id).where(
+                LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id
+            )
+        )
+        is not None
+    )
 
 
 def dashboard(user: User, year: int | None = None) -> list[CourseCard]:

@@ -35,14 +35,13 @@ def course(slug: str):
 def lesson(slug: str, position: int):
     course = services.get_course_or_404(slug)
     lesson = services.get_lesson_or_404(course, position)
-    lessons = [x for x in course.lessons if x.active]
-    done = services.done_lesson_ids(current_user, course)
+    lessons = services.active_lessons(course)
     return render_template(
         "courses/lesson.html",
         course=course,
         lesson=lesson,
         lessons=lessons,
-        is_done=lesson.id in done,
+        is_done=services.is_lesson_done(current_user, lesson),
         form=FlaskForm(),
         previous=position - 1 if position > 1 else None,
         next=position + 1 if position < len(lessons) else None,
