@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from flask import abort
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import joinedload
 
 from app.core.dates import local_date_of, local_today
 from app.core.db import utcnow
