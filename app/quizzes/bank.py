@@ -104,7 +104,8 @@ class ImportSummary:
     by_type: dict[str, dict[str, int]] = field(default_factory=dict)
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
-    # the first questions: {"key", "qtype", "title", "text", "text_format", "category", "action"}
+    # the first questions: {"line", "key", "action", "qtype", "title", "category", "text_format",
+    # "data", "text"} — enough for the `question_html` filter
     preview: list[dict] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
 
@@ -296,6 +297,7 @@ def _write(course_id: int, prepared: list[_Prepared], summary: ImportSummary) ->
                     "key": item.key,
                     "action": action,
                     **{n: item.values[n] for n in ("qtype", "title", "category", "text_format")},
+                    "data": item.values["data"],  # a cloze stem is drawn with its gaps
                     "text": item.values["text"][:2000],
                 }
             )

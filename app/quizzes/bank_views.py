@@ -1,0 +1,185 @@
+"""Question-bank pages for trainers and province admins (`current_user.can_author`): a course's
+bank (filters, search), upload → dry-run preview → confirm, progress of large files, export.
+
+Upload and confirm run a job (`app.quizzes.jobs`): small files inline, large ones in a thread
+whose progress the job page polls (bank.js; a meta refresh without JavaScript).
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.courses.models import Course
+from app.extensions import db, login_manager
+from app.quizzes import bank, jobs
+from app.quizzes.bank_forms import MAX_UPLOAD_BYTES, BankConfirmForm, BankUploadForm
+from app.quizzes.types import REGISTRY
+
+bp = Blueprint("bank", __name__, url_prefix="/ngan-hang")
+
+# Files up to this size are checked while the request waits; larger ones in the background.
+SYNC_MAX_BYTES = 200_000
+TYPE_LABELS = {name: cls.label for name, cls in REGISTRY.items()}
+TYPE_LABELS.update({"cloze": "Cloze (điền vào chỗ trống)", "?": "Không đọc được"})
+
+
+@bp.before_request
+def _authors_only():
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not current_user.can_author:
+        abort(403)
+    return None
+
+
+def _course_or_404(slug: str) -> Course:
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    if course is None:
+        abort(404)
+    return course
+
+
+def _job_or_404(course: Course, token: str) -> jobs.ImportJob:
+    job = jobs.job_for(current_user.id, course.id, token)
+    if job is None:
+        abort(404)
+    return job
+
+
+def _background(size: int) -> bool:
+    return size > current_app.config.get("BANK_SYNC_MAX_BYTES", SYNC_MAX_BYTES)
+
+
+@bp.get("/")
+def courses():
+    rows = db.session.scalars(select(Course).order_by(Course.title)).all()
+    return render_template("bank/courses.html", courses=rows)
+
+
+@bp.get("/<slug>")
+def index(slug: str):
+    course = _course_or_404(slug)
+    return _index_page(course, BankUploadForm())
+
+
+def _index_page(course: Course, form: BankUploadForm, status: int = 200):
+    category = request.args.get("danh_muc", "")
+    tag = request.args.get("the", "")
+    search = request.args.get("q", "")
+    page = bank.bank_page(
+        course,
+        category=category,
+        tag=tag,
+        search=search,
+        page=request.args.get("trang", 1, type=int),
+        per_page=current_app.config.get("PER_PAGE", 50),
+    )
+    categories, tags, count = bank.bank_filters(course)
+    return render_template(
+        "bank/index.html",
+        course=course,
+        page=page,
+        form=form,
+        categories=categories,
+        tags=tags,
+        count=count,
+        filters={"danh_muc": category, "the": tag, "q": search},
+        type_labels=TYPE_LABELS,
+    ), status
+
+
+@bp.post("/<slug>/nhap")
+def upload(slug: str):
+    course = _course_or_404(slug)
+    form = BankUploadForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read(MAX_UPLOAD_BYTES + 1)
+        if len(data) > MAX_UPLOAD_BYTES:
+            form.file.errors.append(_("Tệp lớn hơn 10 MB."))
+        elif not data.strip():
+            form.file.errors.append(_("Tệp trống."))
+        else:
+            job = jobs.create_job(
+                course.id,
+                current_user.id,
+                data,
+                filename=upload.filename or "",
+                fmt=form.fmt.data or "",
+                encoding=form.encoding.data or "",
+                category_prefix=form.category_prefix.data or "",
+            )
+            jobs.start(job, background=_background(len(data)))
+            return redirect(url_for(".job", slug=course.slug, token=job.token))
+    return _index_page(course, form, 422)
+
+
+@bp.get("/<slug>/nhap/<token>")
+def job(slug: str, token: str):
+    course = _course_or_404(slug)
+    job = _job_or_404(course, token)
+    progress = job.progress()
+    if progress["status"] in (jobs.QUEUED, jobs.RUNNING):
+        return render_template("bank/progress.html", course=course, job=job, progress=progress)
+    summary = (
+        None if progress["status"] == jobs.FAILED else bank.ImportSummary.from_dict(job.summary)
+    )
+    first = [SimpleNamespace(**item) for item in (summary.preview if summary else [])]
+    return render_template(
+        "bank/preview.html",
+        course=course,
+        job=job,
+        summary=summary,
+        failure=(job.summary or {}).get("failure")
+        or _("Quá trình xử lý bị gián đoạn. Hãy tải tệp lên lại."),
+        first=first,
+        form=BankConfirmForm(),
+        type_labels=TYPE_LABELS,
+    )
+
+
+@bp.post("/<slug>/nhap/<token>")
+def confirm(slug: str, token: str):
+    course = _course_or_404(slug)
+    job = _job_or_404(course, token)
+    if not BankConfirmForm().validate_on_submit():
+        abort(400)
+    if jobs.confirm(job):
+        size = jobs.upload_path(job.token).stat().st_size
+        jobs.start(job, background=_background(size))
+    return redirect(url_for(".job", slug=course.slug, token=job.token))
+
+
+@bp.get("/<slug>/nhap/<token>/tien-do")
+def job_progress(slug: str, token: str):
+    course = _course_or_404(slug)
+    job = _job_or_404(course, token)
+    return jsonify(job.progress())
+
+
+@bp.get("/<slug>/xuat/<fmt>")
+def export(slug: str, fmt: str):
+    course = _course_or_404(slug)
+    if fmt not in bank.EXPORT_FORMATS:
+        abort(404)
+    data, mimetype, filename = bank.export_bank(course, fmt)
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
