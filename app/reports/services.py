@@ -12,7 +12,7 @@ from app.core.dates import local_today
 from app.core.pagination import paginate
 from app.extensions import db
 from app.org.models import OrgUnit, UnitLevel, User, level_column, subtree_filter
-from app.progress.models import TrainingRecord
+from app.progress.models import PlanItem, TrainingRecord
 
 
 @dataclass
@@ -35,6 +35,8 @@ class Coverage:
     officer_type: str
     rows: list[CoverageRow]
     total: CoverageRow
+    # [(month, trained by its end)] — computed with the coverage for one course (same scan)
+    monthly: list[tuple[int, int]] | None = None
 
 
 def _filters(year: int, course_id: int | None, officer_type: str):
@@ -46,6 +48,11 @@ def _filters(year: int, course_id: int | None, officer_type: str):
     return conditions
 
 
+def _missing_and_overdue(today: date):
+    missing = TrainingRecord.completed_on.is_(None)
+    return missing, missing & (TrainingRecord.due_on < today)
+
+
 def _counts(today: date, per_officer: bool):
     """(required, not trained, late) aggregates.
 
@@ -53,8 +60,7 @@ def _counts(today: date, per_officer: bool):
     all required courses an officer counts once: trained only when every required course is
     completed, late when any is overdue.
     """
-    missing = TrainingRecord.completed_on.is_(None)
-    overdue = missing & (TrainingRecord.due_on < today)
+    missing, overdue = _missing_and_overdue(today)
     if per_officer:
         user = TrainingRecord.user_id
         return (
@@ -63,6 +69,16 @@ def _counts(today: date, per_officer: bool):
             func.count(distinct(case((overdue, user)))),
         )
     return func.count(), func.count(case((missing, 1))), func.count(case((overdue, 1)))
+
+
+def _scope(root: OrgUnit, conditions: list):
+    """(the column to group by — the child-level ancestor —, conditions narrowed to the
+    subtree of `root`)."""
+    if root.level >= UnitLevel.GRASSROOTS:
+        return OrgUnit.id, [*conditions, OrgUnit.id == root.id]
+    if root.level > UnitLevel.NATIONAL:
+        conditions = [*conditions, level_column(root.level) == root.id]
+    return level_column(root.level + 1), conditions
 
 
 def coverage(
@@ -75,24 +91,34 @@ def coverage(
     """Coverage of `root`'s subtree, one row per child unit (plus the root's own officers).
 
     One GROUP BY over records joined to their unit, grouped by the child-level ancestor id.
+    For one course it is also grouped by the month of completion, so the same single scan
+    gives the progress over the year (`Coverage.monthly`).
     """
     today = today or local_today()
-    conditions = _filters(year, course_id, officer_type)
-    if root.level >= UnitLevel.GRASSROOTS:
-        group = OrgUnit.id
-        conditions.append(OrgUnit.id == root.id)
-    else:
-        group = level_column(root.level + 1)
-        if root.level > UnitLevel.NATIONAL:
-            conditions.append(level_column(root.level) == root.id)
-    stmt = (
-        select(group, *_counts(today, per_officer=not course_id))
+    group, conditions = _scope(root, _filters(year, course_id, officer_type))
+    base = (
+        select()
         .select_from(TrainingRecord)
         .join(OrgUnit, OrgUnit.id == TrainingRecord.unit_id)
         .where(*conditions)
-        .group_by(group)
     )
-    counts = {row[0]: row[1:] for row in db.session.execute(stmt)}
+    monthly = None
+    if course_id:
+        missing, overdue = _missing_and_overdue(today)
+        month = func.extract("month", TrainingRecord.completed_on)
+        stmt = base.add_columns(group, month, func.count(), func.count(case((overdue, 1))))
+        counts: dict = {}
+        per_month = [0] * 13
+        for unit_id, done_month, number, late in db.session.execute(stmt.group_by(group, month)):
+            required, not_done, overdue_count = counts.get(unit_id, (0, 0, 0))
+            not_done += number if done_month is None else 0
+            counts[unit_id] = (required + number, not_done, overdue_count + late)
+            if done_month is not None:
+                per_month[int(done_month)] += number
+        monthly = _cumulative(per_month)
+    else:
+        stmt = base.add_columns(group, *_counts(today, per_officer=True)).group_by(group)
+        counts = {row[0]: row[1:] for row in db.session.execute(stmt)}
     if root.level >= UnitLevel.GRASSROOTS:
         children = []
     else:
@@ -111,7 +137,15 @@ def coverage(
     total = CoverageRow(
         root, sum(r.required for r in rows), sum(r.trained for r in rows), sum(r.late for r in rows)
     )
-    return Coverage(root, year, course_id, officer_type, rows, total)
+    return Coverage(root, year, course_id, officer_type, rows, total, monthly)
+
+
+def _cumulative(per_month: list[int]) -> list[tuple[int, int]]:
+    running, result = 0, []
+    for month in range(1, 13):
+        running += per_month[month]
+        result.append((month, running))
+    return result
 
 
 def _row(unit: OrgUnit | None, counts) -> CoverageRow:
@@ -149,13 +183,10 @@ def monthly_progress(
 ) -> list[tuple[int, int]]:
     """[(month, officers trained by the end of that month)] for months 1..12 of `year`.
 
-    An officer is trained on the day the last of their required courses was completed.
+    An officer is trained on the day the last of their required courses was completed. For
+    one course, `coverage(...).monthly` gives the same figures without a second scan.
     """
-    conditions = _filters(year, course_id, officer_type)
-    if root.level > UnitLevel.NATIONAL:
-        conditions.append(level_column(root.level) == root.id)
-    if root.level >= UnitLevel.GRASSROOTS:
-        conditions.append(OrgUnit.id == root.id)
+    _, conditions = _scope(root, _filters(year, course_id, officer_type))
     finished = (
         select(func.max(TrainingRecord.completed_on).label("done_on"))
         .select_from(TrainingRecord)
@@ -166,9 +197,23 @@ def monthly_progress(
         .subquery()
     )
     month = func.extract("month", finished.c.done_on)
-    per_month = dict(db.session.execute(select(month, func.count()).group_by(month)).all())
-    cumulative, running = [], 0
-    for m in range(1, 13):
-        running += int(per_month.get(m, 0) or 0)
-        cumulative.append((m, running))
-    return cumulative
+    per_month = [0] * 13
+    for done_month, number in db.session.execute(select(month, func.count()).group_by(month)):
+        if done_month is not None:
+            per_month[int(done_month)] += number
+    return _cumulative(per_month)
+
+
+def default_course_id(viewer: User, year: int) -> int | None:
+    """The course of the plan line due first among those covering the viewer's unit."""
+    lines = db.session.execute(
+        select(PlanItem.course_id, OrgUnit.path)
+        .join(OrgUnit, OrgUnit.id == PlanItem.unit_id)
+        .where(PlanItem.year == year)
+        .order_by(PlanItem.due_on, PlanItem.id)
+    ).all()
+    viewer_path = viewer.unit.path
+    for course_id, path in lines:
+        if viewer_path.startswith(path) or path.startswith(viewer_path):
+            return course_id
+    return None

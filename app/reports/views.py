@@ -20,7 +20,13 @@ def _filters():
     except ValueError:
         year = today.year
     courses = list(db.session.scalars(select(Course).order_by(Course.title)))
-    course_id = request.args.get("khoa", type=int)
+    chosen = request.args.get("khoa")
+    if chosen is None:
+        # Opening the page: the year's first required course (usually the Law course);
+        # "tat-ca" asks for every required course at once (an officer counts when all done).
+        course_id = services.default_course_id(current_user, year)
+    else:
+        course_id = int(chosen) if chosen.isdigit() else None
     if course_id not in {c.id for c in courses}:
         course_id = None
     officer_type = request.args.get("loai", "")
@@ -37,7 +43,7 @@ def coverage(unit_id: int | None = None):
     root = unit_in_scope_or_404(current_user, unit_id) if unit_id else current_user.unit
     year, courses, course_id, officer_type = _filters()
     result = services.coverage(root, year, course_id, officer_type)
-    progress = services.monthly_progress(root, year, course_id, officer_type)
+    progress = result.monthly or services.monthly_progress(root, year, course_id, officer_type)
     breadcrumbs = [u for u in root.ancestors() if u.path.startswith(current_user.unit.path)]
     return render_template(
         "reports/coverage.html",

@@ -94,3 +94,24 @@ def test_completion_outside_the_plan_is_not_counted_as_required(tree, make_user,
     db.session.commit()
     assert record.required is False
     assert coverage(tree["province"], YEAR, course.id).total.required == 0
+
+
+def test_one_scan_monthly_equals_the_separate_query(tree, course, scene):
+    cov = coverage(tree["province"], YEAR, course.id)
+    assert cov.monthly == monthly_progress(tree["province"], YEAR, course.id)
+    drill = coverage(tree["A"], YEAR, course.id)
+    assert drill.monthly == monthly_progress(tree["A"], YEAR, course.id)
+
+
+def test_page_opens_on_the_first_required_course(client, tree, make_user, course, scene):
+    from app.org.models import Role
+    from app.reports.services import default_course_id
+    from tests.conftest import login
+
+    admin = make_user(tree["province"], Role.PROVINCE_ADMIN, email="admin@test.vn")
+    assert default_course_id(admin, YEAR) == course.id  # due 30/06, before course 2
+    login(client, "admin@test.vn")
+    page = client.get(f"/bao-cao/bao-phu?nam={YEAR}").get_data(as_text=True)
+    assert f'<option value="{course.id}" selected>' in page
+    everything = client.get(f"/bao-cao/bao-phu?nam={YEAR}&khoa=tat-ca").get_data(as_text=True)
+    assert '<option value="tat-ca" selected>' in everything
