@@ -51,8 +51,7 @@ CAUSES = [
         "S3",
         "national: both aggregates scan all required records of the year, so the cost grows "
         "with the whole dataset (10× the records → ~10×); there is no pre-aggregated table per "
-        "unit and year. Province: the filter on org_units.level1_id is applied after the "
-        "(year, unit_id) index range, so a province view also reads other provinces' records.",
+        "unit and year. The province views stay within the target: they read one province.",
     ),
     (
         "S6",
@@ -65,8 +64,8 @@ CAUSES = [
         "S7",
         "create_app() alone brings a worker to ~98 MB before any request: 1,105 modules "
         "imported eagerly, among them Pillow and fpdf2 (certificates), alembic (Flask-Migrate), "
-        "segno, openpyxl paths, Babel and limits; SQLAlchemy's ORM adds ~20 MB over bare Flask. "
-        "Importing the PDF/XLSX/QR stack inside the views that use it would cut most of the gap.",
+        "segno, Babel and limits; SQLAlchemy's ORM adds ~20 MB over bare Flask. "
+        "Importing the PDF/QR stack inside the views that use it would cut most of the gap.",
     ),
 ]
 
