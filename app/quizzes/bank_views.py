@@ -115,7 +115,7 @@ def upload(slug: str):
         elif not data.strip():
             form.file.errors.append(_("Tệp trống."))
         else:
-            job = jobs.create_job(
+            job_id, token = jobs.create_job(
                 course.id,
                 current_user.id,
                 data,
@@ -124,8 +124,8 @@ def upload(slug: str):
                 encoding=form.encoding.data or "",
                 category_prefix=form.category_prefix.data or "",
             )
-            jobs.start(job, background=_background(len(data)))
-            return redirect(url_for(".job", slug=course.slug, token=job.token))
+            jobs.start(job_id, background=_background(len(data)))
+            return redirect(url_for(".job", slug=slug, token=token))
     return _index_page(course, form, 422)
 
 
@@ -159,10 +159,10 @@ def confirm(slug: str, token: str):
     job = _job_or_404(course, token)
     if not BankConfirmForm().validate_on_submit():
         abort(400)
+    job_id = job.id
     if jobs.confirm(job):
-        size = jobs.upload_path(job.token).stat().st_size
-        jobs.start(job, background=_background(size))
-    return redirect(url_for(".job", slug=course.slug, token=job.token))
+        jobs.start(job_id, background=_background(jobs.upload_path(token).stat().st_size))
+    return redirect(url_for(".job", slug=slug, token=token))
 
 
 @bp.get("/<slug>/nhap/<token>/tien-do")

@@ -106,8 +106,8 @@ def create_job(
     fmt: str = "",
     encoding: str = "",
     category_prefix: str = "",
-) -> ImportJob:
-    """Store the upload and a queued preview job for it. Commits."""
+) -> tuple[int, str]:
+    """Store the upload and a queued preview job for it: (job id, token). Commits."""
     token = save_upload(data)
     job = ImportJob(
         token=token,
@@ -122,8 +122,10 @@ def create_job(
         summary={},
     )
     db.session.add(job)
+    db.session.flush()
+    job_id = job.id
     db.session.commit()
-    return job
+    return job_id, token
 
 
 def job_for(user_id: int, course_id: int, token: str) -> ImportJob | None:
@@ -149,14 +151,17 @@ def confirm(job: ImportJob) -> bool:
     return True
 
 
-def start(job: ImportJob, *, background: bool) -> None:
-    """Run the job now (small files) or in a thread with its own app context (large ones)."""
+def start(job_id: int, *, background: bool) -> None:
+    """Run the job now (small files) or in a thread with its own app context (large ones).
+
+    The caller should not open a transaction after a background start until its request ends:
+    on SQLite a write transaction of the request would make the job's thread wait for it."""
     if not background:
-        run(job.id)
+        run(job_id)
         return
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    thread = threading.Thread(target=_run_in_app, args=(app, job.id), daemon=True)
-    _threads[job.id] = thread
+    thread = threading.Thread(target=_run_in_app, args=(app, job_id), daemon=True)
+    _threads[job_id] = thread
     thread.start()
 
 
