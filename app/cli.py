@@ -267,7 +267,7 @@ def questions_export(slug, fmt, output) -> None:
         Path(output).write_bytes(data)
         click.echo(f"Đã ghi {output}.", err=True)
     else:
-        click.get_binary_stream("stdout").write(data)
+        click.echo(data, nl=False)  # bytes go to the binary stdout
 
 
 @questions_cli.command("template")
