@@ -12,13 +12,17 @@ from app.courses.models import (
     QuestionDraft,
 )
 from app.org.models import OrgUnit, UnitMembership, User
+from app.progress.coverage_counts import CoverageCount, install_triggers_on_create
 from app.progress.models import ClassAttendance, PlanItem, TrainingClass, TrainingRecord
 from app.progress.reminders import ReminderLog
 from app.quizzes.jobs import ImportJob
 from app.quizzes.models import Attempt, Question
 from app.reports.certificates import Certificate
 
+install_triggers_on_create()
+
 __all__ = [
+    "CoverageCount",
     "Attempt",
     "AuditEvent",
     "Certificate",

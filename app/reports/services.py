@@ -12,6 +12,7 @@ from app.core.dates import local_today
 from app.core.pagination import paginate
 from app.extensions import db
 from app.org.models import OrgUnit, UnitLevel, User, level_column, subtree_filter
+from app.progress.coverage_counts import CoverageCount
 from app.progress.models import PlanItem, TrainingRecord
 
 
@@ -81,6 +82,30 @@ def _scope(root: OrgUnit, conditions: list):
     return level_column(root.level + 1), conditions
 
 
+def _children(root: OrgUnit) -> list[OrgUnit]:
+    if root.level >= UnitLevel.GRASSROOTS:
+        return []
+    return list(
+        db.session.scalars(
+            select(OrgUnit).where(OrgUnit.parent_id == root.id).order_by(OrgUnit.name)
+        )
+    )
+
+
+def _assemble(root, year, course_id, officer_type, children, counts, monthly=None) -> Coverage:
+    rows = []
+    own_key = None if root.level < UnitLevel.GRASSROOTS else root.id
+    own = counts.pop(own_key, None)
+    if own and own[0]:
+        rows.append(_row(None, own))
+    for child in children:
+        rows.append(_row(child, counts.get(child.id, (0, 0, 0))))
+    total = CoverageRow(
+        root, sum(r.required for r in rows), sum(r.trained for r in rows), sum(r.late for r in rows)
+    )
+    return Coverage(root, year, course_id, officer_type, rows, total, monthly)
+
+
 def coverage(
     root: OrgUnit,
     year: int,
@@ -90,54 +115,92 @@ def coverage(
 ) -> Coverage:
     """Coverage of `root`'s subtree, one row per child unit (plus the root's own officers).
 
-    One GROUP BY over records joined to their unit, grouped by the child-level ancestor id.
-    For one course it is also grouped by the month of completion, so the same single scan
-    gives the progress over the year (`Coverage.monthly`).
+    For one course it reads the trigger-kept `coverage_counts` (a few rows per child unit,
+    whatever the number of officers); across all required courses an officer counts once, which
+    needs the records themselves (`coverage_by_scan`).
     """
+    if not course_id:
+        return coverage_by_scan(root, year, None, officer_type, today)
+    today = today or local_today()
+    children = _children(root)
+    wanted = [child.id for child in children]
+    if root.level > UnitLevel.NATIONAL:
+        wanted.append(root.id)
+    conditions = [
+        CoverageCount.year == year,
+        CoverageCount.course_id == course_id,
+        CoverageCount.unit_id.in_(wanted),
+    ]
+    if officer_type:
+        conditions.append(CoverageCount.officer_type == officer_type)
+    stmt = (
+        select(
+            CoverageCount.unit_id,
+            CoverageCount.done_month,
+            CoverageCount.due_on,
+            func.sum(CoverageCount.records),
+        )
+        .where(*conditions)
+        .group_by(CoverageCount.unit_id, CoverageCount.done_month, CoverageCount.due_on)
+    )
+    counts: dict = {}
+    per_month = {unit_id: [0] * 13 for unit_id in wanted}
+    for unit_id, done_month, due_on, number in db.session.execute(stmt):
+        number = int(number or 0)
+        required, not_done, late = counts.get(unit_id, (0, 0, 0))
+        if done_month:
+            per_month[unit_id][done_month] += number
+        else:
+            not_done += number
+            late += number if due_on < today else 0
+        counts[unit_id] = (required + number, not_done, late)
+    if root.level > UnitLevel.NATIONAL:
+        # The root's row counts its whole subtree: its own officers are what the children
+        # do not account for.
+        whole = counts.pop(root.id, (0, 0, 0))
+        own = tuple(
+            whole[i] - sum(counts.get(c, (0, 0, 0))[i] for c in wanted[:-1]) for i in range(3)
+        )
+        counts[None if root.level < UnitLevel.GRASSROOTS else root.id] = own
+        months = per_month[root.id]
+    else:
+        # Officers attached to the national root itself have no ancestor row: counted directly.
+        own_scan = coverage_by_scan(root, year, course_id, officer_type, today, own_only=True)
+        counts[None] = own_scan
+        months = [sum(per_month[c][m] for c in wanted) for m in range(13)]
+    return _assemble(root, year, course_id, officer_type, children, counts, _cumulative(months))
+
+
+def coverage_by_scan(
+    root: OrgUnit,
+    year: int,
+    course_id: int | None = None,
+    officer_type: str = "",
+    today: date | None = None,
+    own_only: bool = False,
+):
+    """Coverage computed from the records (one GROUP BY over the indexed table). Used across
+    all courses, where an officer counts once (trained when every required course is done,
+    late when any is overdue), and to check `coverage_counts` in the tests."""
     today = today or local_today()
     group, conditions = _scope(root, _filters(year, course_id, officer_type))
-    base = (
-        select()
+    per_officer = not course_id
+    if own_only:
+        stmt = (
+            select(*_counts(today, per_officer))
+            .select_from(TrainingRecord)
+            .where(TrainingRecord.unit_id == root.id, *_filters(year, course_id, officer_type))
+        )
+        return tuple(int(v or 0) for v in db.session.execute(stmt).one())
+    stmt = (
+        select(group, *_counts(today, per_officer))
         .select_from(TrainingRecord)
         .join(OrgUnit, OrgUnit.id == TrainingRecord.unit_id)
         .where(*conditions)
+        .group_by(group)
     )
-    monthly = None
-    if course_id:
-        missing, overdue = _missing_and_overdue(today)
-        month = func.extract("month", TrainingRecord.completed_on)
-        stmt = base.add_columns(group, month, func.count(), func.count(case((overdue, 1))))
-        counts: dict = {}
-        per_month = [0] * 13
-        for unit_id, done_month, number, late in db.session.execute(stmt.group_by(group, month)):
-            required, not_done, overdue_count = counts.get(unit_id, (0, 0, 0))
-            not_done += number if done_month is None else 0
-            counts[unit_id] = (required + number, not_done, overdue_count + late)
-            if done_month is not None:
-                per_month[int(done_month)] += number
-        monthly = _cumulative(per_month)
-    else:
-        stmt = base.add_columns(group, *_counts(today, per_officer=True)).group_by(group)
-        counts = {row[0]: row[1:] for row in db.session.execute(stmt)}
-    if root.level >= UnitLevel.GRASSROOTS:
-        children = []
-    else:
-        children = list(
-            db.session.scalars(
-                select(OrgUnit).where(OrgUnit.parent_id == root.id).order_by(OrgUnit.name)
-            )
-        )
-    rows = []
-    own_key = None if root.level < UnitLevel.GRASSROOTS else root.id
-    own = counts.pop(own_key, None)
-    if own:
-        rows.append(_row(None, own))
-    for child in children:
-        rows.append(_row(child, counts.get(child.id, (0, 0, 0))))
-    total = CoverageRow(
-        root, sum(r.required for r in rows), sum(r.trained for r in rows), sum(r.late for r in rows)
-    )
-    return Coverage(root, year, course_id, officer_type, rows, total, monthly)
+    counts = {row[0]: row[1:] for row in db.session.execute(stmt)}
+    return _assemble(root, year, course_id, officer_type, _children(root), counts)
 
 
 def _cumulative(per_month: list[int]) -> list[tuple[int, int]]:
