@@ -1,0 +1,146 @@
+"""bank.js in Chromium at 360 px: a large XLSX is checked in the background, the progress page
+polls the job (under the app's CSP) and opens the preview by itself; confirming imports; the
+pages have labels and no horizontal scroll.
+
+Marked `e2e` (the Chromium step of `make test`); the app runs in a thread of this process on
+the test database, with CSRF protection switched on.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
+
+from app.extensions import db
+from app.org.models import Role
+from app.quizzes.formats import ParsedQuestion
+from app.quizzes.formats.xlsx import examples, export_xlsx
+from app.quizzes.models import Question
+from tests.conftest import PASSWORD
+from tests.e2e.helpers import OVERFLOW_JS, UNLABELLED_CONTROLS_JS
+
+pytestmark = pytest.mark.e2e
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def live(app, course, tree, make_user, tmp_path, monkeypatch):
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.fail("Chromium not found (see .ci/ensure-chromium)", pytrace=False)
+    make_user(tree["province"], role=Role.TRAINER, email="gv-ngan-hang@test.vn")
+    db.session.commit()
+    db.session.remove()
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    app.config.update(WTF_CSRF_ENABLED=True, BANK_SYNC_MAX_BYTES=0)  # every file in background
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+        app.config["WTF_CSRF_ENABLED"] = False
+        app.config.pop("BANK_SYNC_MAX_BYTES")
+
+
+def big_workbook(path: Path, count: int) -> Path:
+    base = examples()[:6]
+    questions = [
+        ParsedQuestion(
+            base[n % 6].qtype,
+            f"{base[n % 6].text} (#{n})",
+            key=f"trinh-duyet-{n}",
+            answers=base[n % 6].answers,
+            single=base[n % 6].single,
+        )
+        for n in range(count)
+    ]
+    path.write_bytes(export_xlsx(questions))
+    return path
+
+
+def check_layout(page) -> None:
+    assert page.evaluate(UNLABELLED_CONTROLS_JS) == []
+    overflow = page.evaluate(OVERFLOW_JS)
+    assert overflow["scrollWidth"] <= overflow["innerWidth"] + 1, overflow
+
+
+def test_large_import_shows_progress_then_preview_then_imports(live, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    workbook = big_workbook(tmp_path / "ngan-hang-lon.xlsx", 3000)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
+        context.set_default_timeout(30_000)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(live + "/")
+        page.get_by_label("Thư điện tử").fill("gv-ngan-hang@test.vn")
+        page.get_by_label("Mật khẩu").fill(PASSWORD)
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.wait_for_url("**/bang-dieu-khien")
+        page.get_by_role("link", name="Ngân hàng câu hỏi").click()
+        page.get_by_role("link", name="Khóa thử nghiệm").click()
+        check_layout(page)
+
+        page.get_by_label("Tệp câu hỏi").set_input_files(str(workbook))
+        page.get_by_role("button", name="Tải lên và xem trước").click()
+        page.wait_for_url("**/nhap/*")
+        # the progress page (or, on a fast machine, already the preview it leads to)
+        page.get_by_role("heading", name="Xem trước: ngan-hang-lon.xlsx").wait_for()
+        assert page.locator("#count-new").inner_text() == "3000"
+        check_layout(page)
+        page.get_by_role("button", name="Xác nhận nhập").click()
+        page.get_by_role("heading", name="Đã nhập: ngan-hang-lon.xlsx").wait_for()
+        db.session.remove()
+        assert db.session.scalar(select(func.count()).select_from(Question)) == 4 + 3000
+        db.session.remove()
+        assert errors == []
+        browser.close()
+
+
+def test_progress_page_moves_the_bar_and_opens_the_result(live, app, tmp_path):
+    """The progress page of a job that is still queued: bank.js polls, and when the job ends
+    (run here, as the thread would) the browser goes to the preview without a reload click."""
+    from playwright.sync_api import sync_playwright
+
+    from app.org.models import User
+    from app.quizzes import jobs
+
+    with app.app_context():
+        trainer = db.session.scalar(select(User).where(User.email == "gv-ngan-hang@test.vn"))
+        course_id = db.session.scalar(select(Question.course_id).limit(1))
+        job_id, token = jobs.create_job(course_id, trainer.id, b"::a:: a? {T}\n", filename="a.gift")
+        db.session.remove()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        page.goto(live + "/")
+        page.get_by_label("Thư điện tử").fill("gv-ngan-hang@test.vn")
+        page.get_by_label("Mật khẩu").fill(PASSWORD)
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.wait_for_url("**/bang-dieu-khien")
+        page.goto(f"{live}/ngan-hang/khoa-thu/nhap/{token}")
+        page.get_by_role("progressbar").wait_for()
+        check_layout(page)
+        with app.app_context():
+            jobs.run(job_id)
+            db.session.remove()
+        page.get_by_role("heading", name="Xem trước: a.gift").wait_for()
+        browser.close()
