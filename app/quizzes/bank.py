@@ -73,8 +73,8 @@ def parse_upload(
         if name.endswith(".xml"):
             fmt = "xml"
         else:
-            text, _used = decode_bytes(data, encoding)
-            fmt = "xml" if detect_format(name, text) == "moodle_xml" else detect_format(name, text)
+            kind = detect_format(name, decode_bytes(data, encoding)[0])
+            fmt = "xml" if kind == "moodle_xml" else kind
     return parse_file(data, fmt, encoding)
 
 

@@ -14,6 +14,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    flash,
     jsonify,
     redirect,
     render_template,
@@ -159,9 +160,12 @@ def confirm(slug: str, token: str):
     job = _job_or_404(course, token)
     if not BankConfirmForm().validate_on_submit():
         abort(400)
-    job_id = job.id
+    job_id, kind = job.id, job.kind
     if jobs.confirm(job):
         jobs.start(job_id, background=_background(jobs.upload_path(token).stat().st_size))
+    elif kind == jobs.PREVIEW:
+        flash(_("Tệp đã tải lên không còn trên máy chủ (quá một ngày). Hãy tải lên lại."), "error")
+        return redirect(url_for(".index", slug=slug))
     return redirect(url_for(".job", slug=slug, token=token))
 
 

@@ -153,6 +153,16 @@ def test_dry_run_preview_lists_errors_then_confirm_commits(client, course, train
     assert not any(Path(client.application.instance_path, "question-uploads").glob("*.bin"))
 
 
+def test_confirming_after_the_upload_expired_says_so(client, course, trainer):
+    login(client, trainer.email)
+    response = upload(client, b"::a:: a? {T}\n", "a.gift")
+    jobs.discard_upload(only_job().token)
+    fresh()
+    refused = client.post(response.location, follow_redirects=True)
+    assert "Hãy tải lên lại" in refused.get_data(as_text=True)
+    assert bank_size(course) == 4
+
+
 def test_encoding_choice_and_explicit_format(client, course, trainer):
     login(client, trainer.email)
     path = INTEROP / "gift/vi-cp1258.gift"
