@@ -82,6 +82,10 @@ class Journey:
                     self.errors.append("server log (end):\n" + log[-4000:])
 
     def _on_request_failed(self, request) -> None:
+        # A request the browser itself cancels because the page navigated away (the favicon
+        # of a page left at once) is not a failure of the server.
+        if request.failure == "net::ERR_ABORTED":
+            return
         if request.url.startswith(self.url):
             self.errors.append(f"request failed: {request.method} {request.url} {request.failure}")
 
