@@ -8,9 +8,7 @@ the test database, with CSRF protection switched on.
 
 from __future__ import annotations
 
-import shutil
 import threading
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -23,13 +21,10 @@ from tests.conftest import PASSWORD
 from tests.e2e.helpers import OVERFLOW_JS, UNLABELLED_CONTROLS_JS
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture
 def live(app, course, tree, make_user):
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.fail("Chromium not found (see .ci/ensure-chromium)", pytrace=False)
     trainer = make_user(tree["province"], role=Role.TRAINER, email="gv-trinh-duyet@test.vn")
     db.session.commit()
     db.session.remove()
@@ -47,27 +42,21 @@ def live(app, course, tree, make_user):
 
 
 @pytest.fixture
-def page(live):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
-        context.set_default_timeout(15_000)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(live["url"] + "/")
-        page.get_by_label("Thư điện tử").fill("gv-trinh-duyet@test.vn")
-        page.get_by_label("Mật khẩu").fill(PASSWORD)
-        page.get_by_role("button", name="Đăng nhập").click()
-        page.wait_for_url("**/bang-dieu-khien")
-        yield page
-        assert errors == []
-        browser.close()
+def page(live, browser):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(live["url"] + "/")
+    page.get_by_label("Thư điện tử").fill("gv-trinh-duyet@test.vn")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/bang-dieu-khien")
+    yield page
+    assert errors == []
+    context.close()
 
 
 def draft_body(slug: str) -> str | None:

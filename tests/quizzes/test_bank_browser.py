@@ -8,7 +8,6 @@ the test database, with CSRF protection switched on.
 
 from __future__ import annotations
 
-import shutil
 import threading
 from pathlib import Path
 
@@ -25,13 +24,10 @@ from tests.conftest import PASSWORD
 from tests.e2e.helpers import OVERFLOW_JS, UNLABELLED_CONTROLS_JS
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture
 def live(app, course, tree, make_user, tmp_path, monkeypatch):
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.fail("Chromium not found (see .ci/ensure-chromium)", pytrace=False)
     make_user(tree["province"], role=Role.TRAINER, email="gv-ngan-hang@test.vn")
     db.session.commit()
     db.session.remove()
@@ -72,50 +68,42 @@ def check_layout(page) -> None:
     assert overflow["scrollWidth"] <= overflow["innerWidth"] + 1, overflow
 
 
-def test_large_import_shows_progress_then_preview_then_imports(live, tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_large_import_shows_progress_then_preview_then_imports(live, tmp_path, browser):
     workbook = big_workbook(tmp_path / "ngan-hang-lon.xlsx", 3000)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
-        context.set_default_timeout(30_000)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(live + "/")
-        page.get_by_label("Thư điện tử").fill("gv-ngan-hang@test.vn")
-        page.get_by_label("Mật khẩu").fill(PASSWORD)
-        page.get_by_role("button", name="Đăng nhập").click()
-        page.wait_for_url("**/bang-dieu-khien")
-        page.get_by_role("link", name="Ngân hàng câu hỏi").click()
-        page.get_by_role("link", name="Khóa thử nghiệm").click()
-        check_layout(page)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(live + "/")
+    page.get_by_label("Thư điện tử").fill("gv-ngan-hang@test.vn")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/bang-dieu-khien")
+    page.get_by_role("link", name="Ngân hàng câu hỏi").click()
+    page.get_by_role("link", name="Khóa thử nghiệm").click()
+    check_layout(page)
 
-        page.get_by_label("Tệp câu hỏi").set_input_files(str(workbook))
-        page.get_by_role("button", name="Tải lên và xem trước").click()
-        page.wait_for_url("**/nhap/*")
-        # the progress page (or, on a fast machine, already the preview it leads to)
-        page.get_by_role("heading", name="Xem trước: ngan-hang-lon.xlsx").wait_for()
-        assert page.locator("#count-new").inner_text() == "3000"
-        check_layout(page)
-        page.get_by_role("button", name="Xác nhận nhập").click()
-        page.get_by_role("heading", name="Đã nhập: ngan-hang-lon.xlsx").wait_for()
-        db.session.remove()
-        assert db.session.scalar(select(func.count()).select_from(Question)) == 4 + 3000
-        db.session.remove()
-        assert errors == []
-        browser.close()
+    page.get_by_label("Tệp câu hỏi").set_input_files(str(workbook))
+    page.get_by_role("button", name="Tải lên và xem trước").click()
+    page.wait_for_url("**/nhap/*")
+    # the progress page (or, on a fast machine, already the preview it leads to)
+    page.get_by_role("heading", name="Xem trước: ngan-hang-lon.xlsx").wait_for()
+    assert page.locator("#count-new").inner_text() == "3000"
+    check_layout(page)
+    page.get_by_role("button", name="Xác nhận nhập").click()
+    page.get_by_role("heading", name="Đã nhập: ngan-hang-lon.xlsx").wait_for()
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(Question)) == 4 + 3000
+    db.session.remove()
+    assert errors == []
+    context.close()
 
 
-def test_progress_page_moves_the_bar_and_opens_the_result(live, app, tmp_path):
+def test_progress_page_moves_the_bar_and_opens_the_result(live, app, tmp_path, browser):
     """The progress page of a job that is still queued: bank.js polls, and when the job ends
     (run here, as the thread would) the browser goes to the preview without a reload click."""
-    from playwright.sync_api import sync_playwright
-
     from app.org.models import User
     from app.quizzes import jobs
 
@@ -124,23 +112,19 @@ def test_progress_page_moves_the_bar_and_opens_the_result(live, app, tmp_path):
         course_id = db.session.scalar(select(Question.course_id).limit(1))
         job_id, token = jobs.create_job(course_id, trainer.id, b"::a:: a? {T}\n", filename="a.gift")
         db.session.remove()
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
-        context.set_default_timeout(15_000)
-        page = context.new_page()
-        page.goto(live + "/")
-        page.get_by_label("Thư điện tử").fill("gv-ngan-hang@test.vn")
-        page.get_by_label("Mật khẩu").fill(PASSWORD)
-        page.get_by_role("button", name="Đăng nhập").click()
-        page.wait_for_url("**/bang-dieu-khien")
-        page.goto(f"{live}/ngan-hang/khoa-thu/nhap/{token}")
-        page.get_by_role("progressbar").wait_for()
-        check_layout(page)
-        with app.app_context():
-            jobs.run(job_id)
-            db.session.remove()
-        page.get_by_role("heading", name="Xem trước: a.gift").wait_for()
-        browser.close()
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto(live + "/")
+    page.get_by_label("Thư điện tử").fill("gv-ngan-hang@test.vn")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/bang-dieu-khien")
+    page.goto(f"{live}/ngan-hang/khoa-thu/nhap/{token}")
+    page.get_by_role("progressbar").wait_for()
+    check_layout(page)
+    with app.app_context():
+        jobs.run(job_id)
+        db.session.remove()
+    page.get_by_role("heading", name="Xem trước: a.gift").wait_for()
+    context.close()
