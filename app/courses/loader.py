@@ -110,6 +110,7 @@ def load_course(course_dir: Path, report: LoadReport, force: bool = False) -> Co
     course.time_limit_minutes = int(meta.get("time_limit_minutes", 0))
     course.max_attempts = int(meta.get("max_attempts", 0))
     course.shuffle_answers = bool(meta.get("shuffle_answers", True))
+    course.review_answers = "after_pass" if meta.get("review") == "after_pass" else "always"
     course.draw_per_category = {nfc(k): int(v) for k, v in meta.get("draw", {}).items()}
     course.legal_basis = [
         {k: nfc(str(v)) for k, v in doc.items()} for doc in meta.get("legal_basis", [])

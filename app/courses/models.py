@@ -31,6 +31,11 @@ class Course(db.Model):
     time_limit_minutes: Mapped[int] = mapped_column(default=0, server_default="0")  # 0 = none
     max_attempts: Mapped[int] = mapped_column(default=0, server_default="0")  # 0 = unlimited
     shuffle_answers: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
+    # Review after submit: "always" shows right answers and explanations at once; "after_pass"
+    # keeps them until the officer passes or has used every attempt (a bank used for exams).
+    review_answers: Mapped[str] = mapped_column(
+        String(12), default="always", server_default="always"
+    )
     # [{"id", "number", "title", "issuer", "issued", "effective", "status"}]
     legal_basis: Mapped[list] = mapped_column(JSON, default=list)
     published: Mapped[bool] = mapped_column(default=True)

@@ -302,3 +302,11 @@ def review_items(attempt: Attempt) -> list[dict]:
             }
         )
     return items
+
+
+def answers_revealed(attempt: Attempt, course: Course) -> bool:
+    """May the review page show the right answers and explanations of this attempt?"""
+    if course.review_answers != "after_pass" or attempt.passed:
+        return True
+    user = db.session.get(User, attempt.user_id)
+    return attempts_left(user, course) == 0

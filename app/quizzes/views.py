@@ -90,6 +90,7 @@ def review(attempt_id: int):
         return redirect(url_for(".attempt", attempt_id=attempt.id))
     return render_template(
         "quizzes/review.html",
+        revealed=services.answers_revealed(attempt, attempt.course),
         attempt=attempt,
         course=attempt.course,
         items=services.review_items(attempt),

@@ -76,3 +76,20 @@ def test_no_shuffle_keeps_the_written_order(client, tree, make_user, course):
     attempt, _ = take_quiz(client)
     assert attempt.answers["_order"] == {}
     assert answer_form(attempt)  # still answerable
+
+
+def test_review_after_pass_hides_answers_until_passed(client, tree, make_user, course):
+    course.review_answers = "after_pass"
+    course.max_attempts = 3
+    db.session.commit()
+    make_user(tree["A1"], email="hv@test.vn")
+    login(client, "hv@test.vn")
+    failed, form = take_quiz(client, right=False)
+    client.post(f"/bai-lam/{failed.id}", data=form)
+    hidden = client.get(f"/bai-lam/{failed.id}/ket-qua").get_data(as_text=True)
+    assert "Đáp án đúng:" not in hidden and "Kế hoạch đặt mục tiêu 100%." not in hidden
+    assert "sẽ hiện khi bạn đạt" in hidden
+    passed, form = take_quiz(client)
+    client.post(f"/bai-lam/{passed.id}", data=form)
+    shown = client.get(f"/bai-lam/{passed.id}/ket-qua").get_data(as_text=True)
+    assert "Đáp án đúng:" in shown and "Kế hoạch đặt mục tiêu 100%." in shown
