@@ -45,3 +45,14 @@ def unit_in_scope_or_404(user: User, unit_id: int) -> OrgUnit:
 def officers_in_scope(user: User):
     """A select() of officers the user may see, for further filtering by the caller."""
     return select(User).join(User.unit).where(subtree_filter(OrgUnit.path, scope_path(user)))
+
+
+def authors_only():
+    """`before_request` guard of the authoring blueprints: sign-in first, then `can_author`."""
+    from app.extensions import login_manager
+
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not current_user.can_author:
+        abort(403)
+    return None

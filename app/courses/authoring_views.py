@@ -1,6 +1,6 @@
 """Authoring pages for trainers and province admins (`current_user.can_author`).
 
-Every route of the blueprint is guarded in one place (`_authors_only`): a learner or a unit
+Every route of the blueprint is guarded in one place (`authors_only`): a learner or a unit
 manager gets 403 everywhere, including the JSON endpoints used by authoring.js.
 """
 
@@ -10,7 +10,6 @@ from datetime import date
 
 from flask import (
     Blueprint,
-    abort,
     flash,
     jsonify,
     make_response,
@@ -25,6 +24,7 @@ from flask_wtf.csrf import CSRFError
 
 from app.core.dates import format_datetime
 from app.core.markdown import render_markdown
+from app.core.permissions import authors_only
 from app.courses import authoring, versions
 from app.courses.authoring_forms import (
     OPTION_ROWS,
@@ -36,18 +36,11 @@ from app.courses.authoring_forms import (
     PublishForm,
     QuestionForm,
 )
-from app.extensions import login_manager
 
 bp = Blueprint("authoring", __name__, url_prefix="/soan-thao")
 
 
-@bp.before_request
-def _authors_only():
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if not current_user.can_author:
-        abort(403)
-    return None
+bp.before_request(authors_only)
 
 
 @bp.errorhandler(CSRFError)

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from app.core.permissions import roles_required
+from app.core.uploads import read_upload
 from app.org import roster
 from app.org.forms import (
     MAX_UPLOAD_BYTES,
@@ -68,10 +69,8 @@ def import_upload():
     form = RosterUploadForm()
     if form.validate_on_submit():
         upload = form.file.data
-        data = upload.read(MAX_UPLOAD_BYTES + 1)
-        if len(data) > MAX_UPLOAD_BYTES:
-            form.file.errors.append(_("Tệp lớn hơn 5 MB."))
-        else:
+        data = read_upload(form.file, MAX_UPLOAD_BYTES)
+        if data is not None:
             try:
                 _headings, rows = roster.read_table(upload.filename or "", data)
             except roster.RosterFileError as error:

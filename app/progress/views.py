@@ -10,6 +10,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from app.core.permissions import roles_required
+from app.core.uploads import read_upload
 from app.courses.models import Course
 from app.extensions import db
 from app.org.forms import MAX_UPLOAD_BYTES
@@ -106,10 +107,8 @@ def upload_sheet(class_id: int):
     form = AttendanceSheetForm()
     if form.validate_on_submit():
         upload = form.file.data
-        data = upload.read(MAX_UPLOAD_BYTES + 1)
-        if len(data) > MAX_UPLOAD_BYTES:
-            form.file.errors.append(_("Tệp lớn hơn 5 MB."))
-        else:
+        data = read_upload(form.file, MAX_UPLOAD_BYTES)
+        if data is not None:
             try:
                 match = classes.match_sheet(current_user, upload.filename or "", data)
             except RosterFileError as error:

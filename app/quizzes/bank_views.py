@@ -25,8 +25,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.core.permissions import authors_only
+from app.core.uploads import read_upload
 from app.courses.models import Course
-from app.extensions import db, login_manager
+from app.extensions import db
 from app.quizzes import bank, jobs
 from app.quizzes.bank_forms import MAX_UPLOAD_BYTES, BankConfirmForm, BankUploadForm
 from app.quizzes.types import REGISTRY
@@ -39,13 +41,7 @@ TYPE_LABELS = {name: cls.label for name, cls in REGISTRY.items()}
 TYPE_LABELS.update({"cloze": "Cloze (điền vào chỗ trống)", "?": "Không đọc được"})
 
 
-@bp.before_request
-def _authors_only():
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if not current_user.can_author:
-        abort(403)
-    return None
+bp.before_request(authors_only)
 
 
 def _course_or_404(slug: str) -> Course:
@@ -110,12 +106,8 @@ def upload(slug: str):
     form = BankUploadForm()
     if form.validate_on_submit():
         upload = form.file.data
-        data = upload.read(MAX_UPLOAD_BYTES + 1)
-        if len(data) > MAX_UPLOAD_BYTES:
-            form.file.errors.append(_("Tệp lớn hơn 10 MB."))
-        elif not data.strip():
-            form.file.errors.append(_("Tệp trống."))
-        else:
+        data = read_upload(form.file, MAX_UPLOAD_BYTES)
+        if data is not None:
             job_id, token = jobs.create_job(
                 course.id,
                 current_user.id,
