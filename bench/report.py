@@ -41,17 +41,19 @@ CAUSES = [
     ),
     (
         "S2",
-        "the page runs two heavy aggregates over the year's records, not one: the coverage "
-        "GROUP BY (what the raw floor runs) and the monthly-progress aggregate for the chart "
-        "(a per-officer GROUP BY in a subquery, then by month), which alone costs as much as or "
-        "more than the floor — see 'slowest statements'. The national view also scans every record "
-        "of the year (no aggregate table).",
+        "two different misses. The page as it opens (one course) reads the trigger-kept "
+        "`coverage_counts` table: the hand-written aggregate over it takes a fraction of a "
+        "millisecond, so the ratio compares the page's fixed cost per request (sign-in check, "
+        "several statements, template; S1 shows this cost) with almost nothing, while the page "
+        "stays far below 1 s. 'All courses' (?khoa=tat-ca) still scans the year's records and "
+        "runs two heavy aggregates, not one: the coverage GROUP BY (what the floor runs) and the "
+        "monthly-progress aggregate for the chart (see 'slowest statements').",
     ),
     (
         "S3",
-        "national: both aggregates scan all required records of the year, so the cost grows "
-        "with the whole dataset (10× the records → ~10×); there is no pre-aggregated table per "
-        "unit and year. The province views stay within the target: they read one province.",
+        "where a view still scans the records (every required course at once) its cost grows "
+        "with all the records of the year (10× the officers → ~10× for the national view); "
+        "the one-course views read `coverage_counts`, a few rows per child unit.",
     ),
     (
         "S6",
@@ -134,9 +136,9 @@ def main() -> None:
 
     out += ["## S2 — coverage dashboard at 200k officers vs hand-written SQL", ""]
     out += [
-        "| database | view | page median ms | raw SQL median ms | ratio | officers required | "
-        "same numbers |",
-        "|---|---|---|---|---|---|---|",
+        "| database | view | page median ms | raw SQL floor median ms (table) | ratio | "
+        "records-scan SQL ms | officers required | same numbers |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, res in (("SQLite", sq), ("PostgreSQL", pg)):
         if res is None:
@@ -145,8 +147,9 @@ def main() -> None:
         for view, fig in res["S2"].items():
             ok = fig["ratio"] <= 1.5 and fig["page_ms"] < 1000
             out.append(
-                f"| {name} | {view} | {f(fig['page_ms'])} | {f(fig['raw_sql_ms'])} | "
-                f"{fig['ratio']:.2f}× | {f(fig['required_counted'])} | "
+                f"| {name} | {view} | {f(fig['page_ms'])} | {f(fig['raw_sql_ms'], 2)} "
+                f"({fig.get('floor', 'records')}) | {fig['ratio']:.2f}× | "
+                f"{f(fig.get('scan_floor_ms'))} | {f(fig['required_counted'])} | "
                 f"{'yes' if fig.get('same_numbers_as_app') else 'NO'} |"
             )
             summary.append((f"S2 {name} {view}", f"{fig['ratio']:.2f}×, {fig['page_ms']:.0f} ms",
@@ -168,6 +171,16 @@ def main() -> None:
                 )
     out += [
         "",
+        "The page opens on one course (the year's first required one); the app then reads the "
+        "trigger-kept `coverage_counts` table, so the floor is the same aggregate written by "
+        "hand over that table (table 'coverage_counts'). With ?khoa=tat-ca ('all courses') an "
+        "officer counts once across courses and the app scans the records; so does the floor "
+        "(table 'records'). The records-scan column is the one-statement GROUP BY over "
+        "`training_records` for the same numbers, for scale. 'same numbers' checks the "
+        "floor's totals against the app's coverage service for the same unit, year and course. "
+        "When the floor is a fraction of a millisecond the ratio measures the page's fixed cost "
+        "(HTTP, session, template: see S1), not the aggregate.",
+        "",
         "National view: the bench's national admin at the root (34 provinces); province view: the "
         "generated admin of the largest province. Page = median of sequential requests through "
         "gunicorn (HTTP, session, template); raw = the same GROUP BY run directly through the "
@@ -182,7 +195,9 @@ def main() -> None:
     for name, res in (("SQLite", sq), ("PostgreSQL", pg)):
         if res is None:
             continue
-        for view in ("national", "province"):
+        for view in res["S2"]:
+            if view not in res.get("S3_small", {}):
+                continue
             small, big = res["S3_small"][view]["page_ms"], res["S2"][view]["page_ms"]
             ratio = big / small
             out.append(f"| {name} | {view} | {f(small)} | {f(big)} | {ratio:.2f}× |")
