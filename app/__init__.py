@@ -6,10 +6,12 @@ from flask import Flask, request
 from markupsafe import Markup, escape
 
 from app.config import INSTANCE, ROOT, Config
-from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.extensions import babel, csrf, db, limiter, login_manager
 
 
-def create_app(config: type[Config] | dict | None = None) -> Flask:
+def create_app(config: type[Config] | dict | None = None, serving: bool = False) -> Flask:
+    """The application. `serving=True` (app/wsgi.py, for gunicorn) leaves out the migration
+    machinery (Alembic, ~10 MB per worker) that only `flask db …` needs."""
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
@@ -22,7 +24,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.config.from_object(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    configure_extensions(app)
+    configure_extensions(app, with_migrations=not serving)
     configure_blueprints(app)
     configure_template_helpers(app)
     configure_security_headers(app)
@@ -31,11 +33,16 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     return app
 
 
-def configure_extensions(app: Flask) -> None:
+def configure_extensions(app: Flask, with_migrations: bool = True) -> None:
     from app.core.db import configure_sqlite_transactions, write_intent
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    if with_migrations:
+        from flask_migrate import Migrate
+
+        Migrate(
+            app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
+        )
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=lambda: "vi")

@@ -1,17 +1,16 @@
-"""Every Flask extension, created unbound; `create_app` binds them."""
+"""Every Flask extension, created unbound; `create_app` binds them. (Flask-Migrate is made in
+`create_app` itself, only for the command line: see `serving`.)"""
 
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
 from app.core.db import Base
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()

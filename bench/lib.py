@@ -231,7 +231,7 @@ class Server:
 
 
 def app_server(database_url: str, port: int, name: str) -> Server:
-    return Server("app:create_app()", port, app_env(database_url), ROOT, name)
+    return Server("app.wsgi:app", port, app_env(database_url), ROOT, name)
 
 
 def bare_server(port: int, page_bytes: int, db_path: Path) -> Server:

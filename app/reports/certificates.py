@@ -21,9 +21,7 @@ import secrets
 from datetime import date, datetime
 from pathlib import Path
 
-import segno
 from flask_babel import gettext as _
-from fpdf import FPDF
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -267,6 +265,8 @@ DARK = (25, 25, 25)
 
 def qr_png(url: str) -> io.BytesIO:
     """The QR code of `url` as a PNG in memory (error correction M, 2-module quiet zone)."""
+    import segno  # imported here: fpdf2, Pillow and fontTools cost each worker ~30 MB
+
     buffer = io.BytesIO()
     segno.make(url, error="m", micro=False).save(buffer, kind="png", scale=10, border=2)
     buffer.seek(0)
@@ -277,6 +277,8 @@ def render_certificate_pdf(certificate: Certificate) -> bytes:
     """An A4 landscape certificate with the DejaVu fonts shipped in app/static/fonts embedded
     (subset), so Vietnamese prints right on any reader, and a QR code of the verification URL
     (also a clickable link on the code and on the printed URL)."""
+    from fpdf import FPDF  # see qr_png
+
     url = verification_url(certificate)
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_auto_page_break(False)

@@ -92,7 +92,7 @@ def server(tmp_path_factory):
             "--bind", f"127.0.0.1:{port}",
             "--workers", "1", "--threads", "4",
             "--access-logfile", "-",
-            "app:create_app()",
+            "app.wsgi:app",
         ],
         cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
     )  # fmt: skip
