@@ -86,14 +86,33 @@ def lesson_queries(database_url: str, path: str) -> dict:
     statements.clear()
     second = client.get(path)
     event.remove(engine, "before_cursor_execute", count)
-    engine.dispose()
     assert first.status_code == second.status_code == 200, (first.status_code, path)
+    steady = len(statements)
+    # Cost per request without HTTP or gunicorn: where S1's gap comes from.
+    app_ms = _in_process_ms(lambda: client.get(path))
+    os.environ["BARE_PAGE_BYTES"] = str(len(second.data))
+    import bare_app
+
+    bare_client = bare_app.app.test_client()
+    bare_ms = _in_process_ms(lambda: bare_client.get("/page"))
+    engine.dispose()
     return {
         "first_request": first_count,
-        "steady": len(statements),
-        "statements": [s.split("\n")[0][:100] for s in statements],
+        "steady": steady,
+        "statements": [s.split("\n")[0][:100] for s in statements[:steady]],
         "page_bytes": len(second.data),
+        "in_process_ms_app": app_ms,
+        "in_process_ms_bare": bare_ms,
     }
+
+
+def _in_process_ms(call, count: int = 200) -> float:
+    for _ in range(10):
+        call()
+    started = time.perf_counter()
+    for _ in range(count):
+        call()
+    return 1000 * (time.perf_counter() - started) / count
 
 
 def lesson_throughput(database_url: str, result: dict) -> None:
