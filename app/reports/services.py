@@ -192,6 +192,9 @@ def coverage_by_scan(
             .where(TrainingRecord.unit_id == root.id, *_filters(year, course_id, officer_type))
         )
         return tuple(int(v or 0) for v in db.session.execute(stmt).one())
+    if per_officer:
+        counts, monthly = _per_officer_counts(group, conditions, today)
+        return _assemble(root, year, course_id, officer_type, _children(root), counts, monthly)
     stmt = (
         select(group, *_counts(today, per_officer))
         .select_from(TrainingRecord)
@@ -201,6 +204,40 @@ def coverage_by_scan(
     )
     counts = {row[0]: row[1:] for row in db.session.execute(stmt)}
     return _assemble(root, year, course_id, officer_type, _children(root), counts)
+
+
+def _per_officer_counts(group, conditions, today: date):
+    """One scan for the "all required courses" view: records are first folded per officer
+    (done when every required course is done, on the date of the last one; late when any is
+    overdue), then counted per child unit and month — the table and the monthly chart."""
+    missing, overdue = _missing_and_overdue(today)
+    officers = (
+        select(
+            group.label("unit_id"),
+            (func.count() == func.count(TrainingRecord.completed_on)).label("done"),
+            func.max(TrainingRecord.completed_on).label("done_on"),
+            func.max(case((overdue, 1), else_=0)).label("late"),
+        )
+        .select_from(TrainingRecord)
+        .join(OrgUnit, OrgUnit.id == TrainingRecord.unit_id)
+        .where(*conditions)
+        .group_by(group, TrainingRecord.user_id)
+        .subquery()
+    )
+    month = func.extract("month", officers.c.done_on)
+    stmt = select(
+        officers.c.unit_id, officers.c.done, month, officers.c.late, func.count()
+    ).group_by(officers.c.unit_id, officers.c.done, month, officers.c.late)
+    counts: dict = {}
+    per_month = [0] * 13
+    for unit_id, done, done_month, late, number in db.session.execute(stmt):
+        required, not_done, late_count = counts.get(unit_id, (0, 0, 0))
+        if done:
+            per_month[int(done_month)] += number
+        else:
+            not_done += number
+        counts[unit_id] = (required + number, not_done, late_count + (number if late else 0))
+    return counts, _cumulative(per_month)
 
 
 def _cumulative(per_month: list[int]) -> list[tuple[int, int]]:

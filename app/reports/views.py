@@ -43,7 +43,7 @@ def coverage(unit_id: int | None = None):
     root = unit_in_scope_or_404(current_user, unit_id) if unit_id else current_user.unit
     year, courses, course_id, officer_type = _filters()
     result = services.coverage(root, year, course_id, officer_type)
-    progress = result.monthly or services.monthly_progress(root, year, course_id, officer_type)
+    progress = result.monthly
     breadcrumbs = [u for u in root.ancestors() if u.path.startswith(current_user.unit.path)]
     return render_template(
         "reports/coverage.html",

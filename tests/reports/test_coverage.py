@@ -115,3 +115,9 @@ def test_page_opens_on_the_first_required_course(client, tree, make_user, course
     assert f'<option value="{course.id}" selected>' in page
     everything = client.get(f"/bao-cao/bao-phu?nam={YEAR}&khoa=tat-ca").get_data(as_text=True)
     assert '<option value="tat-ca" selected>' in everything
+
+
+def test_all_courses_view_gives_its_monthly_chart_in_the_same_scan(tree, course, scene):
+    cov = coverage(tree["province"], YEAR, None)
+    assert cov.monthly == monthly_progress(tree["province"], YEAR)
+    assert coverage(tree["A"], YEAR, None).monthly == monthly_progress(tree["A"], YEAR)
