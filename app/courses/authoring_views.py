@@ -234,12 +234,28 @@ def edit_lesson(slug: str, lesson_slug: str):
     return redirect(url_for(".edit_lesson", slug=slug, lesson_slug=lesson_slug))
 
 
+def _too_long(form) -> bool:
+    return len(form.body_md.data or "") > authoring.MAX_LESSON_CHARS
+
+
+def _autosaved(draft, **extra):
+    """The JSON answer of an autosave: when it was saved, in words for the status line."""
+    saved = format_datetime(draft.saved_at)
+    return jsonify(
+        ok=True,
+        slug=draft.slug,
+        saved_at=saved,
+        message=_("Đã tự động lưu bản nháp lúc %(t)s.", t=saved),
+        **extra,
+    )
+
+
 @bp.post("/khoa-hoc/<slug>/bai/<lesson_slug>/tu-dong-luu")
 def autosave_lesson(slug: str, lesson_slug: str):
     """Called by authoring.js every few seconds while the author types (CSRF header)."""
     course = authoring.get_course_or_404(slug)
     form = AutosaveForm()
-    if len(form.body_md.data or "") > authoring.MAX_LESSON_CHARS:
+    if _too_long(form):
         return jsonify(ok=False, message=_("Bài học quá dài để lưu.")), 413
     draft = authoring.save_lesson_draft(
         course,
@@ -249,12 +265,7 @@ def autosave_lesson(slug: str, lesson_slug: str):
         form.articles.data or "",
         current_user,
     )
-    return jsonify(
-        ok=True,
-        slug=draft.slug,
-        saved_at=format_datetime(draft.saved_at),
-        message=_("Đã tự động lưu bản nháp lúc %(t)s.", t=format_datetime(draft.saved_at)),
-    )
+    return _autosaved(draft)
 
 
 @bp.post("/khoa-hoc/<slug>/bai-moi/tu-dong-luu")
@@ -262,7 +273,7 @@ def autosave_new_lesson(slug: str):
     """First autosave of a new lesson: creates its draft and tells the page where it lives."""
     course = authoring.get_course_or_404(slug)
     form = AutosaveForm()
-    if len(form.body_md.data or "") > authoring.MAX_LESSON_CHARS:
+    if _too_long(form):
         return jsonify(ok=False, message=_("Bài học quá dài để lưu.")), 413
     if not (form.title.data or form.body_md.data):
         return jsonify(ok=False, message=""), 200
@@ -273,13 +284,10 @@ def autosave_new_lesson(slug: str):
         form.articles.data or "",
         current_user,
     )
-    return jsonify(
-        ok=True,
-        slug=draft.slug,
+    return _autosaved(
+        draft,
         edit_url=url_for(".edit_lesson", slug=slug, lesson_slug=draft.slug),
         autosave_url=url_for(".autosave_lesson", slug=slug, lesson_slug=draft.slug),
-        saved_at=format_datetime(draft.saved_at),
-        message=_("Đã tự động lưu bản nháp lúc %(t)s.", t=format_datetime(draft.saved_at)),
     )
 
 
