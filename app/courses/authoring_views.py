@@ -144,6 +144,10 @@ def _iso(value: str | None) -> date | None:
 # --- lessons ---------------------------------------------------------------------------------
 
 
+def _too_long(form) -> bool:
+    return len(form.body_md.data or "") > authoring.MAX_LESSON_CHARS
+
+
 def _lesson_page(course, lesson_slug, form, draft, preview_html=None, status=200):
     lesson = None
     if lesson_slug:
@@ -172,7 +176,7 @@ def new_lesson(slug: str):
     if request.method == "GET":
         return _lesson_page(course, None, form, None)
     valid = form.validate()
-    if len(form.body_md.data or "") > authoring.MAX_LESSON_CHARS:
+    if _too_long(form):
         return _lesson_page(course, None, form, None, preview_html="", status=413)
     if not (form.title.data or form.body_md.data or form.articles.data):
         return _lesson_page(course, None, form, None)  # nothing typed: nothing to keep
@@ -215,7 +219,7 @@ def edit_lesson(slug: str, lesson_slug: str):
         return _lesson_page(course, lesson_slug, form, draft)
     form = LessonForm()
     valid = form.validate()
-    if len(form.body_md.data or "") > authoring.MAX_LESSON_CHARS:
+    if _too_long(form):
         return _lesson_page(course, lesson_slug, form, draft, preview_html="", status=413)
     draft = authoring.save_lesson_draft(
         course,
@@ -232,10 +236,6 @@ def edit_lesson(slug: str, lesson_slug: str):
         return _lesson_page(course, lesson_slug, form, draft)
     flash(_("Đã lưu bản nháp bài học “%(t)s”.", t=draft.title), "success")
     return redirect(url_for(".edit_lesson", slug=slug, lesson_slug=lesson_slug))
-
-
-def _too_long(form) -> bool:
-    return len(form.body_md.data or "") > authoring.MAX_LESSON_CHARS
 
 
 def _autosaved(draft, **extra):
