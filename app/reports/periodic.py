@@ -16,8 +16,9 @@ from datetime import date
 from sqlalchemy import case, distinct, func, select
 
 from app.extensions import db
-from app.org.models import OrgUnit, UnitLevel, level_column
+from app.org.models import OrgUnit
 from app.progress.models import TrainingRecord
+from app.reports.services import scope
 
 PERIODS = {"6t": "06 tháng đầu năm", "nam": "cả năm"}
 
@@ -56,16 +57,9 @@ def period_end(year: int, period: str) -> date:
     return date(year, 6, 30) if period == "6t" else date(year, 12, 31)
 
 
-def _group_column(root: OrgUnit):
-    if root.level >= UnitLevel.GRASSROOTS:
-        return OrgUnit.id, [OrgUnit.id == root.id]
-    conditions = [level_column(root.level) == root.id] if root.level > UnitLevel.NATIONAL else []
-    return level_column(root.level + 1), conditions
-
-
 def build_report(root: OrgUnit, year: int, period: str) -> PeriodicReport:
     end = period_end(year, period)
-    group, conditions = _group_column(root)
+    group, conditions = scope(root, [])
     not_done = case(
         (
             (TrainingRecord.completed_on.is_(None)) | (TrainingRecord.completed_on > end),

@@ -72,7 +72,7 @@ def _counts(today: date, per_officer: bool):
     return func.count(), func.count(case((missing, 1))), func.count(case((overdue, 1)))
 
 
-def _scope(root: OrgUnit, conditions: list):
+def scope(root: OrgUnit, conditions: list):
     """(the column to group by — the child-level ancestor —, conditions narrowed to the
     subtree of `root`)."""
     if root.level >= UnitLevel.GRASSROOTS:
@@ -183,7 +183,7 @@ def coverage_by_scan(
     all courses, where an officer counts once (trained when every required course is done,
     late when any is overdue), and to check `coverage_counts` in the tests."""
     today = today or local_today()
-    group, conditions = _scope(root, _filters(year, course_id, officer_type))
+    group, conditions = scope(root, _filters(year, course_id, officer_type))
     per_officer = not course_id
     if own_only:
         stmt = (
@@ -276,32 +276,6 @@ def officer_statuses(
     else:
         stmt = stmt.where(subtree_filter(OrgUnit.path, root.path))
     return paginate(stmt, page, per_page)
-
-
-def monthly_progress(
-    root: OrgUnit, year: int, course_id: int | None = None, officer_type: str = ""
-) -> list[tuple[int, int]]:
-    """[(month, officers trained by the end of that month)] for months 1..12 of `year`.
-
-    An officer is trained on the day the last of their required courses was completed. For
-    one course, `coverage(...).monthly` gives the same figures without a second scan.
-    """
-    _, conditions = _scope(root, _filters(year, course_id, officer_type))
-    finished = (
-        select(func.max(TrainingRecord.completed_on).label("done_on"))
-        .select_from(TrainingRecord)
-        .join(OrgUnit, OrgUnit.id == TrainingRecord.unit_id)
-        .where(*conditions)
-        .group_by(TrainingRecord.user_id)
-        .having(func.count() == func.count(TrainingRecord.completed_on))
-        .subquery()
-    )
-    month = func.extract("month", finished.c.done_on)
-    per_month = [0] * 13
-    for done_month, number in db.session.execute(select(month, func.count()).group_by(month)):
-        if done_month is not None:
-            per_month[int(done_month)] += number
-    return _cumulative(per_month)
 
 
 def default_course_id(viewer: User, year: int) -> int | None:

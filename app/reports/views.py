@@ -35,6 +35,11 @@ def _filters():
     return year, courses, course_id, officer_type
 
 
+def _breadcrumbs(root):
+    """The units from the viewer's own unit down to `root` (nothing above the viewer)."""
+    return [u for u in root.ancestors() if u.path.startswith(current_user.unit.path)]
+
+
 @bp.get("/bao-phu")
 @bp.get("/bao-phu/<int:unit_id>")
 @login_required
@@ -44,7 +49,7 @@ def coverage(unit_id: int | None = None):
     year, courses, course_id, officer_type = _filters()
     result = services.coverage(root, year, course_id, officer_type)
     progress = result.monthly
-    breadcrumbs = [u for u in root.ancestors() if u.path.startswith(current_user.unit.path)]
+    breadcrumbs = _breadcrumbs(root)
     return render_template(
         "reports/coverage.html",
         cov=result,
@@ -66,7 +71,7 @@ def officers(unit_id: int):
     page = services.officer_statuses(
         root, year, course_id, officer_type, request.args.get("trang", 1, type=int), 50, own
     )
-    breadcrumbs = [u for u in root.ancestors() if u.path.startswith(current_user.unit.path)]
+    breadcrumbs = _breadcrumbs(root)
     return render_template(
         "reports/officers.html",
         root=root,

@@ -3,15 +3,44 @@
 from datetime import date
 
 import pytest
+from sqlalchemy import func, select
 
 from app.core.db import utcnow
 from app.courses.models import Course
 from app.extensions import db
-from app.org.models import OfficerType
+from app.org.models import OfficerType, OrgUnit
+from app.progress.models import TrainingRecord
 from app.progress.services import add_plan_item, record_completion
-from app.reports.services import coverage, monthly_progress
+from app.reports.services import _cumulative, _filters, coverage, scope
 
 YEAR = 2025
+
+
+def monthly_progress(
+    root: OrgUnit, year: int, course_id: int | None = None, officer_type: str = ""
+) -> list[tuple[int, int]]:
+    """The reference for `Coverage.monthly`, by a separate query: [(month, officers trained
+    by the end of that month)] for months 1..12 of `year`.
+
+    An officer is trained on the day the last of their required courses was completed. For
+    one course, `coverage(...).monthly` gives the same figures without a second scan.
+    """
+    _, conditions = scope(root, _filters(year, course_id, officer_type))
+    finished = (
+        select(func.max(TrainingRecord.completed_on).label("done_on"))
+        .select_from(TrainingRecord)
+        .join(OrgUnit, OrgUnit.id == TrainingRecord.unit_id)
+        .where(*conditions)
+        .group_by(TrainingRecord.user_id)
+        .having(func.count() == func.count(TrainingRecord.completed_on))
+        .subquery()
+    )
+    month = func.extract("month", finished.c.done_on)
+    per_month = [0] * 13
+    for done_month, number in db.session.execute(select(month, func.count()).group_by(month)):
+        if done_month is not None:
+            per_month[int(done_month)] += number
+    return _cumulative(per_month)
 
 
 @pytest.fixture

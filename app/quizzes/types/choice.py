@@ -15,15 +15,19 @@ def _choice_texts(data: dict, ids) -> list[str]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-@register
-class SingleChoice(QuestionType):
-    name = "single"
-    label = "Trắc nghiệm một lựa chọn"
-    template = "single"
+class _Choice(QuestionType):
+    """What single and multiple choice share: options with weights, stored alike."""
 
     @classmethod
     def data_from_parsed(cls, parsed) -> dict:
         return {"choices": _choices_from_parsed(parsed), "shuffle": parsed.shuffle}
+
+
+@register
+class SingleChoice(_Choice):
+    name = "single"
+    label = "Trắc nghiệm một lựa chọn"
+    template = "single"
 
     @classmethod
     def validate(cls, data: dict) -> list[str]:
@@ -52,14 +56,10 @@ class SingleChoice(QuestionType):
 
 
 @register
-class MultipleChoice(QuestionType):
+class MultipleChoice(_Choice):
     name = "multi"
     label = "Trắc nghiệm nhiều lựa chọn"
     template = "multi"
-
-    @classmethod
-    def data_from_parsed(cls, parsed) -> dict:
-        return {"choices": _choices_from_parsed(parsed), "shuffle": parsed.shuffle}
 
     @classmethod
     def validate(cls, data: dict) -> list[str]:
