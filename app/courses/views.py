@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from app.core.dates import local_today
-from app.courses import services
+from app.courses import lesson_cache, services
 from app.progress.services import records_for_user
 
 bp = Blueprint("courses", __name__)
@@ -33,18 +33,15 @@ def course(slug: str):
 @bp.get("/khoa-hoc/<slug>/bai/<int:position>")
 @login_required
 def lesson(slug: str, position: int):
-    course = services.get_course_or_404(slug)
-    lesson = services.get_lesson_or_404(course, position)
-    lessons = services.active_lessons(course)
+    course, lesson, is_done = lesson_cache.lesson_for(slug, position, current_user.id)
     return render_template(
         "courses/lesson.html",
         course=course,
         lesson=lesson,
-        lessons=lessons,
-        is_done=services.is_lesson_done(current_user, lesson),
-        form=FlaskForm(),
+        lessons=course.lessons,
+        is_done=is_done,
         previous=position - 1 if position > 1 else None,
-        next=position + 1 if position < len(lessons) else None,
+        next=position + 1 if position < len(course.lessons) else None,
     )
 
 
