@@ -234,6 +234,13 @@ def app_server(database_url: str, port: int, name: str) -> Server:
     return Server("app.wsgi:app", port, app_env(database_url), ROOT, name)
 
 
+def probe_server(database_url: str, port: int) -> Server:
+    """The app plus two empty routes (bench/probe_app.py): S1's decomposition."""
+    env = app_env(database_url)
+    env["PYTHONPATH"] = os.pathsep.join([str(BENCH), str(ROOT), env.get("PYTHONPATH", "")])
+    return Server("probe_app:app", port, env, ROOT, "probe")
+
+
 def bare_server(port: int, page_bytes: int, db_path: Path) -> Server:
     env = dict(os.environ, BARE_PAGE_BYTES=str(page_bytes), BARE_DB=str(db_path))
     return Server("bare_app:app", port, env, BENCH, "bare")

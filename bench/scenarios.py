@@ -29,6 +29,7 @@ from lib import (
     log,
     machine,
     make_app,
+    probe_server,
     sqlite_copy,
     sqlite_dataset,
 )
@@ -126,22 +127,37 @@ def lesson_throughput(database_url: str, result: dict) -> None:
     with (
         app_server(database_url, 18201, "app") as app,
         bare_server(18202, queries["page_bytes"], bare_db) as bare,
+        probe_server(database_url, 18203) as probe,
     ):
         browsers = [Browser(app.port).login(f"bench.learner{i}@bench.local") for i in range(50)]
         for browser in browsers:  # the page's form puts a CSRF token in the session once
             assert browser.request("GET", path)[0] == 200
         app_clients = {c: [[get(path, cookie=b.cookie)] for b in browsers[:c]] for c in (10, 50)}
         bare_clients = {c: [[get("/page")] for _ in range(c)] for c in (10, 50)}
+        # The same signed-in sessions on the probe (same secret key): its empty routes.
+        probe_clients = {
+            who: [[get(route, cookie=b.cookie)] for b in browsers[:10]]
+            for who, route in (
+                ("anonymous", "/bench/an-danh"),
+                ("signed_in", "/bench/da-dang-nhap"),
+            )
+        }
         # warm-up: every worker has imported, compiled and connected
         run("127.0.0.1", app.port, app_clients[10], 1.5, 10**6)
         run("127.0.0.1", bare.port, bare_clients[10], 1.5, 10**6)
+        signed_in = Browser(probe.port)
+        signed_in.cookies = dict(browsers[0].cookies)
+        assert signed_in.request("GET", "/bench/da-dang-nhap")[0] == 200, "probe: not signed in"
+        for clients in probe_clients.values():
+            run("127.0.0.1", probe.port, clients, 1.0, 10**6)
         figures = {f"{who}_c{c}": [] for who in ("app", "bare") for c in (10, 50)}
+        figures.update({f"probe_{who}_c10": [] for who in probe_clients})
         for round_ in range(ROUNDS):
             for c in (10, 50):
-                for who, server, clients in (
-                    ("bare", bare, bare_clients[c]),
-                    ("app", app, app_clients[c]),
-                ):
+                runs = [("bare", bare, bare_clients[c]), ("app", app, app_clients[c])]
+                if c == 10:
+                    runs += [(f"probe_{w}", probe, clients) for w, clients in probe_clients.items()]
+                for who, server, clients in runs:
                     r = run("127.0.0.1", server.port, clients, SECONDS, 10**6).summary()
                     bad = r["errors"] + sum(n for s, n in r["statuses"].items() if s != 200)
                     r["non_200_or_errors"] = bad
@@ -149,6 +165,13 @@ def lesson_throughput(database_url: str, result: dict) -> None:
                     log(f"round {round_ + 1} {who} c={c}: {r['req_per_s']} req/s, {bad} bad")
         result["S1_S6_runs"] = figures
         rate = {k: median([r["req_per_s"] for r in v]) for k, v in figures.items()}
+        result["S1_decomposition"] = {
+            who: {
+                "req_s": rate[f"probe_{who}_c10"],
+                "ratio": rate[f"probe_{who}_c10"] / rate["bare_c10"],
+            }
+            for who in probe_clients
+        }
         result["S1"] = {
             "app_req_s_c10": rate["app_c10"],
             "bare_req_s_c10": rate["bare_c10"],
