@@ -126,12 +126,22 @@ def install_fast_template_gettext(app: Flask) -> None:
     """
     from flask import g
     from flask_babel import get_translations
+    from jinja2 import pass_context
 
     def translations():
         found = g.get("_tdkt_translations")
         if found is None:
             found = g._tdkt_translations = get_translations()
         return found
+
+    @pass_context
+    def template_gettext(context, string, **variables):
+        # What Jinja's "newstyle" gettext does (escape, then always %-format), in one call
+        # instead of three nested ones through the template context.
+        translated = translations().ugettext(string)
+        if context.eval_ctx.autoescape:
+            translated = Markup(translated)
+        return translated % variables
 
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: translations().ugettext(s),
@@ -140,6 +150,7 @@ def install_fast_template_gettext(app: Flask) -> None:
         pgettext=lambda c, s: translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
     )
+    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext)
 
 
 def configure_template_helpers(app: Flask) -> None:
