@@ -12,7 +12,9 @@ from app.courses.models import (
     QuestionDraft,
 )
 from app.org.models import OrgUnit, UnitMembership, User
+from app.progress import coverage_officers
 from app.progress.coverage_counts import CoverageCount, install_triggers_on_create
+from app.progress.coverage_officers import CoverageOfficer, CoverageOfficerCount
 from app.progress.models import ClassAttendance, PlanItem, TrainingClass, TrainingRecord
 from app.progress.reminders import ReminderLog
 from app.quizzes.jobs import ImportJob
@@ -20,9 +22,12 @@ from app.quizzes.models import Attempt, Question
 from app.reports.certificates import Certificate
 
 install_triggers_on_create()
+coverage_officers.install_triggers_on_create()
 
 __all__ = [
     "CoverageCount",
+    "CoverageOfficer",
+    "CoverageOfficerCount",
     "Attempt",
     "AuditEvent",
     "Certificate",

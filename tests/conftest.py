@@ -45,7 +45,10 @@ def _wipe() -> None:
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     else:
-        for table in tables:
+        # Records first: deleting them fires the triggers that rewrite the coverage tables,
+        # which must be emptied after.
+        tables.remove("training_records")
+        for table in ["training_records", *tables]:
             db.session.execute(text(f"DELETE FROM {table}"))
     db.session.commit()
 

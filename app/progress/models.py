@@ -43,6 +43,8 @@ class TrainingRecord(db.Model):
         UniqueConstraint("user_id", "course_id", "year"),
         Index("ix_training_records_year_course_id_unit_id", "year", "course_id", "unit_id"),
         Index("ix_training_records_year_unit_id", "year", "unit_id"),
+        # An officer's records of a year: what the `coverage_officers` triggers refold.
+        Index("ix_training_records_user_id_year", "user_id", "year"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

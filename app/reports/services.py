@@ -1,11 +1,12 @@
-"""Coverage: required / trained / late per child unit, from the indexed TrainingRecord table."""
+"""Coverage: required / trained / late per child unit, from trigger-kept counts (a scan of the
+indexed TrainingRecord table gives the same numbers: the reference the tests compare with)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import and_, case, distinct, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.core.dates import local_today
@@ -13,6 +14,7 @@ from app.core.pagination import paginate
 from app.extensions import db
 from app.org.models import OrgUnit, UnitLevel, User, level_column, subtree_filter
 from app.progress.coverage_counts import CoverageCount
+from app.progress.coverage_officers import CoverageOfficerCount
 from app.progress.models import PlanItem, TrainingRecord
 
 
@@ -115,13 +117,14 @@ def coverage(
 ) -> Coverage:
     """Coverage of `root`'s subtree, one row per child unit (plus the root's own officers).
 
-    For one course it reads the trigger-kept `coverage_counts` (a few rows per child unit,
-    whatever the number of officers); across all required courses an officer counts once, which
-    needs the records themselves (`coverage_by_scan`).
+    For one course it reads the trigger-kept `coverage_counts`; across all required courses
+    (an officer counts once) the trigger-kept `coverage_officer_counts`. Either way a few rows
+    per child unit, whatever the number of officers; `coverage_by_scan` gives the same numbers
+    from the records.
     """
-    if not course_id:
-        return coverage_by_scan(root, year, None, officer_type, today)
     today = today or local_today()
+    if not course_id:
+        return _coverage_all_courses(root, year, officer_type, today)
     children = _children(root)
     wanted = [child.id for child in children]
     if root.level > UnitLevel.NATIONAL:
@@ -171,6 +174,49 @@ def coverage(
     return _assemble(root, year, course_id, officer_type, children, counts, _cumulative(months))
 
 
+def _coverage_all_courses(root: OrgUnit, year: int, officer_type: str, today: date) -> Coverage:
+    """Every required course: each child unit's row of officer folds (an officer whose records
+    sit under two children counts in each, as in the scan), and the root's own officers from
+    its `own` row (the grassroots root: its subtree row, which is the same thing)."""
+    counted = CoverageOfficerCount
+    children = _children(root)
+    subtree = counted.own.is_(False)
+    if root.level >= UnitLevel.GRASSROOTS:
+        own_key, scope_rule = root.id, and_(counted.unit_id == root.id, subtree)
+    else:
+        own_key = None
+        scope_rule = or_(
+            and_(counted.unit_id.in_([child.id for child in children]), subtree),
+            and_(counted.unit_id == root.id, counted.own.is_(True)),
+        )
+    # The unfiltered view reads each officer's fold over all his types (`partial` rows fold one
+    # type of an officer who had several); a type filter reads that type's folds.
+    type_rule = counted.officer_type == officer_type if officer_type else counted.partial.is_(False)
+    stmt = (
+        select(
+            counted.unit_id,
+            counted.done_month,
+            counted.first_missing_due,
+            func.sum(counted.officers),
+        )
+        .where(counted.year == year, type_rule, scope_rule)
+        .group_by(counted.unit_id, counted.done_month, counted.first_missing_due)
+    )
+    counts: dict = {}
+    per_month = [0] * 13
+    for unit_id, done_month, first_missing_due, number in db.session.execute(stmt):
+        number = int(number or 0)
+        key = own_key if unit_id == root.id else unit_id
+        required, not_done, late = counts.get(key, (0, 0, 0))
+        if done_month:
+            per_month[done_month] += number
+        else:
+            not_done += number
+            late += number if first_missing_due < today else 0
+        counts[key] = (required + number, not_done, late)
+    return _assemble(root, year, None, officer_type, children, counts, _cumulative(per_month))
+
+
 def coverage_by_scan(
     root: OrgUnit,
     year: int,
@@ -179,9 +225,10 @@ def coverage_by_scan(
     today: date | None = None,
     own_only: bool = False,
 ):
-    """Coverage computed from the records (one GROUP BY over the indexed table). Used across
-    all courses, where an officer counts once (trained when every required course is done,
-    late when any is overdue), and to check `coverage_counts` in the tests."""
+    """Coverage computed from the records (one GROUP BY over the indexed table): the definition
+    the trigger-kept tables must agree with (the tests compare them), per record for one course,
+    per officer across all courses (trained when every required course is done, late when any
+    is overdue). `own_only`: the (required, not trained, late) of the root's own officers."""
     today = today or local_today()
     group, conditions = scope(root, _filters(year, course_id, officer_type))
     per_officer = not course_id
