@@ -48,19 +48,19 @@ CAUSES = [
     ),
     (
         "S2",
-        "two different misses. The page as it opens (one course) reads the trigger-kept "
-        "`coverage_counts` table: the hand-written aggregate over it takes a fraction of a "
-        "millisecond, so the ratio compares the page's fixed cost per request (sign-in check, "
-        "several statements, template; S1 shows this cost) with almost nothing, while the page "
-        "stays far below 1 s. 'All courses' (?khoa=tat-ca) still scans the year's records and "
-        "runs two heavy aggregates, not one: the coverage GROUP BY (what the floor runs) and the "
-        "monthly-progress aggregate for the chart (see 'slowest statements').",
+        "both views read trigger-kept tables (`coverage_counts` for one course, "
+        "`coverage_officer_counts` for every required course): the hand-written aggregate over "
+        "them takes a fraction of a millisecond, so the ratio compares the page's fixed cost "
+        "per request (sign-in check, several statements, template; S1 shows this cost) with "
+        "almost nothing, while the page stays far below 1 s.",
     ),
     (
         "S3",
-        "where a view still scans the records (every required course at once) its cost grows "
-        "with all the records of the year (10× the officers → ~10× for the national view); "
-        "the one-course views read `coverage_counts`, a few rows per child unit.",
+        "every view reads a few rows per child unit of a trigger-kept table, whatever the "
+        "number of officers (the records-scan column of S2 shows what grows ~10× instead); what "
+        "still grows is the number of child units (the national view: 1 province at 20k, 34 at "
+        "200k) and the rows per unit (more due dates and completion months are present). "
+        "Re-check with the slowest statements of S2 before acting.",
     ),
     (
         "S6",
@@ -196,12 +196,15 @@ def main() -> None:
                 )
     out += [
         "",
-        "The page opens on one course (the year's first required one); the app then reads the "
-        "trigger-kept `coverage_counts` table, so the floor is the same aggregate written by "
-        "hand over that table (table 'coverage_counts'). With ?khoa=tat-ca ('all courses') an "
-        "officer counts once across courses and the app scans the records; so does the floor "
-        "(table 'records'). The records-scan column is the one-statement GROUP BY over "
-        "`training_records` for the same numbers, for scale. 'same numbers' checks the "
+        "Both views read a trigger-kept table, so the floor is the same aggregate written by "
+        "hand over that table. The page opens on one course (the year's first required one) "
+        "and reads `coverage_counts` (table 'coverage_counts'). With ?khoa=tat-ca ('all "
+        "courses') an officer counts once across courses (trained when every required course "
+        "is done, late when any is overdue): the app reads the counts of the per-officer folds "
+        "that the triggers keep, `coverage_officer_counts` (table 'coverage_officer_counts'). "
+        "The records-scan column is the one-statement GROUP BY over `training_records` giving "
+        "the same numbers (per record for one course, per officer for all courses), for scale: "
+        "what the view would cost without the tables. 'same numbers' checks the "
         "floor's totals against the app's coverage service for the same unit, year and course. "
         "When the floor is a fraction of a millisecond the ratio measures the page's fixed cost "
         "(HTTP, session, template: see S1), not the aggregate.",

@@ -341,32 +341,50 @@ def _timed(conn, sql: str, params: list, samples: int) -> tuple[float, list]:
 
 
 def _summary_floor(conn, dialect, province_id, course_id, today, expected, samples):
-    """One course, and a trigger-kept `coverage_counts` table: the same aggregate by hand over
-    that table (the rows of the viewed unit's children, and of the unit itself)."""
-    if course_id is None:
-        return None
+    """The app reads a trigger-kept table: the same aggregate by hand over that table.
+
+    One course: `coverage_counts`, the rows of the viewed unit's children and of the unit itself
+    (whose row covers its whole subtree). Every required course: `coverage_officer_counts`, the
+    children's subtree rows (`own` false) and the unit's own-officers row (`own` true), the
+    folds over all types (`partial` false)."""
+    table = "coverage_counts" if course_id is not None else "coverage_officer_counts"
     cursor = conn.cursor()
     try:
-        cursor.execute("SELECT count(*) FROM coverage_counts")
+        cursor.execute(f"SELECT count(*) FROM {table}")
     except Exception:  # no such table: the app scans the records, and so does the floor
         conn.rollback()
         return None
     cursor.execute("SELECT id FROM org_units WHERE level = 0 ORDER BY id LIMIT 1")
     root_id = province_id if province_id is not None else cursor.fetchone()[0]
     mark = "?" if dialect == "sqlite" else "%s"
-    sql = (
-        "SELECT c.unit_id, sum(c.records), "
-        "sum(CASE WHEN c.done_month = 0 THEN c.records ELSE 0 END), "
-        f"sum(CASE WHEN c.done_month = 0 AND c.due_on < {mark} THEN c.records ELSE 0 END) "
-        "FROM coverage_counts c JOIN org_units u ON u.id = c.unit_id "
-        f"WHERE c.year = {mark} AND c.course_id = {mark} "
-        f"AND (u.parent_id = {mark} OR u.id = {mark}) GROUP BY c.unit_id"
-    )
     day = today.isoformat() if dialect == "sqlite" else today
-    params = [day, today.year, course_id, root_id, root_id]
+    if course_id is not None:
+        sql = (
+            "SELECT c.unit_id, sum(c.records), "
+            "sum(CASE WHEN c.done_month = 0 THEN c.records ELSE 0 END), "
+            f"sum(CASE WHEN c.done_month = 0 AND c.due_on < {mark} THEN c.records ELSE 0 END) "
+            "FROM coverage_counts c JOIN org_units u ON u.id = c.unit_id "
+            f"WHERE c.year = {mark} AND c.course_id = {mark} "
+            f"AND (u.parent_id = {mark} OR u.id = {mark}) GROUP BY c.unit_id"
+        )
+        params = [day, today.year, course_id, root_id, root_id]
+    else:
+        sql = (
+            "SELECT c.unit_id, sum(c.officers), "
+            "sum(CASE WHEN c.done_month = 0 THEN c.officers ELSE 0 END), "
+            f"sum(CASE WHEN c.first_missing_due < {mark} THEN c.officers ELSE 0 END) "
+            "FROM coverage_officer_counts c JOIN org_units u ON u.id = c.unit_id "
+            f"WHERE c.year = {mark} AND NOT c.partial "
+            f"AND ((u.parent_id = {mark} AND NOT c.own) OR (u.id = {mark} AND c.own)) "
+            "GROUP BY c.unit_id"
+        )
+        params = [day, today.year, root_id, root_id]
     ms, rows = _timed(conn, sql, params, samples)
-    own = [r for r in rows if r[0] == root_id]
-    counted = own or [r for r in rows if r[0] != root_id]  # a unit's row covers its subtree
+    if course_id is not None:
+        own = [r for r in rows if r[0] == root_id]
+        counted = own or [r for r in rows if r[0] != root_id]  # a unit's row covers its subtree
+    else:
+        counted = rows  # children's subtrees and the unit's own officers: disjoint rows
     totals = (
         sum(int(r[1]) for r in counted),
         sum(int(r[1]) - int(r[2]) for r in counted),
@@ -374,11 +392,11 @@ def _summary_floor(conn, dialect, province_id, course_id, today, expected, sampl
     )
     return {
         "median_ms": ms,
-        "floor": "coverage_counts",
+        "floor": table,
         "groups": len(rows),
         "required": totals[0],
         "same_numbers_as_app": totals == expected,
-        "per_officer": False,
+        "per_officer": course_id is None,
         "sql": sql,
     }
 
@@ -453,7 +471,7 @@ def coverage_figures(database_url: str, port: int, name: str) -> dict:
     email, province_id = province_admin(database_url)
     figures = {}
     # The page as it opens, and with "every required course" (?khoa=tat-ca: officers counted
-    # once across courses, which the app computes from the records themselves).
+    # once across courses, which the app reads from the trigger-kept per-officer folds).
     base, every = "/bao-cao/bao-phu", "/bao-cao/bao-phu?khoa=tat-ca"
     views = (
         ("national", NATIONAL_ADMIN, None, base),
