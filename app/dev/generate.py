@@ -317,7 +317,7 @@ def _coverage_triggers_paused():
                 "AND NOT tgisinternal AND tgname LIKE 'tr_coverage%'"
             )
         )
-        triggers = {name: f"ALTER TABLE training_records ENABLE TRIGGER {name}" for name in found}
+        triggers = {name: [f"ALTER TABLE training_records ENABLE TRIGGER {name}"] for name in found}
         pause = "ALTER TABLE training_records DISABLE TRIGGER {}"
     else:
         found = db.session.execute(
@@ -326,7 +326,9 @@ def _coverage_triggers_paused():
                 "AND tbl_name = 'training_records' AND name LIKE 'tr_coverage%'"
             )
         )
-        triggers = dict(found.all())
+        # Resumed with DROP … IF EXISTS first: another pooled connection may still have the
+        # trigger in its cached schema, and CREATE TRIGGER checks that cache.
+        triggers = {name: [f"DROP TRIGGER IF EXISTS {name}", sql] for name, sql in found}
         pause = "DROP TRIGGER {}"
     for name in triggers:
         db.session.execute(text(pause.format(name)))
@@ -336,7 +338,8 @@ def _coverage_triggers_paused():
     finally:
         db.session.rollback()  # whatever a failure left half-done
         for resume in triggers.values():
-            db.session.execute(text(resume))
+            for statement in resume:
+                db.session.execute(text(statement))
         if triggers:
             backfill = {
                 "postgresql": coverage_counts.BACKFILL_POSTGRES,

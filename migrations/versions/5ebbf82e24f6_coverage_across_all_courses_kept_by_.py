@@ -2,8 +2,11 @@
 
 One row per officer, year and scope unit folding his required records (`coverage_officers`), and
 the counts of those folds that the "every required course" dashboard reads
-(`coverage_officer_counts`). The trigger and backfill SQL is imported from
-app.progress.coverage_officers so that tests (create_all) and migrations install the same thing.
+(`coverage_officer_counts`), kept by triggers on training_records (row triggers on SQLite,
+statement triggers with transition tables on PostgreSQL), plus the index
+training_records(user_id, year) the refolds look records up by. The trigger and backfill SQL is
+imported from app.progress.coverage_officers so that tests (create_all) and migrations install
+the same thing.
 NOTE for later migrations: a SQLite batch migration that recreates `training_records` drops its
 triggers — reinstall them after it (this module's and app.progress.coverage_counts').
 
