@@ -146,17 +146,7 @@ def coverage(
         .where(*conditions)
         .group_by(CoverageCount.unit_id, CoverageCount.done_month, CoverageCount.due_on)
     )
-    counts: dict = {}
-    per_month = {unit_id: [0] * 13 for unit_id in wanted}
-    for unit_id, done_month, due_on, number in db.session.execute(stmt):
-        number = int(number or 0)
-        required, not_done, late = counts.get(unit_id, (0, 0, 0))
-        if done_month:
-            per_month[unit_id][done_month] += number
-        else:
-            not_done += number
-            late += number if due_on < today else 0
-        counts[unit_id] = (required + number, not_done, late)
+    counts, per_month = _tally(db.session.execute(stmt), today)
     if root.level > UnitLevel.NATIONAL:
         # The root's row counts its whole subtree: its own officers are what the children
         # do not account for.
@@ -165,12 +155,12 @@ def coverage(
             whole[i] - sum(counts.get(c, (0, 0, 0))[i] for c in wanted[:-1]) for i in range(3)
         )
         counts[None if root.level < UnitLevel.GRASSROOTS else root.id] = own
-        months = per_month[root.id]
+        months = per_month.get(root.id, [0] * 13)
     else:
         # Officers attached to the national root itself have no ancestor row: counted directly.
         own_scan = coverage_by_scan(root, year, course_id, officer_type, today, own_only=True)
         counts[None] = own_scan
-        months = [sum(per_month[c][m] for c in wanted) for m in range(13)]
+        months = [sum(per_month.get(c, [0] * 13)[m] for c in wanted) for m in range(13)]
     return _assemble(root, year, course_id, officer_type, children, counts, _cumulative(months))
 
 
@@ -202,19 +192,32 @@ def _coverage_all_courses(root: OrgUnit, year: int, officer_type: str, today: da
         .where(counted.year == year, type_rule, scope_rule)
         .group_by(counted.unit_id, counted.done_month, counted.first_missing_due)
     )
+    counts, per_month = _tally(
+        db.session.execute(stmt),
+        today,
+        key=lambda unit_id: own_key if unit_id == root.id else unit_id,
+    )
+    months = [sum(row[m] for row in per_month.values()) for m in range(13)]
+    return _assemble(root, year, None, officer_type, children, counts, _cumulative(months))
+
+
+def _tally(rows, today: date, key=lambda unit_id: unit_id) -> tuple[dict, dict]:
+    """From pre-aggregated rows (unit id, month of completion or 0, due date, number): the
+    (required, not trained, late) per `key(unit id)`, and completions per month per key. Late is
+    decided here, against today: the stored due date is the earliest one still open."""
     counts: dict = {}
-    per_month = [0] * 13
-    for unit_id, done_month, first_missing_due, number in db.session.execute(stmt):
+    per_month: dict = {}
+    for unit_id, done_month, due_on, number in rows:
         number = int(number or 0)
-        key = own_key if unit_id == root.id else unit_id
-        required, not_done, late = counts.get(key, (0, 0, 0))
+        k = key(unit_id)
+        required, not_done, late = counts.get(k, (0, 0, 0))
         if done_month:
-            per_month[done_month] += number
+            per_month.setdefault(k, [0] * 13)[done_month] += number
         else:
             not_done += number
-            late += number if first_missing_due < today else 0
-        counts[key] = (required + number, not_done, late)
-    return _assemble(root, year, None, officer_type, children, counts, _cumulative(per_month))
+            late += number if due_on < today else 0
+        counts[k] = (required + number, not_done, late)
+    return counts, per_month
 
 
 def coverage_by_scan(
