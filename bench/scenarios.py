@@ -38,7 +38,9 @@ from loadgen import ceiling, get, post, run
 BIG, SMALL = 200_000, 20_000
 ROUNDS = 3
 SECONDS = 5.0
-PAGE_SAMPLES = 12
+PAGE_SAMPLES = (
+    40  # sequential requests per page: 12 let one burst of load elsewhere move the median
+)
 
 
 def median(values):
@@ -485,7 +487,9 @@ def coverage_figures(database_url: str, port: int, name: str) -> dict:
             status, html, _ = browser.request("GET", path)
             assert status == 200, (status, who, path)
             request = [get(path, cookie=browser.cookie)]
-            run("127.0.0.1", port, [request], 60, 2)  # warm
+            run(
+                "127.0.0.1", port, [request], 60, 10
+            )  # warm: every worker, its connection, its cache
             page = run("127.0.0.1", port, [request], 120, PAGE_SAMPLES)
             course_id = page_course_id(database_url, who) if path == base else None
             raw = raw_coverage_ms(database_url, pid, PAGE_SAMPLES, course_id)
