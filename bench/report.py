@@ -144,6 +144,16 @@ def main() -> None:
             f"{parts['anonymous']['ratio']:.2f}× |",
             f"| app, empty route, signed in (Flask-Login loads the officer) | "
             f"{f(parts['signed_in']['req_s'])} | {parts['signed_in']['ratio']:.2f}× |",
+            *(
+                [
+                    "| app, empty route, officer checked with one Core statement (no ORM "
+                    f"session: the ceiling of signing in without it) | "
+                    f"{f(parts['signed_in_core']['req_s'])} | "
+                    f"{parts['signed_in_core']['ratio']:.2f}× |"
+                ]
+                if "signed_in_core" in parts
+                else []
+            ),
             f"| app, lesson page | {f(s1['app_req_s_c10'])} | {s1['ratio_c10']:.2f}× |",
             "",
         ]

@@ -142,6 +142,7 @@ def lesson_throughput(database_url: str, result: dict) -> None:
             for who, route in (
                 ("anonymous", "/bench/an-danh"),
                 ("signed_in", "/bench/da-dang-nhap"),
+                ("signed_in_core", "/bench/mot-cau-lenh"),
             )
         }
         # warm-up: every worker has imported, compiled and connected
@@ -149,7 +150,8 @@ def lesson_throughput(database_url: str, result: dict) -> None:
         run("127.0.0.1", bare.port, bare_clients[10], 1.5, 10**6)
         signed_in = Browser(probe.port)
         signed_in.cookies = dict(browsers[0].cookies)
-        assert signed_in.request("GET", "/bench/da-dang-nhap")[0] == 200, "probe: not signed in"
+        for route in ("/bench/da-dang-nhap", "/bench/mot-cau-lenh"):
+            assert signed_in.request("GET", route)[0] == 200, f"probe: not signed in at {route}"
         for clients in probe_clients.values():
             run("127.0.0.1", probe.port, clients, 1.0, 10**6)
         figures = {f"{who}_c{c}": [] for who in ("app", "bare") for c in (10, 50)}
