@@ -73,17 +73,6 @@ def get_lesson_or_404(course: Course, position: int) -> Lesson:
     return lesson
 
 
-def is_lesson_done(user: User, lesson: Lesson) -> bool:
-    return (
-        db.session.scalar(
-            select(LessonProgress.id).where(
-                LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id
-            )
-        )
-        is not None
-    )
-
-
 def dashboard(user: User, year: int | None = None) -> list[CourseCard]:
     """One card per published course, with progress — four queries whatever the number."""
     year = year or local_today().year
