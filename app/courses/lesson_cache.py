@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.core.db import utcnow
 from app.courses.models import Course, Lesson, LessonProgress
+from app.courses.services import active_lessons, get_course_or_404
 from app.extensions import db
 
 
@@ -50,8 +51,6 @@ def _copies() -> dict[str, CourseCopy]:
 
 
 def _load(slug: str) -> CourseCopy:
-    from app.courses.services import active_lessons, get_course_or_404
-
     course = get_course_or_404(slug)
     copy = CourseCopy(
         id=course.id,
