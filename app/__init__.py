@@ -154,7 +154,7 @@ def install_fast_template_gettext(app: Flask) -> None:
 
 
 def configure_template_helpers(app: Flask) -> None:
-    from app.core import dates
+    from app.core import dates, page_parts
     from app.org.models import OfficerType
 
     app.jinja_env.filters["date"] = dates.format_date
@@ -164,6 +164,7 @@ def configure_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["officer_type"] = OfficerType
     app.jinja_env.filters["question_html"] = question_html
     app.jinja_env.filters["cloze_inputs"] = cloze_inputs
+    page_parts.install(app)
 
 
 def _stem_html(question) -> Markup:

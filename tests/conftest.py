@@ -9,6 +9,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from app import create_app
@@ -27,9 +29,25 @@ def database_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
 
+class FreshRequestClient(FlaskClient):
+    """A test client whose every request starts with an empty `g`, as in production.
+
+    Why: a test holds the app context open (see `app`), and Flask reuses it for the requests
+    the test makes, so `g` would carry over from one request to the next: Flask-Login's cached
+    user (a second client would act as the first client's officer), the CSRF token, the
+    translations. The database session is kept (tests read what requests wrote through it).
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def _schema_app(database_url):
     app = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": database_url})
+    app.test_client_class = FreshRequestClient
     with app.app_context():
         db.drop_all()
         db.create_all()

@@ -140,13 +140,12 @@ def coverage(
         select(
             CoverageCount.unit_id,
             CoverageCount.done_month,
-            CoverageCount.due_on,
-            func.sum(CoverageCount.records),
+            *_numbers(CoverageCount.records, CoverageCount.due_on, CoverageCount.done_month, today),
         )
         .where(*conditions)
-        .group_by(CoverageCount.unit_id, CoverageCount.done_month, CoverageCount.due_on)
+        .group_by(CoverageCount.unit_id, CoverageCount.done_month)
     )
-    counts, per_month = _tally(db.session.execute(stmt), today)
+    counts, per_month = _tally(db.session.execute(stmt))
     if root.level > UnitLevel.NATIONAL:
         # The root's row counts its whole subtree: its own officers are what the children
         # do not account for.
@@ -186,37 +185,40 @@ def _coverage_all_courses(root: OrgUnit, year: int, officer_type: str, today: da
         select(
             counted.unit_id,
             counted.done_month,
-            counted.first_missing_due,
-            func.sum(counted.officers),
+            *_numbers(counted.officers, counted.first_missing_due, counted.done_month, today),
         )
         .where(counted.year == year, type_rule, scope_rule)
-        .group_by(counted.unit_id, counted.done_month, counted.first_missing_due)
+        .group_by(counted.unit_id, counted.done_month)
     )
     counts, per_month = _tally(
-        db.session.execute(stmt),
-        today,
-        key=lambda unit_id: own_key if unit_id == root.id else unit_id,
+        db.session.execute(stmt), key=lambda unit_id: own_key if unit_id == root.id else unit_id
     )
     months = [sum(row[m] for row in per_month.values()) for m in range(13)]
     return _assemble(root, year, None, officer_type, children, counts, _cumulative(months))
 
 
-def _tally(rows, today: date, key=lambda unit_id: unit_id) -> tuple[dict, dict]:
-    """From pre-aggregated rows (unit id, month of completion or 0, due date, number): the
-    (required, not trained, late) per `key(unit id)`, and completions per month per key. Late is
-    decided here, against today: the stored due date is the earliest one still open."""
+def _numbers(number, due, done_month, today: date):
+    """The sums read from a trigger-kept table: how many, and how many of them are late (not
+    done and due before today: decided when reading, the stored due date is the earliest one
+    still open). Summing in SQL returns one row per unit and month rather than one per due date."""
+    late = case((and_(done_month == 0, due < today), number), else_=0)
+    return func.sum(number), func.sum(late)
+
+
+def _tally(rows, key=lambda unit_id: unit_id) -> tuple[dict, dict]:
+    """From pre-aggregated rows (unit id, month of completion or 0, number, late): the
+    (required, not trained, late) per `key(unit id)`, and completions per month per key."""
     counts: dict = {}
     per_month: dict = {}
-    for unit_id, done_month, due_on, number in rows:
+    for unit_id, done_month, number, late in rows:
         number = int(number or 0)
         k = key(unit_id)
-        required, not_done, late = counts.get(k, (0, 0, 0))
+        required, not_done, late_so_far = counts.get(k, (0, 0, 0))
         if done_month:
             per_month.setdefault(k, [0] * 13)[done_month] += number
+            counts[k] = (required + number, not_done, late_so_far)
         else:
-            not_done += number
-            late += number if due_on < today else 0
-        counts[k] = (required + number, not_done, late)
+            counts[k] = (required + number, not_done + number, late_so_far + int(late or 0))
     return counts, per_month
 
 

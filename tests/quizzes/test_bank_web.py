@@ -9,7 +9,6 @@ import re
 from pathlib import Path
 
 import pytest
-from flask import g
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -42,10 +41,7 @@ def trainer(tree, make_user):
 
 
 def sign_in(client, email: str) -> None:
-    """Sign in on this client. Requests in a test share the test's app context, hence `g`,
-    where Flask-Login caches the user: forget the previous client's user first."""
-    g.pop("_login_user", None)
-    login(client, email)
+    login(client, email)  # each request starts with an empty `g` (tests/conftest.py)
 
 
 def fresh() -> None:
