@@ -22,6 +22,7 @@ from app.courses import authoring
 from app.courses.models import CompletionHistory, Course, CourseVersion
 from app.extensions import db
 from app.org.models import User
+from app.progress.locking import lock_officers
 from app.progress.models import TrainingRecord
 from app.quizzes.models import Question
 
@@ -199,6 +200,7 @@ def reassign_after_major_version(course: Course, due_on: date, year: int | None 
     count = db.session.scalar(select(func.count()).select_from(TrainingRecord).where(stale))
     if not count:
         return 0
+    lock_officers(select(TrainingRecord.user_id).where(stale))
     now = utcnow()
     rows = db.session.execute(
         select(

@@ -43,6 +43,7 @@ from app.org.models import (
     subtree_filter,
 )
 from app.org.services import create_officer
+from app.progress.locking import lock_officers
 from app.progress.models import PlanItem, TrainingRecord
 
 # (key, heading) in template order. The headings are what officials type; keys are ours.
@@ -517,6 +518,7 @@ def import_roster(
     today = local_today()
     summary = ImportSummary(unchanged=preview.count("unchanged"), errors=preview.count("error"))
     created: list[tuple[User, dict]] = []
+    lock_officers(result.user.id for result in preview.rows if result.action == "updated")
     for result in preview.rows:
         if result.action == "new":
             created.append((_create(result.values), result.values))
@@ -570,6 +572,7 @@ def update_officer(actor_id: int | None, user: User, values: dict) -> dict[str, 
     """Save the edit form (the caller has checked scope and validated). Commits."""
     changes = _diff(user, values, erase=True)
     if changes:
+        lock_officers([user.id])
         _apply_changes(actor_id, user, values, local_today(), erase=True)
         db.session.commit()
     return changes
@@ -592,6 +595,7 @@ def conflicts(user: User | None, values: dict) -> dict[str, str]:
 def set_active(actor_id: int | None, user: User, active: bool, reason: str = "") -> None:
     """Deactivate ("Nghỉ", "Đã chuyển") or reactivate an officer. Commits."""
     if user.active != active:
+        lock_officers([user.id])
         _apply_changes(actor_id, user, {"active": active, "leave_reason": reason}, local_today())
         db.session.commit()
 

@@ -19,6 +19,7 @@ from app.core.permissions import officers_in_scope
 from app.extensions import db
 from app.org.models import OrgUnit, User, name_matches, subtree_filter
 from app.org.roster import read_table
+from app.progress.locking import lock_officers
 from app.progress.models import ClassAttendance, TrainingClass, TrainingRecord
 from app.progress.services import record_completion
 
@@ -92,6 +93,7 @@ def add_attendees(actor: User, klass: TrainingClass, users: list[User]) -> int:
             select(ClassAttendance.user_id).where(ClassAttendance.class_id == klass.id)
         )
     )
+    lock_officers(user.id for user in users)  # all of them first, in id order
     added = []
     for user in users:
         if user.id in present:

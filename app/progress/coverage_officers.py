@@ -43,8 +43,9 @@ both start from the same old fold: the refold first locks the officers' `users` 
 UPDATE, in id order: row locks, so a plan line over 15,000 officers does not fill the lock
 table; foreign key checks are not blocked). The second transaction waits for the first to
 commit. A transaction that already holds such a row (a roster edit) and then waits for a record
-another transaction is completing can deadlock with it; PostgreSQL detects it and aborts one.
-SQLite runs one writer at a time.
+another transaction is completing would deadlock with it, so the services that write records
+lock their officers' rows first, in id order (app/progress/locking.py). SQLite runs one writer
+at a time.
 """
 
 from __future__ import annotations

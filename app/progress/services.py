@@ -11,6 +11,7 @@ from app.core import audit
 from app.core.dates import local_today
 from app.extensions import db
 from app.org.models import OrgUnit, User, subtree_filter
+from app.progress.locking import lock_officers
 from app.progress.models import PlanItem, TrainingRecord
 
 
@@ -43,6 +44,7 @@ def record_completion(
     """Mark `user` trained on `course` for the year of `on`. Idempotent: a second completion in
     the same year keeps the first date. Does not commit (the calling service does)."""
     on = on or local_today()
+    lock_officers([user.id])
     record = db.session.scalar(
         select(TrainingRecord).where(
             TrainingRecord.user_id == user.id,
@@ -110,6 +112,7 @@ def apply_plan_item(item: PlanItem) -> None:
     officers = select(User.id).where(User.active.is_(True), User.unit_id.in_(in_scope))
     if item.officer_type:
         officers = officers.where(User.officer_type == item.officer_type)
+    lock_officers(officers)
     db.session.execute(
         update(TrainingRecord)
         .where(

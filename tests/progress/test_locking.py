@@ -1,0 +1,78 @@
+"""Writers of training records take the officers' rows first, so they wait, not deadlock
+(PostgreSQL; SQLite runs one writer at a time)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+import pytest
+from sqlalchemy import select, update
+
+from app.courses.models import Course
+from app.extensions import db
+from app.org.models import User
+from app.progress.models import TrainingRecord
+from app.progress.services import record_completion
+
+
+def test_a_completion_during_a_roster_edit_of_the_officer_waits_instead_of_deadlocking(
+    app, tree, make_user, course
+):
+    """The roster edit writes the officer, then his open records; the completion writes his
+    record, whose trigger then wants the officer's row. Without a common order each holds what
+    the other waits for, and PostgreSQL aborts one of them."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises writers")
+    officer = make_user(tree["A1"])
+    year = date.today().year
+    db.session.add(
+        TrainingRecord(
+            user_id=officer.id,
+            course_id=course.id,
+            year=year,
+            unit_id=officer.unit_id,
+            officer_type=officer.officer_type,
+            required=True,
+            due_on=date(year, 12, 31),
+        )
+    )
+    db.session.commit()
+    officer_id, course_id = officer.id, course.id
+    failures: list[BaseException] = []
+
+    def submit_quiz():
+        try:
+            with app.app_context():
+                record_completion(
+                    db.session.get(User, officer_id), db.session.get(Course, course_id)
+                )
+                db.session.commit()
+        except BaseException as error:  # reported below, in the test's thread
+            failures.append(error)
+
+    editor = db.engine.connect()
+    try:
+        with editor.begin():
+            editor.execute(update(User).where(User.id == officer_id).values(full_name="Tên đã sửa"))
+            worker = threading.Thread(target=submit_quiz)
+            worker.start()
+            worker.join(0.5)
+            assert worker.is_alive(), f"the completion should wait for the edit: {failures}"
+            # The edit's second write, as a move or a change of type does: his open records.
+            editor.execute(
+                update(TrainingRecord)
+                .where(TrainingRecord.user_id == officer_id, TrainingRecord.completed_on.is_(None))
+                .values(officer_type=TrainingRecord.officer_type)
+            )
+        worker.join(10)
+        assert not worker.is_alive()
+    finally:
+        editor.close()
+    assert failures == []
+    db.session.rollback()
+    completed = db.session.scalar(
+        select(TrainingRecord.completed_on).where(TrainingRecord.user_id == officer_id)
+    )
+    assert completed is not None
+    assert db.session.scalar(select(User.full_name).where(User.id == officer_id)) == "Tên đã sửa"
