@@ -13,6 +13,9 @@ dev_cli = AppGroup("dev", help="Dữ liệu thử nghiệm.")
 reminders_cli = AppGroup("reminders", help="E-mail nhắc việc bồi dưỡng (chạy hằng ngày bằng cron).")
 roster_cli = AppGroup("roster", help="Danh sách cán bộ (nhập từ tệp, tệp mẫu).")
 questions_cli = AppGroup("questions", help="Ngân hàng câu hỏi (nhập, xuất, tệp mẫu).")
+coverage_cli = AppGroup(
+    "coverage", help="Bảng số liệu độ bao phủ do trigger duy trì (kiểm tra, tính lại)."
+)
 
 
 @courses_cli.command("load")
@@ -278,8 +281,43 @@ def questions_template() -> None:
     click.echo(f"Đã ghi {write_template()}")
 
 
+_TRIGGER_PROBLEMS = {"missing": "thiếu", "disabled": "đang tắt"}
+
+
+@coverage_cli.command("check")
+def coverage_check() -> None:
+    """Kiểm tra trigger và so các bảng độ bao phủ với số tính lại từ hồ sơ (không sửa gì)."""
+    from app.progress.coverage_upkeep import check
+
+    health = check()
+    for name, problem in health.trigger_problems.items():
+        click.echo(f"LỖI trigger {name}: {_TRIGGER_PROBLEMS[problem]}", err=True)
+    for table, (extra, missing) in health.differing_rows.items():
+        status = "khớp với số tính lại từ hồ sơ"
+        if extra or missing:
+            status = f"LỆCH: {extra} dòng không có trong số tính lại, thiếu {missing} dòng"
+        click.echo(f"{table}: {status}")
+    if not health.ok:
+        click.echo("Chạy `flask coverage rebuild` để cài lại trigger và tính lại.", err=True)
+        sys.exit(1)
+    click.echo("Số liệu độ bao phủ đúng với hồ sơ tập huấn.")
+
+
+@coverage_cli.command("rebuild")
+def coverage_rebuild() -> None:
+    """Cài lại mọi trigger độ bao phủ và tính lại các bảng từ hồ sơ (một giao dịch)."""
+    from app.progress.coverage_upkeep import check, rebuild
+
+    rebuild()
+    health = check()
+    if not health.ok:  # cannot happen unless the recomputation itself is wrong: say so
+        click.echo(f"LỖI sau khi tính lại: {health}", err=True)
+        sys.exit(1)
+    click.echo("Đã cài lại trigger và tính lại số liệu độ bao phủ.")
+
+
 def register(app: Flask) -> None:
-    for group in (courses_cli, dev_cli, reminders_cli, roster_cli, questions_cli):
+    for group in (courses_cli, dev_cli, reminders_cli, roster_cli, questions_cli, coverage_cli):
         app.cli.add_command(group)
     # CLI commands write: their SQLite transactions begin IMMEDIATE (requests set their own).
     write_intent.set(True)
