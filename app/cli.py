@@ -168,15 +168,15 @@ def roster_import(file: str, unit_code: str, dry_run: bool) -> None:
     from sqlalchemy import select
 
     from app.extensions import db
-    from app.org import roster
+    from app.org import roster, roster_files
     from app.org.models import OrgUnit
 
     unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code))
     if unit is None:
         raise click.ClickException(f"Không có đơn vị mã {unit_code}.")
     try:
-        _headings, rows = roster.read_table(file, Path(file).read_bytes())
-    except roster.RosterFileError as error:
+        _headings, rows = roster_files.read_table(file, Path(file).read_bytes())
+    except roster_files.RosterFileError as error:
         raise click.ClickException(str(error)) from error
     preview = roster.parse_roster(unit, rows)
     for row in preview.bad_rows:
@@ -198,7 +198,7 @@ def roster_import(file: str, unit_code: str, dry_run: bool) -> None:
 @roster_cli.command("template")
 def roster_template() -> None:
     """Tạo lại tệp mẫu app/static/templates/mau-danh-sach-can-bo.xlsx."""
-    from app.org.roster import write_template
+    from app.org.roster_files import write_template
 
     click.echo(f"Đã ghi {write_template()}")
 

@@ -1,5 +1,6 @@
-"""Roster upkeep: importing the officer list from a spreadsheet, and every change to an officer
-(create, update, move between units, deactivation) with its membership history and audit trail.
+"""Roster upkeep: checking and importing the officer list read from a spreadsheet (the files
+themselves: roster_files.py), and every change to an officer (create, update, move between
+units, deactivation) with its membership history and audit trail.
 
 Both the import and the per-officer edit form go through `_apply_changes`, so a move always
 closes the old `UnitMembership`, re-points the officer's *current-year, not yet completed*
@@ -9,23 +10,14 @@ change) and writes the audit log.
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
-import json
 import re
-import secrets
-import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from pathlib import Path
+from datetime import date
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import aliased, joinedload
 
-from app.config import ROOT
 from app.core import audit
 from app.core.audit import AuditEvent
 from app.core.dates import local_date_of, local_today
@@ -42,197 +34,17 @@ from app.org.models import (
     name_matches,
     subtree_filter,
 )
+from app.org.roster_files import SPACES, normalised
 from app.org.services import create_officer
 from app.progress.locking import lock_officers
 from app.progress.models import PlanItem, TrainingRecord
 
-# (key, heading) in template order. The headings are what officials type; keys are ours.
-COLUMNS: list[tuple[str, str]] = [
-    ("officer_code", "Mã cán bộ"),
-    ("full_name", "Họ và tên"),
-    ("birth_date", "Ngày sinh"),
-    ("unit_code", "Mã đơn vị"),
-    ("unit_name", "Đơn vị"),
-    ("position", "Chức vụ"),
-    ("officer_type", "Chuyên trách/Kiêm nhiệm"),
-    ("email", "Thư điện tử"),
-    ("phone", "Điện thoại"),
-    ("status", "Trạng thái"),
-]
-_ALIASES = {
-    "email": "email",
-    "e-mail": "email",
-    "số điện thoại": "phone",
-    "tên đơn vị": "unit_name",
-    "loại cán bộ": "officer_type",
-    "chuyên trách / kiêm nhiệm": "officer_type",
-}
-TEMPLATE_PATH = ROOT / "app" / "static" / "templates" / "mau-danh-sach-can-bo.xlsx"
-MAX_ROWS = 20_000
-_SPACES = re.compile(r"\s+")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^[0-9+().\s-]{6,30}$")
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 _FULL_TIME = {"chuyên trách", "chuyen trach", "ct"}
 _PART_TIME = {"kiêm nhiệm", "kiem nhiem", "kn"}
 _INACTIVE = {"nghỉ", "đã nghỉ", "nghỉ hưu", "đã chuyển", "chuyển công tác", "nghi", "da chuyen"}
 _ACTIVE = {"đang công tác", "đang làm việc", "hoạt động", "dang cong tac"}
-
-
-def _key(text: str) -> str:
-    return _SPACES.sub(" ", nfc(text)).lower()
-
-
-_HEADINGS = {_key(heading): key for key, heading in COLUMNS} | _ALIASES
-
-
-class RosterFileError(ValueError):
-    """The file as a whole cannot be read (the message is for the user, in Vietnamese)."""
-
-
-# --- reading CSV / XLSX ----------------------------------------------------------------------
-
-
-def decode_csv(data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 when it has a BOM, else Windows-1258 (Vietnamese
-    Excel's "CSV" on older Windows). NFC-composed: cp1258 writes tones as combining marks."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = data.decode("utf-16")
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("cp1258", errors="replace")
-    return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime | date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return _SPACES.sub(" ", nfc(str(value)))
-
-
-def _grid(filename: str, data: bytes) -> list[list]:
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as error:  # openpyxl raises many types for a broken file
-            raise RosterFileError(
-                _("Không đọc được tệp XLSX (tệp hỏng hoặc sai định dạng).")
-            ) from (error)
-        sheet = book.worksheets[0]
-        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-        book.close()
-        return rows
-    if name.endswith(".csv"):
-        text = decode_csv(data)
-        try:
-            dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-            delimiter = dialect.delimiter
-        except csv.Error:
-            delimiter = ","
-        try:
-            return list(csv.reader(io.StringIO(text), delimiter=delimiter))
-        except csv.Error as error:  # e.g. NUL bytes: UTF-16 saved without its BOM
-            raise RosterFileError(_("Không đọc được tệp CSV: %(e)s", e=str(error))) from error
-    raise RosterFileError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
-
-
-def _heading_row(grid: list[list]) -> tuple[int, list[str | None]]:
-    for index, row in enumerate(grid[:10]):
-        keys = [_HEADINGS.get(_key(_cell(value))) for value in row]
-        if sum(1 for k in keys if k) >= 2:
-            return index, keys
-    raise RosterFileError(
-        _("Không tìm thấy dòng tiêu đề (ví dụ “Họ và tên”, “Mã đơn vị”) trong tệp.")
-    )
-
-
-def read_table(filename: str, data: bytes) -> tuple[set[str], list[tuple[int, dict[str, str]]]]:
-    """(headings found, [(row number as the spreadsheet shows it, {key: text})]).
-
-    The heading row is the first of the first ten rows naming two known headings, so a title
-    line above the table is fine. Empty rows are skipped; cells are NFC text, dates dd/mm/yyyy.
-    """
-    grid = _grid(filename, data)
-    index, keys = _heading_row(grid)
-    rows = []
-    for number, row in enumerate(grid[index + 1 :], start=index + 2):
-        values = {k: _cell(v) for k, v in zip(keys, row, strict=False) if k}
-        if any(values.values()):
-            rows.append((number, values))
-    if len(rows) > MAX_ROWS:
-        raise RosterFileError(_("Tệp có quá %(n)s dòng; hãy chia nhỏ.", n=f"{MAX_ROWS:,}"))
-    return {k for k in keys if k}, rows
-
-
-# --- the XLSX template ----------------------------------------------------------------------
-
-
-def build_template() -> bytes:
-    """The import template, built from COLUMNS so the headings cannot drift from the parser."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Danh sách cán bộ"
-    sheet.append([heading for _key_, heading in COLUMNS])
-    widths = {"full_name": 28, "unit_name": 32, "email": 28, "position": 22, "officer_type": 24}
-    for index, (key, _heading) in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=index)
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="0B5CAB")
-        letter = cell.column_letter
-        sheet.column_dimensions[letter].width = widths.get(key, 16)
-        # Codes and phone numbers are text: Excel would drop a phone number's leading 0.
-        fmt = "DD/MM/YYYY" if key == "birth_date" else "@"
-        for row in range(2, 1002):
-            sheet.cell(row=row, column=index).number_format = fmt
-    sheet.freeze_panes = "A2"
-    letters = {
-        key: sheet.cell(row=1, column=i).column_letter for i, (key, _h) in enumerate(COLUMNS, 1)
-    }
-    for key, options in (
-        ("officer_type", '"Chuyên trách,Kiêm nhiệm"'),
-        ("status", '"Đang công tác,Nghỉ,Đã chuyển"'),
-    ):
-        rule = DataValidation(type="list", formula1=options, allow_blank=True)
-        rule.add(f"{letters[key]}2:{letters[key]}1001")
-        sheet.add_data_validation(rule)
-    notes = book.create_sheet("Hướng dẫn")
-    for line in (
-        "Mỗi dòng một cán bộ. Dòng 1 là tiêu đề, giữ nguyên.",
-        "Mã cán bộ: mã ổn định của cán bộ; nhập lại cùng tệp sẽ cập nhật theo mã này "
-        "(không có mã thì theo thư điện tử).",
-        "Họ và tên: bắt buộc.",
-        "Ngày sinh: dd/mm/yyyy, ví dụ 05/09/1985.",
-        "Mã đơn vị: mã công đoàn trên hệ thống (hoặc điền cột Đơn vị bằng tên đơn vị).",
-        "Chuyên trách/Kiêm nhiệm: chọn một trong hai (để trống: Kiêm nhiệm).",
-        "Trạng thái: để trống hoặc Đang công tác; Nghỉ hoặc Đã chuyển để thôi theo dõi.",
-    ):
-        notes.append([line])
-    notes.column_dimensions["A"].width = 100
-    book.properties.creator = "TĐKT Learn"
-    book.properties.created = datetime(2025, 1, 1)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def write_template(path: Path = TEMPLATE_PATH) -> Path:
-    """Regenerate the shipped template file (app/static/templates/…)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(build_template())
-    return path
 
 
 # --- parsing a roster against the database ---------------------------------------------------
@@ -284,7 +96,7 @@ def parse_date(text: str) -> date | None:
 
 
 def parse_officer_type(text: str) -> str | None:
-    key = _key(text)
+    key = normalised(text)
     if key in _FULL_TIME:
         return OfficerType.FULL_TIME.value
     if key in _PART_TIME:
@@ -295,7 +107,7 @@ def parse_officer_type(text: str) -> str | None:
 def _clean(raw: dict[str, str], units: _Units) -> RowResult:
     """Validate one row's cells on their own (keys and scope are checked by the caller)."""
     get = raw.get
-    name = _SPACES.sub(" ", get("full_name", ""))
+    name = SPACES.sub(" ", get("full_name", ""))
     result = RowResult(row=0, name=name)
     values = result.values
     if not name:
@@ -344,7 +156,7 @@ def _clean(raw: dict[str, str], units: _Units) -> RowResult:
             result.errors.append(_("Điện thoại “%(v)s” không hợp lệ.", v=get("phone")))
         values["phone"] = phone
     if get("status"):
-        status = _key(get("status"))
+        status = normalised(get("status"))
         if status in _INACTIVE:
             values["active"] = False
             values["leave_reason"] = get("status")
@@ -364,7 +176,7 @@ class _Units:
         self.by_name: dict[str, list[OrgUnit]] = {}
         for unit in units:
             self.by_code[unit.code.upper()] = unit
-            self.by_name.setdefault(_key(unit.name), []).append(unit)
+            self.by_name.setdefault(normalised(unit.name), []).append(unit)
 
     def find(self, code: str, name: str, errors: list[str]) -> OrgUnit | None:
         if code:
@@ -375,7 +187,7 @@ class _Units:
                 )
             return unit
         if name:
-            found = self.by_name.get(_key(name), [])
+            found = self.by_name.get(normalised(name), [])
             if len(found) == 1:
                 return found[0]
             if found:
@@ -732,52 +544,13 @@ def _deactivate(actor_id: int | None, user: User, reason: str, today: date) -> N
     audit.record("officer.deactivate", "user", user.id, actor_id, reason=reason)
 
 
-# --- the parsed upload, kept server-side between preview and confirmation ----------------------
-
-
-def _upload_dir() -> Path:
-    return Path(current_app.instance_path) / "roster-uploads"
-
-
-def save_upload(actor_id: int, kind: str, filename: str, rows: list) -> str:
-    """Store parsed rows under a random token (never round-tripped through the browser)."""
-    folder = _upload_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*.json"):  # a day is plenty to confirm
-        if time.time() - old.stat().st_mtime > 86_400:
-            old.unlink(missing_ok=True)
-    token = secrets.token_urlsafe(24)
-    payload = {"actor_id": actor_id, "kind": kind, "filename": filename, "rows": rows}
-    (folder / f"{token}.json").write_text(json.dumps(payload, ensure_ascii=False), "utf-8")
-    return token
-
-
-def load_upload(actor_id: int, kind: str, token: str) -> tuple[str, list] | None:
-    """(filename, rows) of this actor's upload, or None (unknown, expired, someone else's)."""
-    if not _TOKEN.match(token):
-        return None
-    path = _upload_dir() / f"{token}.json"
-    try:
-        payload = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    if payload.get("actor_id") != actor_id or payload.get("kind") != kind:
-        return None
-    return payload["filename"], [(int(n), dict(v)) for n, v in payload["rows"]]
-
-
-def discard_upload(token: str) -> None:
-    if _TOKEN.match(token):
-        (_upload_dir() / f"{token}.json").unlink(missing_ok=True)
-
-
 # --- reading: the roster page and one officer's history ---------------------------------------
 
 
 def roster_page(viewer: User, query: str, page: int, per_page: int) -> Page:
     """Officers in the viewer's scope, inactive ones too, filtered by name, code or e-mail."""
     stmt = officers_in_scope(viewer).order_by(OrgUnit.name, User.full_name, User.id)
-    query = _SPACES.sub(" ", nfc(query))
+    query = SPACES.sub(" ", nfc(query))
     if query:
         dialect = db.session.get_bind().dialect.name
         stmt = stmt.where(

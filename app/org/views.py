@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.core.permissions import roles_required
 from app.core.uploads import read_upload
-from app.org import roster
+from app.org import roster, roster_files
 from app.org.forms import (
     MAX_UPLOAD_BYTES,
     ActivateForm,
@@ -56,7 +56,7 @@ def roster_list():
 @roles_required(*MANAGERS)
 def roster_template():
     return Response(
-        roster.build_template(),
+        roster_files.build_template(),
         mimetype=XLSX_MIMETYPE,
         headers={"Content-Disposition": 'attachment; filename="mau-danh-sach-can-bo.xlsx"'},
     )
@@ -72,14 +72,16 @@ def import_upload():
         data = read_upload(form.file, MAX_UPLOAD_BYTES)
         if data is not None:
             try:
-                _headings, rows = roster.read_table(upload.filename or "", data)
-            except roster.RosterFileError as error:
+                _headings, rows = roster_files.read_table(upload.filename or "", data)
+            except roster_files.RosterFileError as error:
                 form.file.errors.append(str(error))
             else:
                 if not rows:
                     form.file.errors.append(_("Tệp không có dòng dữ liệu nào."))
                 else:
-                    token = roster.save_upload(current_user.id, "roster", upload.filename, rows)
+                    token = roster_files.save_upload(
+                        current_user.id, "roster", upload.filename, rows
+                    )
                     return redirect(url_for("org.import_preview", token=token))
     status = 422 if form.errors else 200
     return render_template("org/import.html", form=form), status
@@ -89,14 +91,14 @@ def import_upload():
 @login_required
 @roles_required(*MANAGERS)
 def import_preview(token: str):
-    stored = roster.load_upload(current_user.id, "roster", token)
+    stored = roster_files.load_upload(current_user.id, "roster", token)
     if stored is None:
         abort(404)
     filename, rows = stored
     form = ConfirmForm()
     if form.validate_on_submit():
         summary = roster.import_roster(current_user.unit, rows, current_user.id)
-        roster.discard_upload(token)
+        roster_files.discard_upload(token)
         flash(
             _(
                 "Đã nhập danh sách: %(c)s cán bộ mới, %(u)s cập nhật, %(s)s không đổi, "

@@ -18,7 +18,7 @@ from app.core.pagination import Page, paginate
 from app.core.permissions import officers_in_scope
 from app.extensions import db
 from app.org.models import OrgUnit, User, name_matches, subtree_filter
-from app.org.roster import read_table
+from app.org.roster_files import read_table
 from app.progress.locking import lock_officers
 from app.progress.models import ClassAttendance, TrainingClass, TrainingRecord
 from app.progress.services import record_completion

@@ -15,7 +15,7 @@ from app.courses.models import Course
 from app.extensions import db
 from app.org.forms import MAX_UPLOAD_BYTES
 from app.org.models import Role
-from app.org.roster import RosterFileError
+from app.org.roster_files import RosterFileError
 from app.progress import classes
 from app.progress.forms import (
     AddAttendeesForm,
