@@ -173,6 +173,25 @@ def plan(app, course, tree):
     return make
 
 
+def require(user, course, year: int, due_on: date, **values):
+    """A required record of `course` for `user` (his current unit and type), open unless
+    `values` say otherwise (completed_on=…). Added, not committed; returned."""
+    from app.progress.models import TrainingRecord
+
+    record = TrainingRecord(
+        user_id=user.id,
+        course_id=course.id,
+        year=year,
+        unit_id=user.unit_id,
+        officer_type=user.officer_type,
+        required=True,
+        due_on=due_on,
+        **values,
+    )
+    db.session.add(record)
+    return record
+
+
 def login(client, email, password=PASSWORD):
     return client.post("/", data={"email": email, "password": password})
 

@@ -9,9 +9,9 @@ from sqlalchemy import text
 
 from app.extensions import db
 from app.progress import coverage_upkeep
-from app.progress.models import TrainingRecord
 from app.progress.services import record_completion
 from app.reports.services import coverage, coverage_by_scan
+from tests.conftest import require
 
 
 def _numbers(result):
@@ -23,17 +23,7 @@ def planned(tree, make_user, course):
     year = date.today().year
     officers = [make_user(tree[unit]) for unit in ("A1", "A1", "A2", "B1")]
     for officer in officers:
-        db.session.add(
-            TrainingRecord(
-                user_id=officer.id,
-                course_id=course.id,
-                year=year,
-                unit_id=officer.unit_id,
-                officer_type=officer.officer_type,
-                required=True,
-                due_on=date(year, 12, 31),
-            )
-        )
+        require(officer, course, year, date(year, 12, 31))
     db.session.commit()
     yield officers, year
     coverage_upkeep.rebuild()  # whatever a test broke, the next one starts with the triggers

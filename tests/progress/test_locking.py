@@ -14,6 +14,7 @@ from app.extensions import db
 from app.org.models import User
 from app.progress.models import TrainingRecord
 from app.progress.services import record_completion
+from tests.conftest import require
 
 
 def test_a_completion_during_a_roster_edit_of_the_officer_waits_instead_of_deadlocking(
@@ -26,17 +27,7 @@ def test_a_completion_during_a_roster_edit_of_the_officer_waits_instead_of_deadl
         pytest.skip("SQLite serialises writers")
     officer = make_user(tree["A1"])
     year = date.today().year
-    db.session.add(
-        TrainingRecord(
-            user_id=officer.id,
-            course_id=course.id,
-            year=year,
-            unit_id=officer.unit_id,
-            officer_type=officer.officer_type,
-            required=True,
-            due_on=date(year, 12, 31),
-        )
-    )
+    require(officer, course, year, date(year, 12, 31))
     db.session.commit()
     officer_id, course_id = officer.id, course.id
     failures: list[BaseException] = []

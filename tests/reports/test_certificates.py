@@ -23,7 +23,7 @@ from app.org.models import Role
 from app.progress.models import TrainingRecord
 from app.reports import certificates
 from app.reports.certificates import Certificate, issue_certificate
-from tests.conftest import login
+from tests.conftest import login, require
 
 NAME = "Nguyễn Thị Thu Hà"
 TITLE = "Quy trình xét khen thưởng trong Công đoàn"
@@ -59,18 +59,10 @@ def setup(app, tree, make_user, monkeypatch):
     today = local_today()
 
     def record(user, completed_on=today, year=today.year):
-        row = TrainingRecord(
-            user_id=user.id,
-            course_id=course.id,
-            year=year,
-            unit_id=user.unit_id,
-            officer_type=user.officer_type,
-            required=True,
-            due_on=date(year, 12, 31),
-            completed_on=completed_on,
-            source="online" if completed_on else None,
+        source = "online" if completed_on else None
+        row = require(
+            user, course, year, date(year, 12, 31), completed_on=completed_on, source=source
         )
-        db.session.add(row)
         db.session.commit()
         return row
 
