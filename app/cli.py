@@ -287,9 +287,16 @@ _TRIGGER_PROBLEMS = {"missing": "thiếu", "disabled": "đang tắt"}
 @coverage_cli.command("check")
 def coverage_check() -> None:
     """Kiểm tra trigger và so các bảng độ bao phủ với số tính lại từ hồ sơ (không sửa gì)."""
+    from sqlalchemy.exc import DBAPIError
+
     from app.progress.coverage_upkeep import check
 
-    health = check()
+    try:
+        health = check()
+    except DBAPIError as error:  # e.g. a database not yet migrated: no coverage tables
+        raise click.ClickException(
+            f"Không kiểm tra được ({error.orig}). Cơ sở dữ liệu đã chạy `flask db upgrade` chưa?"
+        ) from error
     for name, problem in health.trigger_problems.items():
         click.echo(f"LỖI trigger {name}: {_TRIGGER_PROBLEMS[problem]}", err=True)
     for table, (extra, missing) in health.differing_rows.items():

@@ -100,3 +100,14 @@ def test_check_changes_nothing(planned, course):
     assert health.differing_rows["coverage_counts"][0] > 0
     after = db.session.execute(text("SELECT id, records FROM coverage_counts ORDER BY id")).all()
     assert before == after
+
+
+def test_check_on_a_database_without_the_tables_says_what_to_do(tmp_path):
+    from app import create_app
+    from app.config import TestConfig
+
+    config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+    empty = create_app({**config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'e.db'}"})
+    result = empty.test_cli_runner().invoke(args=["coverage", "check"])
+    assert result.exit_code == 1
+    assert "flask db upgrade" in result.output and "Traceback" not in result.output
