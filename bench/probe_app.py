@@ -8,14 +8,22 @@ ceiling of signing in without the ORM session: the officer's id from the session
 checked active with one Core statement (it skips Flask-Login's session protection, so it is
 an estimate of what that lever could buy, not a way to sign in).
 
+The fourth measures the two levers S1 would need together, so that the decision rests on a
+figure rather than an estimate: the lesson page rendered once per (course stamp, lesson, role,
+done) and served from that copy with the request's CSRF token put back, the officer checked
+with one Core statement. It serves what the real page serves, but skips Flask-Login's session
+checks and gives templates nothing about the user: a probe, not a way to serve.
+
     gunicorn -w 2 -b 127.0.0.1:PORT 'probe_app:app'   (with bench/ and the project on the path)
 """
 
-from flask import abort, session
+from flask import abort, g, session
 from flask_login import login_required
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
 from app import create_app
+from app.courses import lesson_cache
 from app.extensions import db
 from app.org.models import User
 
@@ -46,3 +54,39 @@ def signed_in_core():
     if not active:
         abort(401)
     return "ok"
+
+
+_PAGES: dict[tuple, str] = {}
+_TOKEN_HOLE = "\x00csrf\x00"
+
+
+@app.get("/bench/trang-luu/<slug>/<int:position>")
+def lesson_from_copy(slug: str, position: int):
+    user_id = session.get("_user_id")
+    if user_id is None:
+        abort(401)
+    users = User.__table__
+    copy = lesson_cache._copies().get(slug)
+    lesson = copy.lesson_at(position) if copy else None
+    with db.engine.connect() as connection:
+        officer = connection.execute(
+            select(users.c.active, users.c.role).where(users.c.id == int(user_id))
+        ).first()
+        if officer is None or not officer.active:
+            abort(401)
+        stamp = done = None
+        if lesson is not None:
+            stamp, done = connection.execute(
+                lesson_cache._STAMP_AND_DONE,
+                {"course_id": copy.id, "lesson_id": lesson.id, "user_id": int(user_id)},
+            ).first() or (None, None)
+    current = lesson is not None and stamp is not None and stamp == copy.updated_at
+    key = (slug, position, stamp, officer.role, done is not None)
+    page = _PAGES.get(key) if current else None
+    if page is None:  # the real view renders it, Flask-Login and all
+        from app.courses.views import lesson as lesson_view
+
+        page = lesson_view.__wrapped__(slug, position).replace(g.csrf_token, _TOKEN_HOLE)
+        if current:  # kept only under a key read before rendering (stamp and done state)
+            _PAGES[key] = page
+    return page.replace(_TOKEN_HOLE, generate_csrf())

@@ -42,9 +42,10 @@ CAUSES = [
         "course comes from a per-worker copy, checked against the course's stamp in the same "
         "statement that reads the officer's progress) and renders the base layout (Jinja, "
         "gettext, url_for, a CSRF token). Reaching 0.5× would take leaving the ORM session "
-        "out of sign-in and caching rendered HTML per role: both weaken what the rest of the "
-        "app relies on (a current_user that is an ORM object; templates free to read the "
-        "user), so they are left as a product decision.",
+        "out of sign-in and caching rendered HTML per role (the probe row above measures the "
+        "two together: {page_copy:.2f}× in this run): both weaken what the rest of the "
+        "app relies on (a current_user that is an ORM object; Flask-Login's session checks; "
+        "templates free to read the user), so they are left as a product decision.",
     ),
     (
         "S2",
@@ -152,6 +153,16 @@ def main() -> None:
                     f"{parts['signed_in_core']['ratio']:.2f}× |"
                 ]
                 if "signed_in_core" in parts
+                else []
+            ),
+            *(
+                [
+                    "| the lesson page served from a per-worker copy per role (CSRF token put "
+                    "back per request), officer checked with one Core statement: both levers "
+                    f"S1 would need, as a probe | {f(parts['page_copy_core']['req_s'])} | "
+                    f"{parts['page_copy_core']['ratio']:.2f}× |"
+                ]
+                if "page_copy_core" in parts
                 else []
             ),
             f"| app, lesson page | {f(s1['app_req_s_c10'])} | {s1['ratio_c10']:.2f}× |",
@@ -301,6 +312,9 @@ def main() -> None:
         "bare_ms": sq["S1_queries"].get("in_process_ms_bare", float("nan")),
         "queries": sq["S1"]["queries"],
         "signed_in": sq.get("S1_decomposition", {}).get("signed_in", {}).get("ratio", float("nan")),
+        "page_copy": sq.get("S1_decomposition", {})
+        .get("page_copy_core", {})
+        .get("ratio", float("nan")),
     }
     out += [f"- **{name}**: {text.format(**facts)}" for name, text in CAUSES if any(
         row[0].startswith(name) and row[3] is False for row in summary)]  # fmt: skip

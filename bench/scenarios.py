@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import statistics
 import sys
 import time
@@ -136,13 +137,16 @@ def lesson_throughput(database_url: str, result: dict) -> None:
             assert browser.request("GET", path)[0] == 200
         app_clients = {c: [[get(path, cookie=b.cookie)] for b in browsers[:c]] for c in (10, 50)}
         bare_clients = {c: [[get("/page")] for _ in range(c)] for c in (10, 50)}
-        # The same signed-in sessions on the probe (same secret key): its empty routes.
+        # The same signed-in sessions on the probe (same secret key): its empty routes, and the
+        # lesson page served from a per-role copy with a Core sign-in check (both S1 levers).
+        copy_path = "/bench/trang-luu/" + path.removeprefix("/khoa-hoc/").replace("/bai/", "/")
         probe_clients = {
             who: [[get(route, cookie=b.cookie)] for b in browsers[:10]]
             for who, route in (
                 ("anonymous", "/bench/an-danh"),
                 ("signed_in", "/bench/da-dang-nhap"),
                 ("signed_in_core", "/bench/mot-cau-lenh"),
+                ("page_copy_core", copy_path),
             )
         }
         # warm-up: every worker has imported, compiled and connected
@@ -150,8 +154,12 @@ def lesson_throughput(database_url: str, result: dict) -> None:
         run("127.0.0.1", bare.port, bare_clients[10], 1.5, 10**6)
         signed_in = Browser(probe.port)
         signed_in.cookies = dict(browsers[0].cookies)
-        for route in ("/bench/da-dang-nhap", "/bench/mot-cau-lenh"):
+        for route in ("/bench/da-dang-nhap", "/bench/mot-cau-lenh", copy_path):
             assert signed_in.request("GET", route)[0] == 200, f"probe: not signed in at {route}"
+        # The copy serves the app's page (apart from the CSRF token's timestamped signature).
+        pages = [signed_in.request("GET", copy_path)[1], browsers[0].request("GET", path)[1]]
+        pages = [re.sub(r'name="csrf_token" value="[^"]*"', "", page) for page in pages]
+        assert pages[0] == pages[1], "probe: the copied lesson page differs from the app's"
         for clients in probe_clients.values():
             run("127.0.0.1", probe.port, clients, 1.0, 10**6)
         figures = {f"{who}_c{c}": [] for who in ("app", "bare") for c in (10, 50)}
