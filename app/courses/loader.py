@@ -9,6 +9,7 @@ as "file:line: message"; one bad question does not stop the rest of its course f
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -98,6 +99,17 @@ def load_course(course_dir: Path, report: LoadReport, force: bool = False) -> Co
             f"`flask courses export {slug} {course_dir.parent}` rồi nạp lại, hoặc dùng --force."
         )
         return course
+    gift_path = course_dir / "questions.gift"
+    if course is not None and not force and _would_undo_bank_changes(course, gift_path):
+        # Questions imported or edited in the browser since the last load are live; loading
+        # the files would hide or overwrite them (same rule as a newer published version).
+        report.skipped.append(
+            f"{toml_path}: bỏ qua — ngân hàng câu hỏi của khóa đã được nhập thêm hoặc sửa trên "
+            f"trình duyệt (hoặc bằng `flask questions import`) sau lần nạp trước; nạp tệp sẽ ẩn "
+            f"hoặc ghi đè những câu đó. Hãy chạy `flask courses export {slug} "
+            f"{course_dir.parent}` rồi nạp lại, hoặc dùng --force."
+        )
+        return course
     if course is None:
         course = Course(slug=slug)
         db.session.add(course)
@@ -117,10 +129,56 @@ def load_course(course_dir: Path, report: LoadReport, force: bool = False) -> Co
     ]
     db.session.flush()
     _load_lessons(course, course_dir / "lessons", report)
-    _load_questions(course, course_dir / "questions.gift", report)
+    _load_questions(course, gift_path, report)
+    db.session.flush()
+    course.bank_digest = bank_digest(course.id)
     db.session.commit()
     report.courses.append(slug)
     return course
+
+
+def bank_digest(course_id: int) -> str:
+    """A fingerprint of what the loader writes to a course's questions (not their order: an
+    export leaves inactive questions out, so a reload renumbers positions without losing work)."""
+    rows = db.session.execute(
+        select(
+            Question.key,
+            Question.active,
+            Question.qtype,
+            Question.title,
+            Question.text,
+            Question.text_format,
+            Question.data,
+            Question.explanation,
+            Question.reference,
+            Question.category,
+        )
+        .where(Question.course_id == course_id)
+        .order_by(Question.key)
+    )
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(json.dumps(list(row), sort_keys=True, ensure_ascii=False).encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def _would_undo_bank_changes(course: Course, gift_path: Path) -> bool:
+    """The bank changed since the last load (its fingerprint moved) and loading the file now
+    would change it again. Right after `flask courses export` the file holds the bank as it is,
+    so loading it changes nothing and goes ahead. Tried in a savepoint, always rolled back."""
+    if course.bank_digest is None or not gift_path.is_file():
+        return False  # never loaded with a fingerprint, or no file to load questions from
+    now = bank_digest(course.id)
+    if now == course.bank_digest:
+        return False
+    trial = db.session.begin_nested()
+    try:
+        _load_questions(course, gift_path, LoadReport())
+        db.session.flush()
+        return bank_digest(course.id) != now
+    finally:
+        trial.rollback()
 
 
 def _line_from_message(message: str) -> int | None:

@@ -40,6 +40,9 @@ class Course(db.Model):
     legal_basis: Mapped[list] = mapped_column(JSON, default=list)
     published: Mapped[bool] = mapped_column(default=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Fingerprint of the question bank as `flask courses load` left it (app/courses/loader.py):
+    # a bank that no longer matches was changed since, in the browser or by `questions import`.
+    bank_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     lessons: Mapped[list[Lesson]] = relationship(
         back_populates="course", order_by="Lesson.position", cascade="all, delete-orphan"

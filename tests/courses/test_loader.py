@@ -110,3 +110,73 @@ def test_load_does_not_undo_a_version_published_in_the_browser(runner, app):
     assert forced.exit_code == 0
     db.session.expire_all()
     assert db.session.get(Lesson, lesson.id).title == "Mở đầu"
+
+
+# --- questions added or edited in the browser survive a reload -------------------------------
+
+BROWSER_GIFT = """// [id:trinh-duyet-01]
+::trinh-duyet-01:: Báo cáo thi đua, khen thưởng gửi theo định kỳ 06 tháng. {T
+####Có báo cáo 06 tháng và báo cáo năm.
+}
+"""
+
+
+def _import_in_browser(slug: str = "khoa-thu") -> Question:
+    from app.quizzes.bank import import_questions
+    from app.quizzes.formats import parse_gift
+
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    summary = import_questions(course, parse_gift(BROWSER_GIFT))
+    assert not summary.errors
+    return db.session.scalar(select(Question).where(Question.key == "trinh-duyet-01"))
+
+
+def _active(key: str) -> bool:
+    db.session.expire_all()
+    return db.session.scalar(select(Question.active).where(Question.key == key))
+
+
+def test_reload_keeps_questions_imported_in_the_browser_until_exported(runner, app, tmp_path):
+    assert runner.invoke(args=["courses", "load", str(FIXTURE)]).exit_code == 0
+    _import_in_browser()
+
+    again = runner.invoke(args=["courses", "load", str(FIXTURE)])
+    assert again.exit_code == 0, again.output
+    assert "ngân hàng câu hỏi" in again.output and "courses export" in again.output
+    assert _active("trinh-duyet-01")  # the files do not have it: loading them would hide it
+
+    # Exported, the files hold the bank as it is: loading them goes ahead and keeps it.
+    exported = runner.invoke(args=["courses", "export", "khoa-thu", str(tmp_path)])
+    assert exported.exit_code == 0, exported.output
+    reloaded = runner.invoke(args=["courses", "load", str(tmp_path)])
+    assert reloaded.exit_code == 0 and "bỏ qua" not in reloaded.output, reloaded.output
+    assert _active("trinh-duyet-01")
+    assert "bỏ qua" not in runner.invoke(args=["courses", "load", str(tmp_path)]).output
+
+
+def test_reload_keeps_a_question_edited_in_the_browser_and_force_overrides(runner, app):
+    assert runner.invoke(args=["courses", "load", str(FIXTURE)]).exit_code == 0
+    question = db.session.scalar(select(Question).where(Question.key == "t-01"))
+    question.explanation = "Giải thích sửa trên trình duyệt"
+    db.session.commit()
+
+    again = runner.invoke(args=["courses", "load", str(FIXTURE)])
+    assert "bỏ qua" in again.output
+    db.session.expire_all()
+    assert db.session.get(Question, question.id).explanation == "Giải thích sửa trên trình duyệt"
+
+    forced = runner.invoke(args=["courses", "load", str(FIXTURE), "--force"])
+    assert forced.exit_code == 0 and "bỏ qua" not in forced.output
+    db.session.expire_all()
+    assert db.session.get(Question, question.id).explanation == "Kế hoạch đặt mục tiêu 100%."
+    assert "bỏ qua" not in runner.invoke(args=["courses", "load", str(FIXTURE)]).output
+
+
+def test_changed_files_still_load_when_nothing_changed_in_the_browser(runner, app, tmp_path):
+    shutil.copytree(FIXTURE, tmp_path / "courses")
+    assert runner.invoke(args=["courses", "load", str(tmp_path / "courses")]).exit_code == 0
+    gift = tmp_path / "courses" / "khoa-thu" / "questions.gift"
+    gift.write_text(gift.read_text("utf-8") + "\n" + BROWSER_GIFT, "utf-8")
+    result = runner.invoke(args=["courses", "load", str(tmp_path / "courses")])
+    assert result.exit_code == 0 and "bỏ qua" not in result.output, result.output
+    assert _active("trinh-duyet-01")
