@@ -28,6 +28,7 @@ from sqlalchemy import JSON, func, insert, select, text
 from app.courses.models import Course
 from app.extensions import db
 from app.org.models import OfficerType, OrgUnit, Role, UnitLevel, UnitMembership, User
+from app.progress import coverage_upkeep
 from app.progress.models import PlanItem, TrainingRecord
 from app.quizzes.models import Attempt, Question
 
@@ -295,61 +296,25 @@ def _coverage_triggers_paused():
     """The per-row triggers that keep the coverage tables exact (`coverage_counts`,
     `coverage_officers`) are costly under a bulk load: on PostgreSQL ~1 ms a record under COPY
     (200k officers: over 20 minutes), on SQLite 3½ minutes instead of about one and a half.
-    Pause them and recompute the tables in one pass with the app's own backfill statements
-    afterwards (also if generation fails midway). PostgreSQL disables them; SQLite, which
-    cannot, drops them and recreates them from their stored definitions."""
-    try:
-        from app.progress import coverage_counts
-    except ImportError:  # a version without the pre-aggregated table
-        coverage_counts = None
-    try:
-        from app.progress import coverage_officers
-    except ImportError:  # a version without the per-officer folds
-        coverage_officers = None
+    Pause them, and afterwards (also if generation fails midway) reinstall them and recompute
+    the tables in one pass: what `flask coverage rebuild` does. PostgreSQL disables them;
+    SQLite, which cannot, drops them. A run killed outright leaves them paused: the next run,
+    or `flask coverage rebuild`, restores them."""
     dialect = db.session.get_bind().dialect.name
-    if coverage_counts is None or dialect not in ("postgresql", "sqlite"):
+    if dialect not in ("postgresql", "sqlite"):
         yield
         return
-    if dialect == "postgresql":
-        found = db.session.scalars(
-            text(
-                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'training_records'::regclass "
-                "AND NOT tgisinternal AND tgname LIKE 'tr_coverage%'"
-            )
-        )
-        triggers = {name: [f"ALTER TABLE training_records ENABLE TRIGGER {name}"] for name in found}
-        pause = "ALTER TABLE training_records DISABLE TRIGGER {}"
-    else:
-        found = db.session.execute(
-            text(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-                "AND tbl_name = 'training_records' AND name LIKE 'tr_coverage%'"
-            )
-        )
-        # Resumed with DROP … IF EXISTS first: another pooled connection may still have the
-        # trigger in its cached schema, and CREATE TRIGGER checks that cache.
-        triggers = {name: [f"DROP TRIGGER IF EXISTS {name}", sql] for name, sql in found}
-        pause = "DROP TRIGGER {}"
-    for name in triggers:
-        db.session.execute(text(pause.format(name)))
+    for name in coverage_upkeep.expected_triggers(dialect):
+        if dialect == "postgresql":
+            db.session.execute(text(f"ALTER TABLE training_records DISABLE TRIGGER {name}"))
+        else:
+            db.session.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
     db.session.commit()
     try:
         yield
     finally:
         db.session.rollback()  # whatever a failure left half-done
-        for resume in triggers.values():
-            for statement in resume:
-                db.session.execute(text(statement))
-        if triggers:
-            backfill = {
-                "postgresql": coverage_counts.BACKFILL_POSTGRES,
-                "sqlite": coverage_counts.BACKFILL_SQLITE,
-            }
-            db.session.execute(text("DELETE FROM coverage_counts"))
-            db.session.execute(text(backfill[dialect]))
-            for statement in coverage_officers.backfill(dialect) if coverage_officers else []:
-                db.session.execute(text(statement))
-        db.session.commit()
+        coverage_upkeep.rebuild()
 
 
 def _plan(courses: list[Course], year: int, years: int, root_id: int | None) -> list[dict]:

@@ -112,11 +112,18 @@ $$ LANGUAGE plpgsql
 ]
 
 
+def triggers(dialect: str) -> list[str]:
+    return {"sqlite": SQLITE_TRIGGERS, "postgresql": POSTGRES_TRIGGERS}.get(dialect, [])
+
+
+def backfill(dialect: str) -> list[str]:
+    """Recompute the counts from the records (`flask coverage rebuild`, the data generator)."""
+    fill = {"sqlite": BACKFILL_SQLITE, "postgresql": BACKFILL_POSTGRES}[dialect]
+    return ["DELETE FROM coverage_counts", fill]
+
+
 def _install(target, connection, **kw) -> None:
-    statements = {"sqlite": SQLITE_TRIGGERS, "postgresql": POSTGRES_TRIGGERS}.get(
-        connection.dialect.name, []
-    )
-    for statement in statements:
+    for statement in triggers(connection.dialect.name):
         connection.exec_driver_sql(statement)
 
 

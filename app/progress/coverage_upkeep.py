@@ -59,11 +59,7 @@ def _dialect() -> str:
 
 
 def _trigger_statements(dialect: str) -> list[str]:
-    counts = {
-        "sqlite": coverage_counts.SQLITE_TRIGGERS,
-        "postgresql": coverage_counts.POSTGRES_TRIGGERS,
-    }.get(dialect, [])
-    return [*counts, *coverage_officers.triggers(dialect)]
+    return [*coverage_counts.triggers(dialect), *coverage_officers.triggers(dialect)]
 
 
 def expected_triggers(dialect: str) -> list[str]:
@@ -99,14 +95,9 @@ def trigger_problems() -> dict[str, str]:
     }
 
 
-def _recompute(dialect: str) -> None:
-    backfill = {
-        "sqlite": coverage_counts.BACKFILL_SQLITE,
-        "postgresql": coverage_counts.BACKFILL_POSTGRES,
-    }[dialect]
-    db.session.execute(text("DELETE FROM coverage_counts"))
-    db.session.execute(text(backfill))
-    for statement in coverage_officers.backfill(dialect):
+def recompute(dialect: str) -> None:
+    """Both tables from the records, with the migrations' own statements. Does not commit."""
+    for statement in [*coverage_counts.backfill(dialect), *coverage_officers.backfill(dialect)]:
         db.session.execute(text(statement))
 
 
@@ -119,7 +110,7 @@ def check() -> CoverageHealth:
         for table, (columns, counted) in _TABLES.items():
             snapshot = f"SELECT {columns} FROM {table} WHERE {counted}"
             db.session.execute(text(f"CREATE TEMP TABLE kept_{table} AS {snapshot}"))
-        _recompute(dialect)
+        recompute(dialect)
         for table, (columns, counted) in _TABLES.items():
             now = f"SELECT {columns} FROM {table} WHERE {counted}"
             kept = f"SELECT {columns} FROM kept_{table}"
@@ -145,5 +136,5 @@ def rebuild() -> None:
     connection = db.session.connection()
     for statement in _trigger_statements(dialect):
         connection.exec_driver_sql(statement)  # as the migrations do: DDL, no parameters
-    _recompute(dialect)
+    recompute(dialect)
     db.session.commit()

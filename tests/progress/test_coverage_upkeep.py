@@ -104,10 +104,10 @@ def test_check_changes_nothing(planned, course):
 
 def test_check_on_a_database_without_the_tables_says_what_to_do(tmp_path):
     from app import create_app
-    from app.config import TestConfig
+    from tests.conftest import _test_config
 
-    config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
-    empty = create_app({**config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'e.db'}"})
+    url = f"sqlite:///{tmp_path / 'e.db'}"
+    empty = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": url})
     result = empty.test_cli_runner().invoke(args=["coverage", "check"])
     assert result.exit_code == 1
     assert "flask db upgrade" in result.output and "Traceback" not in result.output
