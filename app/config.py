@@ -58,6 +58,10 @@ class Config:
 
     PER_PAGE = 50
 
+    # Fail any write of a training record whose officer was not locked first (see
+    # app/progress/locking.py): on in the tests, off in production (a check, not a lock).
+    CHECK_RECORD_LOCKS = False
+
 
 class TestConfig(Config):
     TESTING = True
@@ -67,3 +71,4 @@ class TestConfig(Config):
     # The limiter stays on (as in production) with a limit no test reaches by accident; the
     # rate-limit test lowers it.
     LOGIN_RATE_LIMIT = "100000 per minute"
+    CHECK_RECORD_LOCKS = True

@@ -80,6 +80,13 @@ def app(_schema_app):
 
 
 @pytest.fixture
+def records_written_by_hand(app, monkeypatch):
+    """For tests that write training records with their own SQL (to set a scene, or to show
+    the triggers follow any write): no services involved, so no `lock_officers` check."""
+    monkeypatch.setitem(app.config, "CHECK_RECORD_LOCKS", False)
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 
@@ -176,17 +183,21 @@ def plan(app, course, tree):
 def require(user, course, year: int, due_on: date, **values):
     """A required record of `course` for `user` (his current unit and type), open unless
     `values` say otherwise (completed_on=…). Added, not committed; returned."""
+    from app.progress.locking import lock_officers
     from app.progress.models import TrainingRecord
 
+    lock_officers([user.id])  # as every writer of records does (CHECK_RECORD_LOCKS)
     record = TrainingRecord(
-        user_id=user.id,
-        course_id=course.id,
-        year=year,
-        unit_id=user.unit_id,
-        officer_type=user.officer_type,
-        required=True,
-        due_on=due_on,
-        **values,
+        **{
+            "user_id": user.id,
+            "course_id": course.id,
+            "year": year,
+            "unit_id": user.unit_id,
+            "officer_type": user.officer_type,
+            "required": True,
+            "due_on": due_on,
+            **values,
+        }
     )
     db.session.add(record)
     return record

@@ -130,6 +130,7 @@ def remove_attendee(actor: User, klass: TrainingClass, user: User) -> bool:
     )
     if attendance is None or not can_remove(klass):
         return False
+    lock_officers([user.id])  # before his record, as every writer of records
     record = db.session.scalar(
         select(TrainingRecord).where(
             TrainingRecord.user_id == user.id,

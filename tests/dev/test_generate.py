@@ -45,6 +45,7 @@ def clear_generated() -> None:
     db.session.commit()
 
 
+@pytest.mark.usefixtures("records_written_by_hand")  # clear_generated deletes them all
 def test_same_seed_gives_identical_rows_and_another_seed_does_not(app, course):
     generate(300, seed=7, year=YEAR, password="mat-khau-chung")
     first = dump()

@@ -3,6 +3,7 @@
 import random
 from datetime import date
 
+import pytest
 from sqlalchemy import delete, select, update
 
 from app.courses.versions import reassign_after_major_version
@@ -14,6 +15,9 @@ from app.progress.services import add_plan_item, record_completion
 from app.reports.services import coverage, coverage_by_scan
 
 YEAR = 2026
+
+# The tables must follow any write, so these tests also write records with their own SQL.
+pytestmark = pytest.mark.usefixtures("records_written_by_hand")
 
 
 def assert_counts_match_scan(course, today):

@@ -28,6 +28,9 @@ from app.reports.services import coverage, coverage_by_scan
 FULL, PART = OfficerType.FULL_TIME.value, OfficerType.PART_TIME.value
 TYPES = ("", FULL, PART)
 
+# The folds must follow any write, so these tests also write records with their own SQL.
+pytestmark = pytest.mark.usefixtures("records_written_by_hand")
+
 
 def as_rows(cov):
     return [(r.unit.id if r.unit else None, r.required, r.trained, r.late) for r in cov.rows]

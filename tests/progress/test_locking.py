@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from app.courses.models import Course
 from app.extensions import db
 from app.org.models import User
+from app.progress.locking import UnlockedRecordWrite, lock_officers
 from app.progress.models import TrainingRecord
 from app.progress.services import record_completion
 from tests.conftest import require
@@ -67,3 +68,91 @@ def test_a_completion_during_a_roster_edit_of_the_officer_waits_instead_of_deadl
     )
     assert completed is not None
     assert db.session.scalar(select(User.full_name).where(User.id == officer_id)) == "Tên đã sửa"
+
+
+# --- the check that every writer locks (CHECK_RECORD_LOCKS, on in the tests) -------------
+
+
+def test_a_record_written_without_locking_its_officer_is_refused(app, tree, make_user, course):
+    officer = make_user(tree["A1"])
+    db.session.commit()
+    db.session.add(
+        TrainingRecord(
+            user_id=officer.id,
+            course_id=course.id,
+            year=2026,
+            unit_id=officer.unit_id,
+            officer_type=officer.officer_type,
+        )
+    )
+    with pytest.raises(UnlockedRecordWrite, match=f"officer {officer.id}"):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_a_bulk_write_without_any_lock_is_refused(app, tree, make_user, course):
+    officer = make_user(tree["A1"])
+    require(officer, course, 2026, date(2026, 12, 31))
+    db.session.commit()
+    with pytest.raises(UnlockedRecordWrite, match="bulk"):
+        db.session.execute(update(TrainingRecord).values(required=False))
+    db.session.rollback()
+
+
+def test_locks_last_for_their_transaction_only(app, tree, make_user, course):
+    officer, other = make_user(tree["A1"]), make_user(tree["A2"])
+    record = require(officer, course, 2026, date(2026, 12, 31))  # locks the officer first
+    db.session.commit()
+    record.required = False  # a new transaction: the lock is gone with the last one
+    with pytest.raises(UnlockedRecordWrite):
+        db.session.flush()
+    db.session.rollback()
+    lock_officers([officer.id])
+    record.required = False
+    db.session.flush()  # his lock does not cover another officer's record
+    db.session.add(
+        TrainingRecord(
+            user_id=other.id,
+            course_id=course.id,
+            year=2026,
+            unit_id=other.unit_id,
+            officer_type=other.officer_type,
+        )
+    )
+    with pytest.raises(UnlockedRecordWrite, match=f"officer {other.id}"):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_an_officer_created_in_the_same_transaction_needs_no_lock(app, tree, course):
+    officer = User(full_name="Cán bộ Mới", unit=tree["A1"])
+    db.session.add(officer)
+    db.session.flush()
+    db.session.add(
+        TrainingRecord(
+            user_id=officer.id,
+            course_id=course.id,
+            year=2026,
+            unit_id=officer.unit_id,
+            officer_type=officer.officer_type,
+        )
+    )
+    db.session.commit()
+    assert db.session.scalar(select(TrainingRecord.user_id)) == officer.id
+
+
+def test_with_the_check_off_writes_go_through_unchecked(app, tree, make_user, course, monkeypatch):
+    monkeypatch.setitem(app.config, "CHECK_RECORD_LOCKS", False)  # the production default
+    officer = make_user(tree["A1"])
+    db.session.commit()
+    db.session.add(
+        TrainingRecord(
+            user_id=officer.id,
+            course_id=course.id,
+            year=2026,
+            unit_id=officer.unit_id,
+            officer_type=officer.officer_type,
+        )
+    )
+    db.session.commit()
+    assert db.session.scalar(select(TrainingRecord.user_id)) == officer.id

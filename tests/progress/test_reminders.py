@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from app.courses.models import Course
 from app.extensions import db
 from app.org.models import Role
-from app.progress.models import TrainingRecord
 from app.progress.reminders import ReminderLog, send_reminders
+from tests.conftest import require as require_record
 
 TODAY = date(2026, 6, 15)
 TITLE = "Nghiệp vụ thi đua, khen thưởng cơ bản"
@@ -99,17 +99,14 @@ def training(app):
     db.session.commit()
 
     def require(user, due_on, *, course=course, completed_on=None, required=True, year=None):
-        record = TrainingRecord(
-            user_id=user.id,
-            course_id=course.id,
-            year=year or due_on.year,
-            unit_id=user.unit_id,
-            officer_type=user.officer_type,
-            required=required,
-            due_on=due_on,
+        record = require_record(
+            user,
+            course,
+            year or due_on.year,
+            due_on,
             completed_on=completed_on,
+            required=required,
         )
-        db.session.add(record)
         db.session.commit()
         return record
 

@@ -320,6 +320,7 @@ def test_concurrent_first_downloads_get_distinct_numbers(app, setup, monkeypatch
     assert sorted(numbers.values()) == [f"0000{i}/2026/TĐKT" for i in range(1, 5)]
 
 
+@pytest.mark.usefixtures("records_written_by_hand")  # reopens the record as versions.py would
 def test_completing_again_after_a_new_major_version_issues_a_new_certificate(client, setup):
     """A new major version reopens this year's completions (app/courses/versions.py); the
     officer's next completion gets its own certificate, the old one is superseded."""
