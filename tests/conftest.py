@@ -3,13 +3,14 @@ points at one — `make test` runs the suite both ways), a clean schema per test
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 from datetime import date
 from pathlib import Path
 
 import pytest
-from flask import g, has_app_context
+from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
@@ -30,18 +31,28 @@ def database_url(tmp_path_factory) -> str:
 
 
 class FreshRequestClient(FlaskClient):
-    """A test client whose every request starts with an empty `g`, as in production.
+    """A test client whose every request runs as in production: its own app context, so its
+    own `g` and its own database session, removed when the request ends.
 
-    Why: a test holds the app context open (see `app`), and Flask reuses it for the requests
-    the test makes, so `g` would carry over from one request to the next: Flask-Login's cached
-    user (a second client would act as the first client's officer), the CSRF token, the
-    translations. The database session is kept (tests read what requests wrote through it).
+    Why: a test holds the app context open (see `app`), and Flask would reuse it for the
+    requests the test makes. They would then share the test's `g` (Flask-Login's cached user:
+    a second client would act as the first client's officer) and its database session: a view
+    that forgot to commit would pass, its changes still in the session the test reads.
+
+    So the request runs in an empty `contextvars` context, where Flask pushes a fresh app
+    context. What the test set up is committed first (the request must see it, as a real one
+    would), and the test's objects are expired after, so its next read sees what the request
+    committed, and only that.
     """
 
     def open(self, *args, **kwargs):
-        if has_app_context():
-            g.__dict__.clear()
-        return super().open(*args, **kwargs)
+        if not has_app_context():
+            return super().open(*args, **kwargs)
+        db.session.commit()
+        try:
+            return contextvars.Context().run(super().open, *args, **kwargs)
+        finally:
+            db.session.expire_all()
 
 
 @pytest.fixture(scope="session")
