@@ -65,13 +65,15 @@ def dataset_key(officers: int) -> dict:
     migrations = hashlib.sha256()
     for path in sorted((ROOT / "migrations" / "versions").glob("*.py")):
         migrations.update(path.read_bytes())
-    generator = hashlib.sha256((ROOT / "app" / "dev" / "generate.py").read_bytes()).hexdigest()
+    generator = hashlib.sha256()  # generate.py and what it draws from (vocabulary, bulk writing)
+    for path in sorted((ROOT / "app" / "dev").glob("*.py")):
+        generator.update(path.read_bytes())
     return {
         "officers": officers,
         "seed": SEED,
         "year": local_today().year,
         "migrations": migrations.hexdigest()[:16],
-        "generator": generator[:16],
+        "generator": generator.hexdigest()[:16],
     }
 
 

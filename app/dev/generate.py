@@ -7,15 +7,13 @@ looking at pages with real volumes.
 
 Deterministic: every value comes from `random.Random(seed)` and the reference `year` (no clock),
 so two runs with the same arguments into empty databases write identical rows. Rows are inserted
-in bulk (Core executemany in chunks of 5,000; COPY on PostgreSQL), never one ORM object per row;
-ids of units, officers and attempts are assigned here, after the current maximum, so paths need
-no flush.
+in bulk (app/dev/bulk.py: Core executemany in chunks, COPY on PostgreSQL), never one ORM object
+per row; ids of units, officers and attempts are assigned here, after the current maximum, so
+paths need no flush. The names and unit kinds it draws from are in app/dev/vocabulary.py.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import random
 import unicodedata
 from collections.abc import Callable
@@ -23,116 +21,38 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from argon2 import PasswordHasher
-from sqlalchemy import JSON, func, insert, select, text
+from sqlalchemy import select
 
 from app.courses.models import Course
+from app.dev.bulk import BulkWriter, coverage_triggers_paused, fix_sequences, max_id
+from app.dev.vocabulary import (
+    AREA_KIND,
+    BRANDS,
+    COMMUNES,
+    COMPANY_FORMS,
+    DEPARTMENTS,
+    FAMILY,
+    FAMOUS,
+    GIVEN_F,
+    GIVEN_M,
+    KINDERGARTEN,
+    MIDDLE_F,
+    MIDDLE_M,
+    PLACES,
+    POSITIONS,
+    PROVINCES,
+    SECTORS,
+    UPPER_KINDS,
+)
 from app.extensions import db
-from app.org.models import OfficerType, OrgUnit, Role, UnitLevel, UnitMembership, User
-from app.progress import coverage_upkeep
-from app.progress.models import PlanItem, TrainingRecord
+from app.org.models import OfficerType, OrgUnit, Role, UnitLevel, User
+from app.progress.models import PlanItem
 from app.quizzes.models import Attempt, Question
 
-CHUNK = 5_000
 NATIONAL_SCALE = 100_000  # from this many officers on, all 34 provinces
 FULL, PART = OfficerType.FULL_TIME.value, OfficerType.PART_TIME.value
 
 
-def _names(text: str, sep: str = "|") -> list[str]:
-    return text.split(sep)
-
-
-# The 34 provincial-level units since 1 July 2025: (name, weight by workforce).
-PROVINCES = [
-    ("Thành phố Hồ Chí Minh", 14), ("thành phố Hà Nội", 11), ("thành phố Hải Phòng", 4),
-    ("thành phố Đà Nẵng", 3), ("thành phố Cần Thơ", 3), ("thành phố Huế", 2),
-    ("tỉnh Đồng Nai", 5), ("tỉnh Bắc Ninh", 4), ("tỉnh Hưng Yên", 3), ("tỉnh Quảng Ninh", 2),
-    ("tỉnh Thanh Hóa", 3), ("tỉnh Nghệ An", 3), ("tỉnh Hà Tĩnh", 1), ("tỉnh Quảng Trị", 1),
-    ("tỉnh Quảng Ngãi", 2), ("tỉnh Gia Lai", 2), ("tỉnh Khánh Hòa", 2), ("tỉnh Lâm Đồng", 2),
-    ("tỉnh Đắk Lắk", 2), ("tỉnh Tây Ninh", 3), ("tỉnh Vĩnh Long", 2), ("tỉnh Đồng Tháp", 2),
-    ("tỉnh Cà Mau", 1), ("tỉnh An Giang", 2), ("tỉnh Ninh Bình", 2), ("tỉnh Phú Thọ", 2),
-    ("tỉnh Thái Nguyên", 2), ("tỉnh Lào Cai", 1), ("tỉnh Tuyên Quang", 1), ("tỉnh Cao Bằng", 1),
-    ("tỉnh Lạng Sơn", 1), ("tỉnh Sơn La", 1), ("tỉnh Điện Biên", 1), ("tỉnh Lai Châu", 1),
-]  # fmt: skip
-
-# Upper-level unions of every province: (name prefix, kind of grassroots unions, weight).
-UPPER_KINDS = [
-    ("Công đoàn ngành Giáo dục", "school", 5),
-    ("Công đoàn ngành Y tế", "health", 2),
-    ("Công đoàn các Khu công nghiệp", "company", 6),
-    ("Công đoàn Viên chức", "office", 2),
-    ("Công đoàn ngành Công Thương", "company", 2),
-    ("Công đoàn ngành Xây dựng", "company", 1),
-    ("Công đoàn ngành Nông nghiệp và Môi trường", "farm", 1),
-]
-AREA_KIND = ("Công đoàn khu vực", "area", 2)  # one per ~2,500 officers of the province
-
-FAMILY = [
-    ("Nguyễn", 38), ("Trần", 11), ("Lê", 9), ("Phạm", 7), ("Hoàng", 4), ("Huỳnh", 2),
-    ("Phan", 4), ("Vũ", 3), ("Võ", 2), ("Đặng", 2), ("Bùi", 2), ("Đỗ", 2), ("Hồ", 1),
-    ("Ngô", 1), ("Dương", 1), ("Lý", 1), ("Đinh", 1), ("Trịnh", 1), ("Mai", 1), ("Đào", 1),
-    ("Cao", 1), ("Lương", 1), ("Tạ", 1), ("Hà", 1), ("Lâm", 1), ("Quách", 1), ("Chu", 1),
-]  # fmt: skip
-MIDDLE_M = ["Văn", "Hữu", "Đức", "Minh", "Quang", "Thành", "Công", "Xuân", "Quốc", "Anh", "Gia"]
-MIDDLE_F = ["Thị", "Thị", "Thị", "Ngọc", "Thu", "Thanh", "Kim", "Hồng", "Phương", "Mỹ", "Bích"]
-GIVEN_M = _names(
-    "An Bảo Bình Cường Dũng Duy Đạt Hải Hiếu Hoàng Hùng Huy Khánh Khoa Kiên Long Lực Mạnh "
-    "Nam Nghĩa Phong Phúc Quân Sơn Tài Thắng Thành Thịnh Toàn Trung Tuấn Tùng Việt Vinh",
-    " ",
-)
-GIVEN_F = _names(
-    "Anh Ánh Châu Chi Diệp Dung Giang Hà Hạnh Hằng Hiền Hoa Hương Huyền Lan Liên Linh Loan "
-    "Mai My Nga Ngân Nhung Oanh Phượng Quyên Tâm Thảo Thơ Thủy Trang Trinh Tuyết Vân Yến",
-    " ",
-)
-
-FAMOUS = _names(
-    "Nguyễn Du|Lê Quý Đôn|Trần Phú|Nguyễn Trãi|Chu Văn An|Lê Lợi|Quang Trung|Trần Hưng Đạo|"
-    "Phan Bội Châu|Phan Chu Trinh|Võ Thị Sáu|Nguyễn Thị Minh Khai|Lê Hồng Phong|Hùng Vương|"
-    "Lý Thường Kiệt|Ngô Quyền|Nguyễn Bỉnh Khiêm|Hoàng Hoa Thám|Lương Thế Vinh|Tô Hiến Thành|"
-    "Nguyễn Đình Chiểu|Bà Triệu|Hai Bà Trưng|Kim Đồng|Nguyễn Văn Trỗi|Mạc Đĩnh Chi|Lê Văn Tám"
-)
-PLACES = _names(
-    "Hòa Bình|Tân Tiến|Thống Nhất|Đông Hưng|An Phú|Phú Mỹ|Tân Phú|Bình An|Thanh Xuân|Long Hải|"
-    "Hưng Đạo|Yên Thế|Kim Sơn|Vĩnh Lộc|Cát Tiên|Đức Phổ|Tam Kỳ|Hải Châu|Tân Lập|Quảng Phú|"
-    "Minh Khai|Đồng Tâm|Phước Long|Hòa Khánh|Tiên Du|Nam Sách|Bảo Lộc|Ea Kar|Trà Ôn|Gò Công"
-)
-COMMUNES = PLACES + FAMOUS  # wards are often named after people: phường Nguyễn Trãi
-KINDERGARTEN = _names("Hoa Sen|Hoa Mai|Sơn Ca|Họa Mi|Ánh Dương|Búp Sen Hồng|Tuổi Thơ|Hoa Hồng")
-BRANDS = _names(
-    "Ánh Phát|Minh Long|Thành Công|Phú Thái|Việt Hưng|Tân Á|Đại Dương|Hoàng Gia|Sao Mai|"
-    "Bình Minh|An Khang|Trường Thịnh|Nam Việt|Đông Á|Thiên Long|Phúc Lộc|Hưng Thịnh|Vạn Phát|"
-    "Việt Nhật|Hàn Việt|Kim Long|Hải Nam|Tiến Đạt|Quốc Tế"
-)
-SECTORS = _names(
-    "May mặc|Điện tử|Giày da|Thực phẩm|Cơ khí|Nhựa|Bao bì|Dệt may|Chế biến gỗ|Linh kiện|"
-    "Vận tải|Thủy sản|Dược phẩm|Xây dựng|Thép|Vật liệu xây dựng"
-)
-COMPANY_FORMS = ["Công ty TNHH", "Công ty TNHH", "Công ty Cổ phần", "Tổng công ty"]
-DEPARTMENTS = _names(
-    "Sở Tài chính|Sở Nội vụ|Sở Tư pháp|Sở Xây dựng|Sở Công Thương|Sở Y tế|Sở Giáo dục và Đào tạo|"
-    "Sở Nông nghiệp và Môi trường|Sở Khoa học và Công nghệ|Sở Văn hóa, Thể thao và Du lịch|"
-    "Văn phòng UBND tỉnh|Thanh tra tỉnh|Đài Phát thanh và Truyền hình|Ban Quản lý dự án"
-)
-
-POSITIONS = {
-    UnitLevel.PROVINCE: [
-        "Phó Chủ tịch",
-        "Trưởng ban Tuyên giáo – Nữ công",
-        "Chuyên viên Ban Tổ chức – Kiểm tra",
-        "Chuyên viên phụ trách thi đua, khen thưởng",
-        "Chánh Văn phòng",
-    ],
-    UnitLevel.UPPER: ["Phó Chủ tịch", "Ủy viên Ban Thường vụ", "Chuyên viên", "Kế toán"],
-    UnitLevel.GRASSROOTS: [
-        "Chủ tịch CĐCS",
-        "Phó Chủ tịch CĐCS",
-        "Ủy viên Ban Chấp hành CĐCS",
-        "Ủy viên Ban Chấp hành CĐCS",
-        "Tổ trưởng công đoàn",
-        "Ủy viên Ban Kiểm tra CĐCS",
-        "Cán bộ làm công tác TĐKT",
-    ],
-}
 # Courses required by the plan, cycling over the loaded courses: all, all, part-time, full-time.
 PLAN_TYPES = ["", "", PART, FULL]
 PLAN_DUE = [(6, 30), (9, 30), (11, 30), (12, 15)]
@@ -157,55 +77,6 @@ def nfc(value: str) -> str:
 def _weighted(rng: random.Random, pairs):
     names, weights = zip(*pairs, strict=True)
     return lambda: rng.choices(names, weights)[0]
-
-
-class _Writer:
-    """Buffers rows per table and inserts them by chunks, parents before children."""
-
-    ORDER = ["org_units", "plan_items", "users", "unit_memberships", "attempts", "training_records"]
-
-    def __init__(self) -> None:
-        self.rows: dict[str, list[dict]] = {name: [] for name in self.ORDER}
-        self.tables = {
-            "org_units": OrgUnit.__table__,
-            "plan_items": PlanItem.__table__,
-            "users": User.__table__,
-            "unit_memberships": UnitMembership.__table__,
-            "attempts": Attempt.__table__,
-            "training_records": TrainingRecord.__table__,
-        }
-
-    def add(self, table: str, row: dict) -> None:
-        self.rows[table].append(row)
-        if len(self.rows[table]) >= CHUNK:
-            self.flush(upto=table)
-
-    def flush(self, upto: str = "training_records") -> None:
-        copy = db.session.get_bind().dialect.name == "postgresql"
-        for name in self.ORDER[: self.ORDER.index(upto) + 1]:
-            rows = self.rows[name]
-            for start in range(0, len(rows), CHUNK):
-                if copy:
-                    _copy(self.tables[name], rows[start : start + CHUNK])
-                else:
-                    db.session.execute(insert(self.tables[name]), rows[start : start + CHUNK])
-            rows.clear()
-
-
-def _copy(table, rows: list[dict]) -> None:
-    """PostgreSQL: COPY … FROM STDIN in the session's transaction (executemany sends one
-    statement per row there: several times slower)."""
-    columns = list(rows[0])
-    as_json = {c.name for c in table.c if isinstance(c.type, JSON)}
-    conn = db.session.connection().connection.driver_connection
-    sql = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
-    with conn.cursor() as cursor, cursor.copy(sql) as copy:
-        for row in rows:
-            copy.write_row([json.dumps(row[c]) if c in as_json else row[c] for c in columns])
-
-
-def _max_id(model) -> int:
-    return db.session.scalar(select(func.max(model.id))) or 0
 
 
 def _split(rng: random.Random, total: int, weights: list[float]) -> list[int]:
@@ -260,8 +131,8 @@ def generate(
     ):
         question_ids.setdefault(course_id, []).append(question_id)
 
-    ids = {"unit": _max_id(OrgUnit), "user": _max_id(User), "attempt": _max_id(Attempt)}
-    writer = _Writer()
+    ids = {"unit": max_id(OrgUnit), "user": max_id(User), "attempt": max_id(Attempt)}
+    writer = BulkWriter()
     root = db.session.scalar(
         select(OrgUnit).where(OrgUnit.level == UnitLevel.NATIONAL).order_by(OrgUnit.id)
     )
@@ -279,42 +150,16 @@ def generate(
     if not _plan_per_unit():
         ctx.plan_items(None)
     budgets = _split(rng, officers, [w for _, w in chosen])
-    with _coverage_triggers_paused():
+    with coverage_triggers_paused():
         for number, ((name, _), budget) in enumerate(zip(chosen, budgets, strict=True), start=1):
             ctx.province(number, name, budget, parent)
             writer.flush()
             db.session.commit()
     if progress:
         progress(report.officers % 1000)
-    _fix_sequences()
+    fix_sequences()
     db.session.commit()
     return report
-
-
-@contextlib.contextmanager
-def _coverage_triggers_paused():
-    """The per-row triggers that keep the coverage tables exact (`coverage_counts`,
-    `coverage_officers`) are costly under a bulk load: on PostgreSQL ~1 ms a record under COPY
-    (200k officers: over 20 minutes), on SQLite 3½ minutes instead of about one and a half.
-    Pause them, and afterwards (also if generation fails midway) reinstall them and recompute
-    the tables in one pass: what `flask coverage rebuild` does. PostgreSQL disables them;
-    SQLite, which cannot, drops them. A run killed outright leaves them paused: the next run,
-    or `flask coverage rebuild`, restores them."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect not in ("postgresql", "sqlite"):
-        yield
-        return
-    for name in coverage_upkeep.expected_triggers(dialect):
-        if dialect == "postgresql":
-            db.session.execute(text(f"ALTER TABLE training_records DISABLE TRIGGER {name}"))
-        else:
-            db.session.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
-    db.session.commit()
-    try:
-        yield
-    finally:
-        db.session.rollback()  # whatever a failure left half-done
-        coverage_upkeep.rebuild()
 
 
 def _plan(courses: list[Course], year: int, years: int, root_id: int | None) -> list[dict]:
@@ -650,19 +495,3 @@ class _Context:
             )
             self.report.attempts += 1
         return self.ids["attempt"]
-
-
-def _fix_sequences() -> None:
-    """PostgreSQL: ids were given explicitly, so move the serial sequences past them."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        db.session.execute(text("ANALYZE"))
-        return
-    for table in ("org_units", "users", "attempts"):
-        db.session.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
-            )
-        )
-    for table in ("org_units", "users", "attempts", "training_records", "plan_items"):
-        db.session.execute(text(f"ANALYZE {table}"))
