@@ -276,7 +276,7 @@ def questions_export(slug, fmt, output) -> None:
 @questions_cli.command("template")
 def questions_template() -> None:
     """Tạo lại tệp mẫu app/static/templates/mau-cau-hoi.xlsx."""
-    from app.quizzes.formats.xlsx import write_template
+    from app.quizzes.formats.xlsx_template import write_template
 
     click.echo(f"Đã ghi {write_template()}")
 

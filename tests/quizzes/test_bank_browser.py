@@ -18,7 +18,8 @@ from werkzeug.serving import make_server
 from app.extensions import db
 from app.org.models import Role
 from app.quizzes.formats import ParsedQuestion
-from app.quizzes.formats.xlsx import examples, export_xlsx
+from app.quizzes.formats.xlsx import export_xlsx
+from app.quizzes.formats.xlsx_template import examples
 from app.quizzes.models import Question
 from tests.conftest import PASSWORD
 from tests.e2e.helpers import OVERFLOW_JS, UNLABELLED_CONTROLS_JS

@@ -14,14 +14,8 @@ from app.extensions import db
 from app.quizzes.bank import export_bank, import_questions, parse_upload
 from app.quizzes.formats import ParsedAnswer, ParsedQuestion
 from app.quizzes.formats.compare import comparable
-from app.quizzes.formats.xlsx import (
-    COLUMNS,
-    TEMPLATE_PATH,
-    build_template,
-    examples,
-    export_xlsx,
-    parse_xlsx,
-)
+from app.quizzes.formats.xlsx import COLUMNS, export_xlsx, parse_xlsx
+from app.quizzes.formats.xlsx_template import TEMPLATE_PATH, build_template, examples
 from app.quizzes.models import Question
 
 HEADINGS = [
