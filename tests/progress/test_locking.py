@@ -73,18 +73,21 @@ def test_a_completion_during_a_roster_edit_of_the_officer_waits_instead_of_deadl
 # --- the check that every writer locks (CHECK_RECORD_LOCKS, on in the tests) -------------
 
 
+def _record_of(officer, course) -> TrainingRecord:
+    """A record written by hand (no service, so no lock unless the test takes it)."""
+    return TrainingRecord(
+        user_id=officer.id,
+        course_id=course.id,
+        year=2026,
+        unit_id=officer.unit_id,
+        officer_type=officer.officer_type,
+    )
+
+
 def test_a_record_written_without_locking_its_officer_is_refused(app, tree, make_user, course):
     officer = make_user(tree["A1"])
     db.session.commit()
-    db.session.add(
-        TrainingRecord(
-            user_id=officer.id,
-            course_id=course.id,
-            year=2026,
-            unit_id=officer.unit_id,
-            officer_type=officer.officer_type,
-        )
-    )
+    db.session.add(_record_of(officer, course))
     with pytest.raises(UnlockedRecordWrite, match=f"officer {officer.id}"):
         db.session.flush()
     db.session.rollback()
@@ -110,15 +113,7 @@ def test_locks_last_for_their_transaction_only(app, tree, make_user, course):
     lock_officers([officer.id])
     record.required = False
     db.session.flush()  # his lock does not cover another officer's record
-    db.session.add(
-        TrainingRecord(
-            user_id=other.id,
-            course_id=course.id,
-            year=2026,
-            unit_id=other.unit_id,
-            officer_type=other.officer_type,
-        )
-    )
+    db.session.add(_record_of(other, course))
     with pytest.raises(UnlockedRecordWrite, match=f"officer {other.id}"):
         db.session.flush()
     db.session.rollback()
@@ -128,15 +123,7 @@ def test_an_officer_created_in_the_same_transaction_needs_no_lock(app, tree, cou
     officer = User(full_name="Cán bộ Mới", unit=tree["A1"])
     db.session.add(officer)
     db.session.flush()
-    db.session.add(
-        TrainingRecord(
-            user_id=officer.id,
-            course_id=course.id,
-            year=2026,
-            unit_id=officer.unit_id,
-            officer_type=officer.officer_type,
-        )
-    )
+    db.session.add(_record_of(officer, course))
     db.session.commit()
     assert db.session.scalar(select(TrainingRecord.user_id)) == officer.id
 
@@ -145,14 +132,6 @@ def test_with_the_check_off_writes_go_through_unchecked(app, tree, make_user, co
     monkeypatch.setitem(app.config, "CHECK_RECORD_LOCKS", False)  # the production default
     officer = make_user(tree["A1"])
     db.session.commit()
-    db.session.add(
-        TrainingRecord(
-            user_id=officer.id,
-            course_id=course.id,
-            year=2026,
-            unit_id=officer.unit_id,
-            officer_type=officer.officer_type,
-        )
-    )
+    db.session.add(_record_of(officer, course))
     db.session.commit()
     assert db.session.scalar(select(TrainingRecord.user_id)) == officer.id
