@@ -3,7 +3,6 @@
 from pathlib import Path
 
 from flask import Flask, request
-from markupsafe import Markup, escape
 
 from app.config import INSTANCE, ROOT, Config
 from app.extensions import babel, csrf, db, limiter, login_manager
@@ -41,6 +40,7 @@ def create_app(config: type[Config] | dict | None = None, serving: bool = False)
 
 def configure_extensions(app: Flask, with_migrations: bool = True) -> None:
     from app.core.db import configure_sqlite_transactions, write_intent
+    from app.core.i18n import install_fast_template_gettext
 
     db.init_app(app)
     if with_migrations:
@@ -117,45 +117,10 @@ def configure_security_headers(app: Flask) -> None:
         return response
 
 
-def install_fast_template_gettext(app: Flask) -> None:
-    """Templates' `_()` resolves the request's translations once, not on every call.
-
-    Flask-Babel's own template callables look the domain, locale and catalogue up again for
-    each string (a dozen `g` lookups); a page has 10–20 strings, which made gettext about a
-    seventh of the lesson page's cost (bench S1). The catalogue is the one Flask-Babel picks.
-    """
-    from flask import g
-    from flask_babel import get_translations
-    from jinja2 import pass_context
-
-    def translations():
-        found = g.get("_tdkt_translations")
-        if found is None:
-            found = g._tdkt_translations = get_translations()
-        return found
-
-    @pass_context
-    def template_gettext(context, string, **variables):
-        # What Jinja's "newstyle" gettext does (escape, then always %-format), in one call
-        # instead of three nested ones through the template context.
-        translated = translations().ugettext(string)
-        if context.eval_ctx.autoescape:
-            translated = Markup(translated)
-        return translated % variables
-
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda s: translations().ugettext(s),
-        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
-        newstyle=True,
-        pgettext=lambda c, s: translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
-    )
-    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext)
-
-
 def configure_template_helpers(app: Flask) -> None:
     from app.core import dates, page_parts
     from app.org.models import OfficerType
+    from app.quizzes.rendering import cloze_inputs, question_html
 
     app.jinja_env.filters["date"] = dates.format_date
     app.jinja_env.filters["datetime"] = dates.format_datetime
@@ -167,50 +132,25 @@ def configure_template_helpers(app: Flask) -> None:
     page_parts.install(app)
 
 
-def _stem_html(question) -> Markup:
-    """A question's stem as safe HTML: imported HTML is sanitised, Markdown rendered, plain text
-    escaped (an Aiken stem that contains tags shows the tags as text)."""
-    from app.core.markdown import render_markdown, sanitise_html
-
-    if question.text_format == "html":
-        return Markup(sanitise_html(question.text))
-    if question.text_format == "markdown":
-        return Markup(render_markdown(question.text))
-    return Markup("<br>").join(escape(question.text).split("\n"))
-
-
-def question_html(question) -> Markup:
-    """The stem for reading (lists, review): a cloze shows its gaps as (1), (2)…"""
-    stem = _stem_html(question)
-    if question.qtype == "cloze":
-        from app.quizzes.types.cloze import render_cloze
-
-        return render_cloze(question, stem, with_inputs=False)
-    return stem
-
-
-def cloze_inputs(question) -> Markup:
-    """A cloze stem with its gaps as form inputs (the attempt page)."""
-    from app.quizzes.types.cloze import render_cloze
-
-    return render_cloze(question, _stem_html(question), with_inputs=True)
-
-
 def configure_errorhandlers(app: Flask) -> None:
     from flask import render_template
+    from flask_babel import lazy_gettext as _l  # extracted by `make messages` (-k _l)
 
     messages = {
-        400: "Yêu cầu không hợp lệ.",
-        401: "Bạn cần đăng nhập.",
-        403: "Bạn không có quyền truy cập trang này.",
-        404: "Không tìm thấy trang.",
-        429: "Bạn đã thử quá nhiều lần. Vui lòng chờ một lát rồi thử lại.",
-        500: "Đã xảy ra lỗi. Vui lòng thử lại sau.",
+        400: _l("Yêu cầu không hợp lệ."),
+        401: _l("Bạn cần đăng nhập."),
+        403: _l("Bạn không có quyền truy cập trang này."),
+        404: _l("Không tìm thấy trang."),
+        429: _l("Bạn đã thử quá nhiều lần. Vui lòng chờ một lát rồi thử lại."),
+        500: _l("Đã xảy ra lỗi. Vui lòng thử lại sau."),
     }
 
     def handle(error):
         code = getattr(error, "code", 500) or 500
-        return render_template("errors/error.html", code=code, message=messages.get(code)), code
+        message = messages.get(code)  # lazy: str() translates it for this request
+        return render_template(
+            "errors/error.html", code=code, message=str(message) if message else None
+        ), code
 
     for code in messages:
         app.register_error_handler(code, handle)

@@ -22,6 +22,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -38,7 +39,7 @@ bp = Blueprint("bank", __name__, url_prefix="/ngan-hang")
 # Files up to this size are checked while the request waits; larger ones in the background.
 SYNC_MAX_BYTES = 200_000
 TYPE_LABELS = {name: cls.label for name, cls in REGISTRY.items()}
-TYPE_LABELS.update({"cloze": "Cloze (điền vào chỗ trống)", "?": "Không đọc được"})
+TYPE_LABELS.update({"cloze": _l("Cloze (điền vào chỗ trống)"), "?": _l("Không đọc được")})
 
 
 bp.before_request(authors_only)

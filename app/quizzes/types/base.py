@@ -19,7 +19,7 @@ def get_type(name: str) -> type[QuestionType]:
 
 class QuestionType:
     name: ClassVar[str]
-    label: ClassVar[str]
+    label: ClassVar[str]  # lazy_gettext: str() gives it in the request's language
     template: ClassVar[str]  # the macro in templates/quizzes/_types.html that renders it
     scored: ClassVar[bool] = True
     manual: ClassVar[bool] = False  # graded by a trainer after submit (essays)

@@ -1,5 +1,7 @@
 """Single choice and multiple choice (partial credit, negative weights, total clamped at 0)."""
 
+from flask_babel import lazy_gettext as _l
+
 from app.quizzes.types.base import QuestionType, register
 
 
@@ -26,7 +28,7 @@ class _Choice(QuestionType):
 @register
 class SingleChoice(_Choice):
     name = "single"
-    label = "Trắc nghiệm một lựa chọn"
+    label = _l("Trắc nghiệm một lựa chọn")
     template = "single"
 
     @classmethod
@@ -58,7 +60,7 @@ class SingleChoice(_Choice):
 @register
 class MultipleChoice(_Choice):
     name = "multi"
-    label = "Trắc nghiệm nhiều lựa chọn"
+    label = _l("Trắc nghiệm nhiều lựa chọn")
     template = "multi"
 
     @classmethod

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from app.quizzes.types.base import QuestionType, get_type, register
@@ -19,7 +21,7 @@ PLACEHOLDER = re.compile(r"\{#(\d+)\}")
 @register
 class Cloze(QuestionType):
     name = "cloze"
-    label = "Điền vào chỗ trống (cloze)"
+    label = _l("Điền vào chỗ trống (cloze)")
     template = "cloze"
 
     @classmethod
@@ -94,7 +96,7 @@ class Cloze(QuestionType):
 
 def _gap_input(question_id: int, index: int, gap: dict) -> str:
     name = f"q{question_id}-{index}"
-    label = f"Chỗ trống {index + 1}"
+    label = gettext("Chỗ trống %(n)s", n=index + 1)
     if gap["kind"] in ("single", "multi"):
         choices = gap["data"].get("choices", [])
         if gap["kind"] == "multi":

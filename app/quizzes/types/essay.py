@@ -1,12 +1,14 @@
 """Essay (graded later by a trainer: scores 0 until then) and description (no score)."""
 
+from flask_babel import lazy_gettext as _l
+
 from app.quizzes.types.base import QuestionType, register
 
 
 @register
 class Essay(QuestionType):
     name = "essay"
-    label = "Tự luận"
+    label = _l("Tự luận")
     template = "essay"
     manual = True
 
@@ -22,7 +24,7 @@ class Essay(QuestionType):
 @register
 class Description(QuestionType):
     name = "description"
-    label = "Đoạn mô tả (không tính điểm)"
+    label = _l("Đoạn mô tả (không tính điểm)")
     template = "description"
     scored = False
 

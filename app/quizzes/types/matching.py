@@ -1,10 +1,12 @@
+from flask_babel import lazy_gettext as _l
+
 from app.quizzes.types.base import QuestionType, register
 
 
 @register
 class Matching(QuestionType):
     name = "matching"
-    label = "Ghép đôi"
+    label = _l("Ghép đôi")
     template = "matching"
 
     @classmethod

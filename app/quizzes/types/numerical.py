@@ -1,3 +1,5 @@
+from flask_babel import lazy_gettext as _l
+
 from app.quizzes.types.base import QuestionType, register
 
 
@@ -11,7 +13,7 @@ def _to_float(text) -> float | None:
 @register
 class Numerical(QuestionType):
     name = "numerical"
-    label = "Số (có sai số)"
+    label = _l("Số (có sai số)")
     template = "short"
 
     @classmethod

@@ -2,6 +2,8 @@
 
 import re
 
+from flask_babel import lazy_gettext as _l
+
 from app.core.text import normalise_answer
 from app.quizzes.types.base import QuestionType, register
 
@@ -17,7 +19,7 @@ def _matches(pattern: str, answer: str) -> bool:
 @register
 class ShortAnswer(QuestionType):
     name = "short"
-    label = "Trả lời ngắn"
+    label = _l("Trả lời ngắn")
     template = "short"
 
     @classmethod

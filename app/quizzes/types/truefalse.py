@@ -1,10 +1,12 @@
+from flask_babel import lazy_gettext as _l
+
 from app.quizzes.types.base import QuestionType, register
 
 
 @register
 class TrueFalse(QuestionType):
     name = "truefalse"
-    label = "Đúng / Sai"
+    label = _l("Đúng / Sai")
     template = "truefalse"
 
     @classmethod
