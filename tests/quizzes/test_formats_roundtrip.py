@@ -192,21 +192,7 @@ _MARKER_LIKE = re.compile(r"\{#\d+\}|\{\d*(\.\d+)?:[A-Za-z_]+:")
 
 @st.composite
 def question(draw, fmt: str):
-    qtype = draw(
-        st.sampled_from(
-            [
-                "single",
-                "multi",
-                "truefalse",
-                "short",
-                "numerical",
-                "matching",
-                "essay",
-                "description",
-                "cloze",
-            ]
-        )
-    )
+    qtype = draw(st.sampled_from(QTYPES))
     q = ParsedQuestion(
         qtype=qtype,
         text=draw(STEM),
