@@ -33,28 +33,38 @@ GUIDE = [
 
 
 def examples() -> list[ParsedQuestion]:
-    """One sample question of each type (the template's «Ví dụ» sheet, tested to import)."""
-    ref = "Luật Thi đua, khen thưởng 2022; Điều 6"
+    """One sample question of each type (the template's «Ví dụ» sheet, tested to import).
+
+    Trainers copy these, so they state only what ../shared/domain/FACTS.md marks VERIFIED (the
+    provincial plan for Nghị quyết 07/NQ-TLĐ) or CORROBORATED with its reference (the law's
+    number and date), and no article numbers: a sample must not teach an unchecked claim.
+    """
+    law = "Luật Thi đua, khen thưởng số 06/2022/QH15"
+    plan = "Kế hoạch thực hiện Nghị quyết 07/NQ-TLĐ"
     return [
         ParsedQuestion(
             "single",
             "Luật Thi đua, khen thưởng hiện hành có số hiệu là gì?",
             key="vd-01",
             category="Quy định chung",
-            reference=ref,
+            reference=law,
             tags=["luật"],
-            general_feedback="Luật số 06/2022/QH15 được Quốc hội thông qua ngày 15/6/2022.",
+            general_feedback="Luật số 06/2022/QH15 được Quốc hội khóa XV thông qua ngày 15/6/2022.",
             answers=[
                 ParsedAnswer("06/2022/QH15", 1.0),
-                ParsedAnswer("15/2003/QH11", 0.0, "Đây là Luật năm 2003."),
+                ParsedAnswer(
+                    "06/2022/NĐ-CP", 0.0, "Ký hiệu NĐ-CP là của nghị định, không phải luật."
+                ),
             ],
         ),
         ParsedQuestion(
             "multi",
-            "Báo cáo công tác thi đua, khen thưởng gửi theo định kỳ nào? (chọn hai)",
+            "Công đoàn cấp trên trực tiếp cơ sở và CĐCS tổng hợp, đánh giá kết quả thực hiện "
+            "Nghị quyết 07/NQ-TLĐ gửi Liên đoàn Lao động tỉnh theo định kỳ nào? (chọn hai)",
             key="vd-02",
-            category="Hồ sơ",
-            general_feedback="06 tháng và hằng năm.",
+            category="Báo cáo",
+            reference=plan,
+            general_feedback="Định kỳ 06 tháng và hằng năm.",
             single=False,
             answers=[
                 ParsedAnswer("06 tháng", 0.5),
@@ -64,41 +74,48 @@ def examples() -> list[ParsedQuestion]:
         ),
         ParsedQuestion(
             "truefalse",
-            "Cán bộ làm công tác thi đua, khen thưởng ở CĐCS là cán bộ chuyên trách.",
+            "Theo kế hoạch, cán bộ làm công tác thi đua, khen thưởng ở CĐCS là cán bộ "
+            "chuyên trách.",
             key="vd-03",
-            general_feedback="Ở CĐCS đây thường là cán bộ kiêm nhiệm.",
+            reference=plan,
+            general_feedback="CĐCS phân công một cán bộ công đoàn kiêm nhiệm công tác thi đua, "
+            "khen thưởng; cán bộ chuyên trách ở Liên đoàn Lao động tỉnh.",
             answers=[ParsedAnswer("true", 0.0), ParsedAnswer("false", 1.0, "Chính xác.")],
         ),
         ParsedQuestion(
             "short",
-            "Viết tắt của «Liên đoàn Lao động» là gì?",
+            "Viết tắt của «Công đoàn cơ sở» là gì?",
             key="vd-04",
-            general_feedback="LĐLĐ.",
-            answers=[ParsedAnswer("LĐLĐ", 1.0), ParsedAnswer("LDLD", 0.5, "Thiếu dấu.")],
+            general_feedback="CĐCS.",
+            answers=[ParsedAnswer("CĐCS", 1.0), ParsedAnswer("CDCS", 0.5, "Thiếu dấu.")],
         ),
         ParsedQuestion(
             "numerical",
-            "Tỷ lệ tối thiểu (%) cá nhân được khen là công nhân, người lao động trực tiếp?",
+            "Chỉ tiêu hằng năm: ít nhất bao nhiêu phần trăm tổng số cá nhân được khen thưởng là "
+            "công nhân, lao động trực tiếp sản xuất, công chức, viên chức không giữ vị trí lãnh "
+            "đạo, quản lý?",
             key="vd-05",
+            reference=plan,
             general_feedback="Ít nhất 15%.",
             answers=[ParsedAnswer("15", 1.0)],
         ),
         ParsedQuestion(
             "matching",
-            "Ghép hình thức khen thưởng với cấp quyết định.",
+            "Ghép chữ viết tắt với tên đầy đủ.",
             key="vd-06",
-            general_feedback="Theo thẩm quyền khen thưởng.",
+            general_feedback="Các chữ viết tắt thường gặp trong văn bản công đoàn.",
             answers=[
-                ParsedAnswer("Chủ tịch nước", 1.0, match_left="Huân chương Lao động"),
-                ParsedAnswer("Thủ tướng Chính phủ", 1.0, match_left="Bằng khen của Thủ tướng"),
-                ParsedAnswer("Bộ trưởng", 0.0, match_left=""),
+                ParsedAnswer("Liên đoàn Lao động", 1.0, match_left="LĐLĐ"),
+                ParsedAnswer("Thi đua, khen thưởng", 1.0, match_left="TĐKT"),
+                ParsedAnswer("Công đoàn ngành", 0.0, match_left=""),
             ],
         ),
         ParsedQuestion(
             "essay",
-            "Nêu ba nguyên tắc thi đua.",
+            "Nêu cách anh/chị theo dõi để mọi cán bộ làm công tác thi đua, khen thưởng của đơn "
+            "vị được tập huấn trong năm.",
             key="vd-07",
-            general_feedback="Tự nguyện, tự giác, công khai…",
+            general_feedback="Bài tự luận: giảng viên chấm.",
         ),
         ParsedQuestion("description", "Phần II: Hồ sơ khen thưởng.", key="vd-08"),
     ]
