@@ -35,6 +35,63 @@ OVERFLOW_JS = """
 """
 
 
+# Text below the WCAG 2.1 AA contrast ratio against what is painted behind it: 4.5:1, or 3:1
+# for large text (24 px, or 18.66 px bold). The background is composited from the element up
+# to the page (over white); text over a background image cannot be judged and is skipped.
+# SVG text (the charts) is painted with `fill`. Disabled controls are exempt in WCAG.
+LOW_CONTRAST_JS = r"""
+() => {
+  const parse = c => {
+    const m = /rgba?\(([^)]+)\)/.exec(c || '');
+    if (!m) return null;
+    const p = m[1].split(/[\s,\/]+/).filter(Boolean).map(Number);
+    return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1};
+  };
+  const over = (top, under) => ({
+    r: top.r * top.a + under.r * (1 - top.a), g: top.g * top.a + under.g * (1 - top.a),
+    b: top.b * top.a + under.b * (1 - top.a), a: 1});
+  const luminance = ({r, g, b}) => {
+    const f = v => (v /= 255) <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const behind = el => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const style = getComputedStyle(e);
+      if (style.backgroundImage !== 'none') return null;
+      const c = parse(style.backgroundColor);
+      if (c && c.a > 0) { layers.push(c); if (c.a >= 1) break; }
+    }
+    return layers.reverse().reduce((under, c) => over(c, under), {r: 255, g: 255, b: 255, a: 1});
+  };
+  const low = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const text = Array.from(el.childNodes)
+      .filter(n => n.nodeType === Node.TEXT_NODE).map(n => n.textContent).join('').trim();
+    if (!text || el.disabled || el.closest('.sr-only, .skip-link')) continue;
+    const style = getComputedStyle(el);
+    const box = el.getBoundingClientRect();
+    if (style.visibility === 'hidden' || box.width === 0 || box.height === 0) continue;
+    const bg = behind(el);
+    const paint = parse(el.closest('svg') ? style.fill : style.color);
+    if (!bg || !paint) continue;
+    const fg = over(paint, bg);
+    const [hi, lo] = [luminance(fg), luminance(bg)].sort((x, y) => y - x);
+    const ratio = (hi + 0.05) / (lo + 0.05);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (parseInt(style.fontWeight, 10) >= 700 && size >= 18.66);
+    if (ratio < (large ? 3 : 4.5)) {
+      low.push(`${el.tagName.toLowerCase()}.${el.className.baseVal ?? el.className} `
+        + `"${text.slice(0, 30)}" ${ratio.toFixed(2)}:1 `
+        + `(rgb(${paint.r}, ${paint.g}, ${paint.b}) on `
+        + `rgb(${Math.round(bg.r)}, ${Math.round(bg.g)}, ${Math.round(bg.b)}))`);
+    }
+  }
+  return low;
+}
+"""
+
+
 class Journey:
     """A page plus everything a journey asserts on every screen it visits:
 
@@ -42,7 +99,8 @@ class Journey:
       (except URLs the journey declares it expects to fail, e.g. a deliberate 404);
     * `<html lang="vi">`;
     * no horizontal scroll (`scrollWidth <= innerWidth`) — at 360 px above all;
-    * every visible input/select/textarea has a label.
+    * every visible input/select/textarea has a label;
+    * visible text meets the WCAG AA contrast ratio against its background.
 
     `check(step)` runs the checks and saves `screenshots/<journey>-<size>-<step>.png`.
     """
@@ -111,6 +169,8 @@ class Journey:
         if labels:
             unlabelled = page.evaluate(UNLABELLED_CONTROLS_JS)
             assert not unlabelled, f"{step} ({page.url}): controls without a label: {unlabelled}"
+        low = page.evaluate(LOW_CONTRAST_JS)
+        assert not low, f"{step} ({page.url}): text below WCAG AA contrast: {low[:5]}"
         self.assert_no_errors()
 
     # --- shared steps ---------------------------------------------------------------------
