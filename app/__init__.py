@@ -61,6 +61,10 @@ def configure_extensions(app: Flask, with_migrations: bool = True) -> None:
 
     with app.app_context():
         configure_sqlite_transactions(db.engine)
+    if app.config.get("CHECK_RECORD_LOCKS"):
+        from app.progress.locking import install_checks
+
+        install_checks()
 
     @app.before_request
     def _mark_write_requests():

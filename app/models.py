@@ -12,7 +12,7 @@ from app.courses.models import (
     QuestionDraft,
 )
 from app.org.models import OrgUnit, UnitMembership, User
-from app.progress import coverage_officers, locking  # noqa: F401  (locking: record-write checks)
+from app.progress import coverage_officers
 from app.progress.coverage_counts import CoverageCount, install_triggers_on_create
 from app.progress.coverage_officers import CoverageOfficer, CoverageOfficerCount
 from app.progress.models import ClassAttendance, PlanItem, TrainingClass, TrainingRecord

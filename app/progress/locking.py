@@ -63,13 +63,11 @@ def lock_officers(officers: Iterable[int] | Select) -> None:
         db.session.info.setdefault(_LOCKED, set()).update(locked)
 
 
-@event.listens_for(Session, "after_transaction_end")
 def _forget_locks(session, transaction) -> None:
     if transaction.parent is None:  # row locks last until the outermost transaction ends
         session.info.pop(_LOCKED, None)
 
 
-@event.listens_for(Session, "after_flush")
 def _new_officers_are_locked(session, flush_context) -> None:
     # An officer inserted by this transaction is invisible to every other one until it
     # commits: nobody can wait on his row, so his records need no lock.
@@ -79,7 +77,6 @@ def _new_officers_are_locked(session, flush_context) -> None:
             session.info.setdefault(_LOCKED, set()).update(new)
 
 
-@event.listens_for(Session, "before_flush")
 def _check_record_objects(session, flush_context, instances) -> None:
     if not _checking():
         return
@@ -93,7 +90,6 @@ def _check_record_objects(session, flush_context, instances) -> None:
             )
 
 
-@event.listens_for(Session, "do_orm_execute")
 def _check_record_statements(state) -> None:
     # A bulk UPDATE / INSERT … SELECT / DELETE names no officers: the transaction must at
     # least have locked the ones it selected (each service locks with the same WHERE).
@@ -106,3 +102,19 @@ def _check_record_statements(state) -> None:
         and not state.session.info.get(_LOCKED)
     ):
         raise UnlockedRecordWrite("bulk write of training records without lock_officers()")
+
+
+_CHECKS = {
+    "after_transaction_end": _forget_locks,
+    "after_flush": _new_officers_are_locked,
+    "before_flush": _check_record_objects,
+    "do_orm_execute": _check_record_statements,
+}
+
+
+def install_checks() -> None:
+    """Listen to every session (once per process) when an app sets CHECK_RECORD_LOCKS: the
+    production configuration adds nothing to each statement."""
+    for name, listener in _CHECKS.items():
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
