@@ -77,38 +77,59 @@ SQLITE_TRIGGERS = [
     "BEGIN " + _SQLITE_ADD.format(r="NEW") + " END",
 ]
 
-# --- PostgreSQL -------------------------------------------------------------------------------
+# --- PostgreSQL: statement triggers (one grouped upsert per statement) --------------------------
+# Row triggers upserted the same few count rows once per record. PostgreSQL keeps every version
+# a transaction writes of a row until it ends, and each upsert walks the versions before it: a
+# roster import of 15,000 officers under four plan lines (60,000 records) took 179 s, each
+# 1,000-record statement slower than the last (0.1 s to 4 s of trigger time). Grouped per
+# statement, a count row changes once per statement whatever the number of records in it.
+_PG_UPSERT = """
+INSERT INTO coverage_counts (unit_id, year, course_id, officer_type, due_on, done_month, records)
+SELECT a, r.year, r.course_id, r.officer_type, COALESCE(r.due_on, DATE '9999-12-31'),
+       COALESCE(EXTRACT(MONTH FROM r.completed_on)::integer, 0), {sign}count(*)
+FROM {rows} r JOIN org_units u ON u.id = r.unit_id,
+     unnest(ARRAY[u.level1_id, u.level2_id, u.level3_id]) AS a
+WHERE r.required AND a IS NOT NULL
+GROUP BY 1, 2, 3, 4, 5, 6
+ORDER BY 1, 2, 3, 4, 5, 6
+ON CONFLICT (unit_id, year, course_id, officer_type, due_on, done_month)
+DO UPDATE SET records = coverage_counts.records + EXCLUDED.records
+"""
+# (Sorted: two transactions lock the count rows they share in the same order.)
+
+# An update moves a record between counts only when it changes what they are keyed by.
+_COUNTED = ("required", "unit_id", "year", "course_id", "officer_type", "due_on", "completed_on")
+_PG_MOVED = (
+    "(SELECT {side}.* FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE "
+    + " OR ".join(f"o.{c} IS DISTINCT FROM n.{c}" for c in _COUNTED)
+    + ")"
+)
+
 POSTGRES_TRIGGERS = [
-    """
-CREATE OR REPLACE FUNCTION coverage_counts_apply(rec training_records, delta integer)
-RETURNS void AS $$
+    f"""
+CREATE OR REPLACE FUNCTION coverage_counts_statement() RETURNS trigger AS $$
 BEGIN
-  INSERT INTO coverage_counts
-    (unit_id, year, course_id, officer_type, due_on, done_month, records)
-  SELECT a, rec.year, rec.course_id, rec.officer_type, COALESCE(rec.due_on, DATE '9999-12-31'),
-         COALESCE(EXTRACT(MONTH FROM rec.completed_on)::integer, 0), delta
-  FROM org_units u, unnest(ARRAY[u.level1_id, u.level2_id, u.level3_id]) AS a
-  WHERE u.id = rec.unit_id AND a IS NOT NULL
-  ON CONFLICT (unit_id, year, course_id, officer_type, due_on, done_month)
-  DO UPDATE SET records = coverage_counts.records + EXCLUDED.records;
-END;
-$$ LANGUAGE plpgsql
-""",
-    """
-CREATE OR REPLACE FUNCTION coverage_counts_trigger() RETURNS trigger AS $$
-BEGIN
-  IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.required THEN
-    PERFORM coverage_counts_apply(OLD, -1);
-  END IF;
-  IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.required THEN
-    PERFORM coverage_counts_apply(NEW, 1);
+  IF TG_OP = 'INSERT' THEN
+    {_PG_UPSERT.format(sign="", rows="new_rows")};
+  ELSIF TG_OP = 'DELETE' THEN
+    {_PG_UPSERT.format(sign="-", rows="old_rows")};
+  ELSE
+    {_PG_UPSERT.format(sign="-", rows=_PG_MOVED.format(side="o"))};
+    {_PG_UPSERT.format(sign="", rows=_PG_MOVED.format(side="n"))};
   END IF;
   RETURN NULL;
 END;
 $$ LANGUAGE plpgsql
 """,
-    "CREATE TRIGGER tr_coverage AFTER INSERT OR UPDATE OR DELETE ON training_records "
-    "FOR EACH ROW EXECUTE FUNCTION coverage_counts_trigger()",
+    "CREATE TRIGGER tr_coverage_insert AFTER INSERT ON training_records "
+    "REFERENCING NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION coverage_counts_statement()",
+    "CREATE TRIGGER tr_coverage_delete AFTER DELETE ON training_records "
+    "REFERENCING OLD TABLE AS old_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION coverage_counts_statement()",
+    "CREATE TRIGGER tr_coverage_update AFTER UPDATE ON training_records "
+    "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION coverage_counts_statement()",
 ]
 
 
@@ -138,10 +159,7 @@ def install_triggers_on_create() -> None:
         )
 
 
-POSTGRES_DROP = [
-    "DROP FUNCTION IF EXISTS coverage_counts_trigger() CASCADE",
-    "DROP FUNCTION IF EXISTS coverage_counts_apply(training_records, integer) CASCADE",
-]
+POSTGRES_DROP = ["DROP FUNCTION IF EXISTS coverage_counts_statement() CASCADE"]
 
 # Fills the counts from the records already there (the migration that adds the table).
 BACKFILL_SQLITE = """

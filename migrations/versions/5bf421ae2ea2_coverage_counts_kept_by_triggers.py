@@ -57,7 +57,12 @@ def upgrade():
 
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
-        for statement in POSTGRES_DROP:
+        # The row trigger this revision first installed, and today's statement triggers.
+        for statement in [
+            "DROP FUNCTION IF EXISTS coverage_counts_trigger() CASCADE",
+            "DROP FUNCTION IF EXISTS coverage_counts_apply(training_records, integer) CASCADE",
+            *POSTGRES_DROP,
+        ]:
             op.execute(statement)
     else:
         for name in ("insert", "delete", "update_old", "update_new"):
