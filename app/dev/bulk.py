@@ -72,9 +72,10 @@ def max_id(model) -> int:
 
 @contextlib.contextmanager
 def coverage_triggers_paused():
-    """The per-row triggers that keep the coverage tables exact (`coverage_counts`,
-    `coverage_officers`) are costly under a bulk load: on PostgreSQL ~1 ms a record under COPY
-    (200k officers: over 20 minutes), on SQLite 3½ minutes instead of about one and a half.
+    """The triggers that keep the coverage tables exact (`coverage_counts`,
+    `coverage_officers`) are costly under a bulk load: with the earlier PostgreSQL row triggers
+    ~1 ms a record under COPY (200k officers: over 20 minutes), on SQLite 3½ minutes instead of
+    about one and a half; one recomputation at the end is cheaper still.
     Pause them, and afterwards (also if generation fails midway) reinstall them and recompute
     the tables in one pass: what `flask coverage rebuild` does. PostgreSQL disables them;
     SQLite, which cannot, drops them. A run killed outright leaves them paused: the next run,
