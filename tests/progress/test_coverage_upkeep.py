@@ -52,7 +52,9 @@ def test_writes_made_without_triggers_are_found_then_rebuilt(planned, tree, cour
     sqlite = db.engine.dialect.name == "sqlite"
     update_triggers = (
         (  # what a completion (an UPDATE of the record) fires
-            ["tr_coverage_update_old", "tr_coverage_update_new"] if sqlite else ["tr_coverage_update"]
+            ["tr_coverage_update_old", "tr_coverage_update_new"]
+            if sqlite
+            else ["tr_coverage_update"]
         )
         + ["tr_coverage_officers_update"]
         + (["tr_coverage_officers_update_new"] if sqlite else [])
