@@ -188,7 +188,12 @@ def roster_import(file: str, unit_code: str, dry_run: bool) -> None:
             f"{counts['unchanged']} không đổi, {counts['error']} lỗi."
         )
         return
-    summary = roster.import_roster(unit, rows, actor_id=None)
+    steps = {"check": "Kiểm tra lại", "write": "Đã ghi"}
+
+    def progress(phase: str, done: int, total: int) -> None:
+        click.echo(f"{steps[phase]} {done}/{total} dòng", err=True)
+
+    summary = roster.import_roster(unit, rows, actor_id=None, progress=progress)
     click.echo(
         f"Đã nhập: {summary.created} mới, {summary.updated} cập nhật, "
         f"{summary.unchanged} không đổi, {summary.errors} dòng lỗi bỏ qua."

@@ -58,6 +58,10 @@ class Config:
 
     PER_PAGE = 50
 
+    # A confirmed roster import with more rows than this runs in a background job whose page
+    # shows progress (app/org/jobs.py); smaller ones finish within the request.
+    ROSTER_INLINE_ROWS = int(os.environ.get("ROSTER_INLINE_ROWS", "1000"))
+
     # Fail any write of a training record whose officer was not locked first (see
     # app/progress/locking.py): on in the tests, off in production (a check, not a lock).
     CHECK_RECORD_LOCKS = False

@@ -11,6 +11,7 @@ from app.courses.models import (
     LessonProgress,
     QuestionDraft,
 )
+from app.org.jobs import RosterImportJob
 from app.org.models import OrgUnit, UnitMembership, User
 from app.progress import coverage_officers
 from app.progress.coverage_counts import CoverageCount, install_triggers_on_create
@@ -38,6 +39,7 @@ __all__ = [
     "CourseVersion",
     "ImportJob",
     "Lesson",
+    "RosterImportJob",
     "LessonDraft",
     "LessonProgress",
     "OrgUnit",

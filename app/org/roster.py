@@ -11,7 +11,8 @@ change) and writes the audit log.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
@@ -39,6 +40,7 @@ from app.org.services import create_officer
 from app.progress.locking import lock_officers
 from app.progress.models import PlanItem, TrainingRecord
 
+CHUNK = 500  # rows checked, then written, between two progress reports
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^[0-9+().\s-]{6,30}$")
 _FULL_TIME = {"chuyên trách", "chuyen trach", "ct"}
@@ -209,9 +211,14 @@ def _load_users(column, keys: set[str]) -> dict[str, User]:
     return found
 
 
-def parse_roster(scope_unit: OrgUnit, rows: list[tuple[int, dict[str, str]]]) -> RosterPreview:
+def parse_roster(
+    scope_unit: OrgUnit,
+    rows: list[tuple[int, dict[str, str]]],
+    progress: Callable[[int], None] | None = None,
+) -> RosterPreview:
     """Validate every row and decide what committing it would do (nothing is written). Only
-    units under `scope_unit` (the importer's own unit) may be named."""
+    units under `scope_unit` (the importer's own unit) may be named. `progress(rows checked)`
+    is called every CHUNK rows."""
     scope = scope_unit.path
     units = _Units(scope)
     results = []
@@ -219,6 +226,8 @@ def parse_roster(scope_unit: OrgUnit, rows: list[tuple[int, dict[str, str]]]) ->
         result = _clean(raw, units)
         result.row = number
         results.append(result)
+        if progress is not None and len(results) % CHUNK == 0:
+            progress(len(results))
     by_code = _load_users(
         User.officer_code,
         {r.values["officer_code"] for r in results if r.values.get("officer_code")},
@@ -319,24 +328,68 @@ class ImportSummary:
     updated: int = 0
     unchanged: int = 0
     errors: int = 0
+    # (line, name, reasons) of each skipped row, for the importer to fix and send again
+    bad_rows: list[tuple[int, str, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ImportSummary:
+        summary = cls(**data)
+        summary.bad_rows = [tuple(row) for row in summary.bad_rows]
+        return summary
 
 
 def import_roster(
-    scope_unit: OrgUnit, rows: list[tuple[int, dict[str, str]]], actor_id: int | None
+    scope_unit: OrgUnit,
+    rows: list[tuple[int, dict[str, str]]],
+    actor_id: int | None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> ImportSummary:
     """Commit a roster: good rows go in, bad rows are skipped. Re-validated against the
-    database as it is now (the preview may be minutes old). One transaction."""
-    preview = parse_roster(scope_unit, rows)
+    database as it is now (the preview may be minutes old). One transaction, flushed CHUNK
+    rows at a time so that `progress(phase, done, total)` ("check", then "write") can tell
+    how far it has got and the session does not hold every new object at once."""
+    report = progress or (lambda phase, done, total: None)
+    preview = parse_roster(scope_unit, rows, lambda done: report("check", done, len(rows)))
     today = local_today()
-    summary = ImportSummary(unchanged=preview.count("unchanged"), errors=preview.count("error"))
+    summary = ImportSummary(
+        unchanged=preview.count("unchanged"),
+        errors=preview.count("error"),
+        bad_rows=[(r.row, r.name, " ".join(r.errors)) for r in preview.bad_rows],
+    )
+    writes = [r for r in preview.rows if r.action in ("new", "updated")]
+    report("write", 0, len(writes))
+    lock_officers(result.user.id for result in writes if result.action == "updated")
+    for start in range(0, len(writes), CHUNK):
+        chunk = writes[start : start + CHUNK]
+        created = _write_chunk(chunk, actor_id, today)
+        summary.created += len(created)
+        summary.updated += len(chunk) - len(created)
+        report("write", start + len(chunk), len(writes))
+    if writes:
+        audit.record(
+            "roster.import",
+            "org_unit",
+            scope_unit.id,
+            actor_id,
+            created=summary.created,
+            updated=summary.updated,
+            errors=summary.errors,
+        )
+    db.session.commit()
+    return summary
+
+
+def _write_chunk(chunk: list[RowResult], actor_id: int | None, today: date) -> list[User]:
+    """Create or update the chunk's officers and flush; returns the ones created."""
     created: list[tuple[User, dict]] = []
-    lock_officers(result.user.id for result in preview.rows if result.action == "updated")
-    for result in preview.rows:
+    for result in chunk:
         if result.action == "new":
             created.append((_create(result.values), result.values))
-        elif result.action == "updated":
+        else:
             _apply_changes(actor_id, result.user, result.values, today)
-            summary.updated += 1
     db.session.flush()
     for user, values in created:
         db.session.add(UnitMembership(user_id=user.id, unit_id=user.unit_id, start_on=today))
@@ -349,20 +402,9 @@ def import_roster(
         )
         if values.get("active") is False:
             _deactivate(actor_id, user, values.get("leave_reason", ""), today)
-    summary.created = len(created)
     _sync_requirements([user for user, _values in created if user.active], today)
-    if created or summary.updated:
-        audit.record(
-            "roster.import",
-            "org_unit",
-            scope_unit.id,
-            actor_id,
-            created=summary.created,
-            updated=summary.updated,
-            errors=summary.errors,
-        )
-    db.session.commit()
-    return summary
+    db.session.flush()
+    return [user for user, _values in created]
 
 
 def _create(values: dict) -> User:

@@ -226,6 +226,14 @@ def save_upload(actor_id: int, kind: str, filename: str, rows: list) -> str:
     return token
 
 
+def valid_token(token: str) -> bool:
+    return bool(_TOKEN.match(token))
+
+
+def upload_exists(token: str) -> bool:
+    return valid_token(token) and (_upload_dir() / f"{token}.json").exists()
+
+
 def load_upload(actor_id: int, kind: str, token: str) -> tuple[str, list] | None:
     """(filename, rows) of this actor's upload, or None (unknown, expired, someone else's)."""
     if not _TOKEN.match(token):

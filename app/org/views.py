@@ -3,14 +3,25 @@ import with a preview, one officer's edit form and history. Out-of-scope officer
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from app.core.permissions import roles_required
 from app.core.uploads import read_upload
-from app.org import roster, roster_files
+from app.org import jobs, roster, roster_files
 from app.org.forms import (
     MAX_UPLOAD_BYTES,
     ActivateForm,
@@ -80,7 +91,7 @@ def import_upload():
                     form.file.errors.append(_("Tệp không có dòng dữ liệu nào."))
                 else:
                     token = roster_files.save_upload(
-                        current_user.id, "roster", upload.filename, rows
+                        current_user.id, jobs.UPLOAD_KIND, upload.filename, rows
                     )
                     return redirect(url_for("org.import_preview", token=token))
     status = 422 if form.errors else 200
@@ -91,26 +102,19 @@ def import_upload():
 @login_required
 @roles_required(*MANAGERS)
 def import_preview(token: str):
-    stored = roster_files.load_upload(current_user.id, "roster", token)
+    if jobs.job_for(current_user.id, token) is not None:  # confirmed already: follow the job
+        return redirect(url_for("org.import_job", token=token))
+    stored = roster_files.load_upload(current_user.id, jobs.UPLOAD_KIND, token)
     if stored is None:
         abort(404)
     filename, rows = stored
     form = ConfirmForm()
     if form.validate_on_submit():
-        summary = roster.import_roster(current_user.unit, rows, current_user.id)
-        roster_files.discard_upload(token)
-        flash(
-            _(
-                "Đã nhập danh sách: %(c)s cán bộ mới, %(u)s cập nhật, %(s)s không đổi, "
-                "%(e)s dòng lỗi bị bỏ qua.",
-                c=summary.created,
-                u=summary.updated,
-                s=summary.unchanged,
-                e=summary.errors,
-            ),
-            "success",
-        )
-        return redirect(url_for("org.roster_list"))
+        job_id = jobs.create(current_user.id, current_user.unit_id, token, filename, len(rows))
+        if job_id is not None:  # None: a second click got here first, its job is the one
+            background = len(rows) > current_app.config["ROSTER_INLINE_ROWS"]
+            jobs.start(job_id, background=background)
+        return redirect(url_for("org.import_job", token=token))
     preview = roster.parse_roster(current_user.unit, rows)
     return render_template(
         "org/preview.html",
@@ -119,6 +123,52 @@ def import_preview(token: str):
         preview=preview,
         first_rows=[r for r in preview.rows if r.action != "error"][:PREVIEW_ROWS],
     )
+
+
+def _job_or_404(token: str) -> jobs.RosterImportJob:
+    job = jobs.job_for(current_user.id, token)
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.get("/can-bo/nhap/<token>/ket-qua")
+@login_required
+@roles_required(*MANAGERS)
+def import_job(token: str):
+    job = _job_or_404(token)
+    progress = job.progress()
+    if progress["status"] in (jobs.QUEUED, jobs.RUNNING):
+        return render_template("org/import_progress.html", job=job, progress=progress)
+    if progress["status"] == jobs.FAILED:
+        failure = (job.summary or {}).get("failure") or _("quá trình ghi bị gián đoạn")
+        return render_template(
+            "org/import_result.html", job=job, failure=failure, form=ConfirmForm()
+        )
+    summary = roster.ImportSummary.from_dict(job.summary)
+    return render_template("org/import_result.html", job=job, summary=summary)
+
+
+@bp.get("/can-bo/nhap/<token>/tien-do")
+@login_required
+@roles_required(*MANAGERS)
+def import_job_progress(token: str):
+    return jsonify(_job_or_404(token).progress())
+
+
+@bp.post("/can-bo/nhap/<token>/thu-lai")
+@login_required
+@roles_required(*MANAGERS)
+def import_retry(token: str):
+    job = _job_or_404(token)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    job_id, rows = job.id, job.total
+    if jobs.retry(job):
+        jobs.start(job_id, background=rows > current_app.config["ROSTER_INLINE_ROWS"])
+    else:
+        flash(_("Không thể thử lại: tệp đã hết hạn hoặc việc nhập không bị lỗi."), "error")
+    return redirect(url_for("org.import_job", token=token))
 
 
 @bp.route("/can-bo/<int:user_id>", methods=["GET", "POST"])

@@ -2,7 +2,7 @@
 bank (filters, search), upload → dry-run preview → confirm, progress of large files, export.
 
 Upload and confirm run a job (`app.quizzes.jobs`): small files inline, large ones in a thread
-whose progress the job page polls (bank.js; a meta refresh without JavaScript).
+whose progress the job page polls (job-progress.js; a meta refresh without JavaScript).
 """
 
 from __future__ import annotations

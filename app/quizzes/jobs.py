@@ -12,56 +12,29 @@ from __future__ import annotations
 
 import re
 import secrets
-import threading
 import time
-from datetime import datetime, timedelta
 from pathlib import Path
 
-from flask import Flask, current_app
-from sqlalchemy import JSON, ForeignKey, String, select
+from flask import current_app
+from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.db import utcnow, write_intent
+from app.core import jobs as background_jobs
+from app.core.jobs import DONE, FAILED, QUEUED, RUNNING, JobState
 from app.extensions import db
 
-QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 PREVIEW, IMPORT = "preview", "import"
-# A job whose thread has not written for this long died with its worker (restart, crash).
-STALE_AFTER = timedelta(minutes=10)
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-_threads: dict[int, threading.Thread] = {}
 
 
-class ImportJob(db.Model):
+class ImportJob(JobState, db.Model):
     __tablename__ = "question_import_jobs"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token: Mapped[str] = mapped_column(String(64), unique=True)  # in URLs, not guessable
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(10), default=PREVIEW)
-    status: Mapped[str] = mapped_column(String(10), default=QUEUED)
-    total: Mapped[int] = mapped_column(default=0)
-    done: Mapped[int] = mapped_column(default=0)
-    filename: Mapped[str] = mapped_column(String(255), default="")
     fmt: Mapped[str] = mapped_column(String(12), default="")  # "" = detect
     encoding: Mapped[str] = mapped_column(String(20), default="")  # "" = detect
     category_prefix: Mapped[str] = mapped_column(String(255), default="")
-    summary: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (DONE, FAILED)
-
-    @property
-    def stale(self) -> bool:
-        return not self.finished and utcnow() - self.updated_at > STALE_AFTER
-
-    def progress(self) -> dict:
-        status = FAILED if self.stale else self.status
-        return {"status": status, "kind": self.kind, "done": self.done, "total": self.total}
 
 
 # --- uploaded files --------------------------------------------------------------------------
@@ -152,33 +125,12 @@ def confirm(job: ImportJob) -> bool:
 
 
 def start(job_id: int, *, background: bool) -> None:
-    """Run the job now (small files) or in a thread with its own app context (large ones).
-
-    The caller should not open a transaction after a background start until its request ends:
-    on SQLite a write transaction of the request would make the job's thread wait for it."""
-    if not background:
-        run(job_id)
-        return
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    thread = threading.Thread(target=_run_in_app, args=(app, job_id), daemon=True)
-    _threads[job_id] = thread
-    thread.start()
+    background_jobs.start(run, job_id, background=background)
 
 
 def wait(job_id: int, timeout: float = 60) -> None:
     """Block until a background job's thread ends (tests, the CLI)."""
-    thread = _threads.pop(job_id, None)
-    if thread is not None:
-        thread.join(timeout)
-
-
-def _run_in_app(app: Flask, job_id: int) -> None:
-    with app.app_context():
-        write_intent.set(True)  # this thread writes: SQLite transactions BEGIN IMMEDIATE
-        try:
-            run(job_id)
-        finally:
-            db.session.remove()
+    background_jobs.wait(run, job_id, timeout)
 
 
 def run(job_id: int) -> None:

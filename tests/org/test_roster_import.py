@@ -43,12 +43,23 @@ def _events() -> int:
 
 
 def _import(client, data, filename):
+    """Upload, preview and confirm; the result page must agree with the preview. Returns the
+    preview page."""
     token = preview_token(upload(client, data, filename))
     page = client.get(f"/don-vi/can-bo/nhap/{token}").get_data(as_text=True)
     confirmed = client.post(f"/don-vi/can-bo/nhap/{token}")
-    assert confirmed.status_code == 302 and confirmed.headers["Location"] == "/don-vi/can-bo"
-    # the stored upload is gone: confirming twice is impossible
-    assert client.post(f"/don-vi/can-bo/nhap/{token}").status_code == 404
+    result_url = f"/don-vi/can-bo/nhap/{token}/ket-qua"
+    assert confirmed.status_code == 302 and confirmed.headers["Location"] == result_url
+    result = client.get(result_url).get_data(as_text=True)
+    assert count(result, "created") == count(page, "new")
+    assert count(result, "updated") == count(page, "updated")
+    assert count(result, "unchanged") == count(page, "unchanged")
+    assert count(result, "error") == count(page, "error")
+    assert bad_rows(result) == bad_rows(page)
+    # a second confirm (back button, double click) only leads to the same result
+    again = client.post(f"/don-vi/can-bo/nhap/{token}")
+    assert again.status_code == 302 and again.headers["Location"] == result_url
+    assert client.get(f"/don-vi/can-bo/nhap/{token}").headers["Location"] == result_url
     return page
 
 
@@ -236,6 +247,7 @@ def test_cli_import_into_a_unit(runner, tree, tmp_path):
     result = runner.invoke(args=["roster", "import", str(path), "--unit", "A"])
     assert result.exit_code == 0, result.output
     assert "Dòng 4:" in result.output and "3 mới" in result.output
+    assert "Đã ghi 3/3 dòng" in result.output  # progress, on stderr (the runner mixes both)
     assert _officers() == 3
     events = _events()
     result = runner.invoke(args=["roster", "import", str(path), "--unit", "A"])

@@ -212,7 +212,7 @@ def test_progress_page_polls_and_refreshes_without_js(client, course, trainer):
     job_id, token = jobs.create_job(course.id, trainer.id, b"::a:: a? {T}\n", filename="a.gift")
     page = client.get(f"/ngan-hang/khoa-thu/nhap/{token}").get_data(as_text=True)
     assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in page
-    assert "js/bank.js" in page and "data-progress-url" in page
+    assert "js/job-progress.js" in page and "data-progress-url" in page
     progress = client.get(f"/ngan-hang/khoa-thu/nhap/{token}/tien-do")
     assert progress.is_json
     assert progress.get_json() == {"status": "queued", "kind": "preview", "done": 0, "total": 0}

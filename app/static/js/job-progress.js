@@ -1,5 +1,6 @@
-// Progress of a question-bank import: poll the job's JSON every second, move the bar, and
-// open the result page when the job ends. Without JavaScript the page's <noscript> refresh does it.
+// Progress of a background job (question-bank or roster import): poll the job's JSON every
+// second, move the bar, name the step, and open the result page when the job ends. Without
+// JavaScript the page's <noscript> refresh does it.
 (function () {
   "use strict";
   var box = document.getElementById("job-progress");
@@ -8,6 +9,8 @@
   var fill = bar.querySelector("span");
   var done = box.querySelector("[data-done]");
   var total = box.querySelector("[data-total]");
+  var phase = box.querySelector("[data-phase]");
+  var phases = phase ? JSON.parse(phase.dataset.labels) : {};
 
   function tick() {
     fetch(box.dataset.progressUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
@@ -21,6 +24,7 @@
         bar.setAttribute("aria-valuenow", String(percent));
         done.textContent = job.done;
         total.textContent = job.total || "…";
+        if (phase && job.phase && phases[job.phase]) phase.textContent = phases[job.phase];
         if (job.status === "done" || job.status === "failed") {
           window.location.assign(box.dataset.jobUrl);
         } else {

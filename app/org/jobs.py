@@ -1,0 +1,116 @@
+"""Roster imports confirmed from the web run as jobs: a province's list (15,000 officers) takes
+tens of seconds to write, longer than a request should hold a worker, and the importer should
+see how far it has got.
+
+The job works on the upload the preview was built from (roster_files, same token) and writes
+it in one transaction (app.org.roster.import_roster): a failure leaves the roster as it was, and
+the job's page says so and offers to try again. Progress comes from the live file
+(app.core.jobs.report_live) because the job's transaction is open while it writes.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import ForeignKey, String, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core import jobs as background_jobs
+from app.core.jobs import DONE, FAILED, QUEUED, RUNNING, JobState
+from app.extensions import db
+from app.org import roster, roster_files
+from app.org.models import OrgUnit
+
+IMPORT = "import"
+UPLOAD_KIND = "roster"  # what roster_files stores the parsed rows under
+
+
+class RosterImportJob(JobState, db.Model):
+    __tablename__ = "roster_import_jobs"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10), default=IMPORT)
+
+
+def job_for(user_id: int, token: str) -> RosterImportJob | None:
+    """The user's own job for this upload, or None (none yet, unknown token, someone else's)."""
+    if not roster_files.valid_token(token):
+        return None
+    return db.session.scalar(
+        select(RosterImportJob).where(
+            RosterImportJob.token == token, RosterImportJob.user_id == user_id
+        )
+    )
+
+
+def create(user_id: int, unit_id: int, token: str, filename: str, rows: int) -> int | None:
+    """A queued job for this upload: its id, or None when the upload already has one (a second
+    click on "confirm", possibly at the same moment: the token is unique). Commits."""
+    job = RosterImportJob(
+        token=token, user_id=user_id, unit_id=unit_id, filename=filename[:255], total=rows
+    )
+    db.session.add(job)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return None
+    job_id = job.id
+    db.session.commit()
+    return job_id
+
+
+def retry(job: RosterImportJob) -> bool:
+    """Queue a failed job again (its upload is kept on failure). Commits."""
+    if job.progress()["status"] != FAILED or not roster_files.upload_exists(job.token):
+        return False
+    job.status, job.done, job.summary = QUEUED, 0, {}
+    db.session.commit()
+    return True
+
+
+def start(job_id: int, *, background: bool) -> None:
+    background_jobs.start(run, job_id, background=background)
+
+
+def wait(job_id: int, timeout: float = 120) -> None:
+    background_jobs.wait(run, job_id, timeout)
+
+
+def run(job_id: int) -> None:
+    """Import the job's upload. Never raises: a failure is written to the job (nothing of the
+    roster is, the import being one transaction)."""
+    job = db.session.get(RosterImportJob, job_id)
+    if job is None or job.status not in (QUEUED, FAILED):
+        return
+    job.status = RUNNING
+    db.session.commit()
+    token, user_id, unit_id = job.token, job.user_id, job.unit_id
+
+    def progress(phase: str, done: int, total: int) -> None:
+        background_jobs.report_live(token, done, total, phase)
+
+    try:
+        stored = roster_files.load_upload(user_id, UPLOAD_KIND, token)
+        if stored is None:
+            raise LookupError("Tệp tải lên đã hết hạn hoặc đã bị xoá; hãy tải tệp lên lại.")
+        _filename, rows = stored
+        unit = db.session.get(OrgUnit, unit_id)
+        summary = roster.import_roster(unit, rows, user_id, progress=progress)
+    except Exception as exc:  # shown on the job's page; the roster is untouched
+        db.session.rollback()
+        current_app.logger.exception("roster import job %s failed", job_id)
+        job = db.session.get(RosterImportJob, job_id)
+        job.status = FAILED
+        reason = str(exc) if isinstance(exc, LookupError) else "lỗi hệ thống, đã ghi vào nhật ký"
+        job.summary = {"failure": reason}
+        db.session.commit()
+        background_jobs.clear_live(token)
+        return
+    job = db.session.get(RosterImportJob, job_id)
+    job.summary = summary.to_dict()
+    job.done = job.total = len(rows)
+    job.status = DONE
+    db.session.commit()
+    roster_files.discard_upload(token)
+    background_jobs.clear_live(token)
