@@ -16,12 +16,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import aliased, joinedload
 
 from app.core import audit
 from app.core.audit import AuditEvent
 from app.core.dates import local_date_of, local_today
+from app.core.db import utcnow
 from app.core.pagination import Page, paginate
 from app.core.permissions import officers_in_scope
 from app.core.text import nfc
@@ -391,15 +392,26 @@ def _write_chunk(chunk: list[RowResult], actor_id: int | None, today: date) -> l
         else:
             _apply_changes(actor_id, result.user, result.values, today)
     db.session.flush()
-    for user, values in created:
-        db.session.add(UnitMembership(user_id=user.id, unit_id=user.unit_id, start_on=today))
-        audit.record(
-            "officer.create",
-            "user",
-            user.id,
-            actor_id,
-            **{k: _show(k, v) for k, v in values.items() if k in _FIELDS},
+    if created:  # one statement each rather than thousands of ORM objects (bench: 15,000 rows)
+        db.session.execute(
+            insert(UnitMembership),
+            [{"user_id": u.id, "unit_id": u.unit_id, "start_on": today} for u, _v in created],
         )
+        db.session.execute(
+            insert(AuditEvent),
+            [
+                {
+                    "at": utcnow(),
+                    "action": "officer.create",
+                    "target_type": "user",
+                    "target_id": user.id,
+                    "actor_id": actor_id,
+                    "details": {k: _show(k, v) for k, v in values.items() if k in _FIELDS},
+                }
+                for user, values in created
+            ],
+        )
+    for user, values in created:
         if values.get("active") is False:
             _deactivate(actor_id, user, values.get("leave_reason", ""), today)
     _sync_requirements([user for user, _values in created if user.active], today)
@@ -497,6 +509,7 @@ def _sync_requirements(users: list[User], today: date) -> None:
             )
         )
     }
+    new_records = []
     for user in users:
         for course_id in {item.course_id for item in items}:
             applicable = [
@@ -515,20 +528,26 @@ def _sync_requirements(users: list[User], today: date) -> None:
             if record is not None and record.completed_on is not None:
                 continue
             if record is None and line is not None:
-                db.session.add(
-                    TrainingRecord(
-                        user_id=user.id,
-                        course_id=course_id,
-                        year=today.year,
-                        unit_id=user.unit_id,
-                        officer_type=user.officer_type,
-                        required=True,
-                        due_on=line.due_on,
-                    )
+                new_records.append(
+                    {
+                        "user_id": user.id,
+                        "course_id": course_id,
+                        "year": today.year,
+                        "unit_id": user.unit_id,
+                        "officer_type": user.officer_type,
+                        "required": True,
+                        "due_on": line.due_on,
+                    }
                 )
             elif record is not None:
                 record.required = line is not None and user.active
                 record.due_on = line.due_on if line is not None else record.due_on
+    if new_records:
+        # RETURNING makes SQLAlchemy send the rows in multi-row INSERTs on PostgreSQL too (a
+        # plain executemany there is one statement, and one run of the coverage statement
+        # triggers, per row). The officers are locked: updated ones by the caller, new ones
+        # because this transaction created them.
+        db.session.execute(insert(TrainingRecord).returning(TrainingRecord.id), new_records)
 
 
 def _current_open_records(user: User, today: date, **new_values) -> None:
