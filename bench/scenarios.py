@@ -491,6 +491,13 @@ def coverage_figures(database_url: str, port: int, name: str) -> dict:
         ("national, all courses", NATIONAL_ADMIN, None, every),
         ("province, all courses", email, province_id, every),
     )
+    # What no page can go below: a bare Flask response with nothing in it, through the same
+    # HTTP path and driver, measured the same way (sequential requests) on the same machine.
+    with bare_server(port + 100, 9000, DATA / f"bare-{name}.sqlite3") as bare:
+        ping = [get("/ping")]
+        run("127.0.0.1", bare.port, [ping], 60, 10)
+        empty_ms = 1000 * median(run("127.0.0.1", bare.port, [ping], 120, PAGE_SAMPLES).latencies)
+    log(f"{name}: empty bare Flask response {empty_ms:.2f} ms")
     with app_server(database_url, port, name):
         for view, who, pid, path in views:
             browser = Browser(port).login(who)
@@ -513,6 +520,7 @@ def coverage_figures(database_url: str, port: int, name: str) -> dict:
                 "floor": raw["floor"],
                 "scan_floor_ms": raw["scan_ms"],
                 "ratio": page_ms / raw["median_ms"],
+                "bare_empty_ms": empty_ms,
                 "required_counted": raw["required"],
                 "same_numbers_as_app": raw["same_numbers_as_app"],
                 "per_officer": raw["per_officer"],
