@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -54,20 +55,21 @@ class JobState:
 
     @property
     def stale(self) -> bool:
+        return self._stale(read_live(self.token))
+
+    def _stale(self, live: dict | None) -> bool:
         if self.finished:
             return False
-        live = read_live(self.token)
         last = max(self.updated_at, live["at"]) if live else self.updated_at
         return utcnow() - last > STALE_AFTER
 
     def progress(self) -> dict:
         """What the progress page shows: the row's figures, or the live ones while running."""
         state = {"status": self.status, "kind": self.kind, "done": self.done, "total": self.total}
-        if self.status == RUNNING:
-            live = read_live(self.token)
-            if live:
-                state.update(done=live["done"], total=live["total"], phase=live["phase"])
-        if self.stale:
+        live = read_live(self.token) if self.status == RUNNING else None
+        if live:
+            state.update(done=live["done"], total=live["total"], phase=live["phase"])
+        if self._stale(live):
             state["status"] = FAILED
         return state
 
@@ -106,11 +108,20 @@ def clear_live(token: str) -> None:
 # --- running ------------------------------------------------------------------------------
 
 
+def _sweep_live() -> None:
+    """Remove the live files of jobs whose worker died before clearing them (a day is plenty)."""
+    folder = Path(current_app.instance_path) / "job-progress"
+    for old in folder.glob("*.json") if folder.is_dir() else ():
+        if time.time() - old.stat().st_mtime > 86_400:
+            old.unlink(missing_ok=True)
+
+
 def start(run: Callable[[int], None], job_id: int, *, background: bool) -> None:
     """Run `run(job_id)` now (small inputs) or in a thread with its own app context.
 
     The caller should not open a transaction after a background start until its request ends:
     on SQLite a write transaction of the request would make the job's thread wait for it."""
+    _sweep_live()
     if not background:
         run(job_id)
         return

@@ -23,6 +23,8 @@ from app.org.models import OrgUnit
 
 IMPORT = "import"
 UPLOAD_KIND = "roster"  # what roster_files stores the parsed rows under
+# Why a job failed, as stored (the page words it in the reader's language)
+EXPIRED, ERROR = "upload-expired", "error"
 
 
 class RosterImportJob(JobState, db.Model):
@@ -93,7 +95,7 @@ def run(job_id: int) -> None:
     try:
         stored = roster_files.load_upload(user_id, UPLOAD_KIND, token)
         if stored is None:
-            raise LookupError("Tệp tải lên đã hết hạn hoặc đã bị xoá; hãy tải tệp lên lại.")
+            raise LookupError(EXPIRED)
         _filename, rows = stored
         unit = db.session.get(OrgUnit, unit_id)
         summary = roster.import_roster(unit, rows, user_id, progress=progress)
@@ -102,8 +104,7 @@ def run(job_id: int) -> None:
         current_app.logger.exception("roster import job %s failed", job_id)
         job = db.session.get(RosterImportJob, job_id)
         job.status = FAILED
-        reason = str(exc) if isinstance(exc, LookupError) else "lỗi hệ thống, đã ghi vào nhật ký"
-        job.summary = {"failure": reason}
+        job.summary = {"failure": EXPIRED if isinstance(exc, LookupError) else ERROR}
         db.session.commit()
         background_jobs.clear_live(token)
         return

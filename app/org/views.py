@@ -141,7 +141,10 @@ def import_job(token: str):
     if progress["status"] in (jobs.QUEUED, jobs.RUNNING):
         return render_template("org/import_progress.html", job=job, progress=progress)
     if progress["status"] == jobs.FAILED:
-        failure = (job.summary or {}).get("failure") or _("quá trình ghi bị gián đoạn")
+        failure = {
+            jobs.EXPIRED: _("tệp tải lên đã hết hạn hoặc đã bị xoá, hãy tải tệp lên lại"),
+            jobs.ERROR: _("lỗi hệ thống, đã ghi vào nhật ký máy chủ"),
+        }.get((job.summary or {}).get("failure"), _("quá trình ghi bị gián đoạn"))
         return render_template(
             "org/import_result.html", job=job, failure=failure, form=ConfirmForm()
         )
