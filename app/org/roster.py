@@ -80,6 +80,11 @@ class RosterPreview:
     def bad_rows(self) -> list[RowResult]:
         return [r for r in self.rows if r.action == "error"]
 
+    @property
+    def bad_row_lines(self) -> list[tuple[int, str, str]]:
+        """(line in the file, name, reasons) of each bad row: what the importer fixes."""
+        return [(r.row, r.name, " ".join(r.errors)) for r in self.bad_rows]
+
 
 def parse_date(text: str) -> date | None:
     """dd/mm/yyyy (also d/m/yyyy, with - or .) or ISO yyyy-mm-dd; None when not a valid date."""
@@ -358,7 +363,7 @@ def import_roster(
     summary = ImportSummary(
         unchanged=preview.count("unchanged"),
         errors=preview.count("error"),
-        bad_rows=[(r.row, r.name, " ".join(r.errors)) for r in preview.bad_rows],
+        bad_rows=preview.bad_row_lines,
     )
     writes = [r for r in preview.rows if r.action in ("new", "updated")]
     report("write", 0, len(writes))
