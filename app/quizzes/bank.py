@@ -117,6 +117,11 @@ class ImportSummary:
         bucket = self.by_type.setdefault(qtype or "?", {})
         bucket[action] = bucket.get(action, 0) + 1
 
+    @property
+    def error_rows(self) -> list[tuple[int, str, str]]:
+        """(line, question, reason) of each question skipped, for the preview's table."""
+        return [(e.line, e.title, e.message) for e in self.errors]
+
     def error_lines(self, filename: str | None = None) -> list[str]:
         """Every error as "FILE:LINE: reason" (the compiler style editors understand)."""
         name = filename or self.filename or "-"

@@ -129,7 +129,7 @@ def count(html: str, name: str) -> int:
 
 def bad_rows(html: str) -> dict[int, str]:
     """{row number: reasons} from the preview's table of bad rows."""
-    table = re.search(r'<table class="table bad-rows">(.*?)</table>', html, re.S)
+    table = re.search(r'<table class="table bad-rows"[^>]*>(.*?)</table>', html, re.S)
     if not table:
         return {}
     found = re.findall(
