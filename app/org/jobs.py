@@ -45,6 +45,18 @@ def job_for(user_id: int, token: str) -> RosterImportJob | None:
     )
 
 
+def recent(user_id: int, limit: int = 5) -> list[RosterImportJob]:
+    """The user's latest imports, newest first: the way back to a job's page after leaving it."""
+    return list(
+        db.session.scalars(
+            select(RosterImportJob)
+            .where(RosterImportJob.user_id == user_id)
+            .order_by(RosterImportJob.created_at.desc(), RosterImportJob.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 def create(user_id: int, unit_id: int, token: str, filename: str, rows: int) -> int | None:
     """A queued job for this upload: its id, or None when the upload already has one (a second
     click on "confirm", possibly at the same moment: the token is unique). Commits."""

@@ -95,7 +95,8 @@ def import_upload():
                     )
                     return redirect(url_for("org.import_preview", token=token))
     status = 422 if form.errors else 200
-    return render_template("org/import.html", form=form), status
+    recent = [(job, job.progress()) for job in jobs.recent(current_user.id)]
+    return render_template("org/import.html", form=form, recent=recent), status
 
 
 @bp.route("/can-bo/nhap/<token>", methods=["GET", "POST"])
