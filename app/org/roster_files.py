@@ -1,7 +1,8 @@
 """Roster files: reading the officer list from CSV or XLSX (headings as officials type them),
 the XLSX template, and the parsed upload kept server-side between preview and confirmation.
 
-Split from app/org/roster.py, which checks the rows against the database and applies them.
+Split from app/org/roster.py; roster_check.py checks the rows against the database and roster.py
+applies them.
 """
 
 from __future__ import annotations
