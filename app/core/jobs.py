@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import utcnow, write_intent
@@ -72,6 +72,18 @@ class JobState:
         if self._stale(live):
             state["status"] = FAILED
         return state
+
+
+def recent(model: type[JobState], user_id: int, limit: int = 5, **where) -> list[tuple]:
+    """The user's latest jobs of this kind, newest first, each with its progress: the way back
+    to a job's page after leaving it."""
+    query = (
+        select(model)
+        .filter_by(user_id=user_id, **where)
+        .order_by(model.created_at.desc(), model.id.desc())
+        .limit(limit)
+    )
+    return [(job, job.progress()) for job in db.session.scalars(query)]
 
 
 # --- live progress --------------------------------------------------------------------------

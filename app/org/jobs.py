@@ -45,16 +45,8 @@ def job_for(user_id: int, token: str) -> RosterImportJob | None:
     )
 
 
-def recent(user_id: int, limit: int = 5) -> list[RosterImportJob]:
-    """The user's latest imports, newest first: the way back to a job's page after leaving it."""
-    return list(
-        db.session.scalars(
-            select(RosterImportJob)
-            .where(RosterImportJob.user_id == user_id)
-            .order_by(RosterImportJob.created_at.desc(), RosterImportJob.id.desc())
-            .limit(limit)
-        )
-    )
+def recent(user_id: int) -> list[tuple[RosterImportJob, dict]]:
+    return background_jobs.recent(RosterImportJob, user_id)
 
 
 def create(user_id: int, unit_id: int, token: str, filename: str, rows: int) -> int | None:

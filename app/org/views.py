@@ -95,7 +95,10 @@ def import_upload():
                     )
                     return redirect(url_for("org.import_preview", token=token))
     status = 422 if form.errors else 200
-    recent = [(job, job.progress()) for job in jobs.recent(current_user.id)]
+    recent = [
+        (job, progress, url_for("org.import_job", token=job.token))
+        for job, progress in jobs.recent(current_user.id)
+    ]
     return render_template("org/import.html", form=form, recent=recent), status
 
 

@@ -88,6 +88,10 @@ def _index_page(course: Course, form: BankUploadForm, status: int = 200):
         per_page=current_app.config.get("PER_PAGE", 50),
     )
     categories, tags, count = bank.bank_filters(course)
+    recent = [
+        (job, progress, url_for(".job", slug=course.slug, token=job.token))
+        for job, progress in jobs.recent(current_user.id, course.id)
+    ]
     return render_template(
         "bank/index.html",
         course=course,
@@ -98,6 +102,7 @@ def _index_page(course: Course, form: BankUploadForm, status: int = 200):
         count=count,
         filters={"danh_muc": category, "the": tag, "q": search},
         type_labels=TYPE_LABELS,
+        recent=recent,
     ), status
 
 

@@ -101,6 +101,10 @@ def create_job(
     return job_id, token
 
 
+def recent(user_id: int, course_id: int) -> list[tuple[ImportJob, dict]]:
+    return background_jobs.recent(ImportJob, user_id, course_id=course_id)
+
+
 def job_for(user_id: int, course_id: int, token: str) -> ImportJob | None:
     """The user's own job on this course, or None (unknown token, someone else's)."""
     if not _TOKEN.match(token):

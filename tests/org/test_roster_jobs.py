@@ -195,7 +195,7 @@ def test_the_upload_page_lists_the_managers_recent_imports(app, client, people):
     client.post(f"/don-vi/can-bo/nhap/{token}")
     page = client.get("/don-vi/can-bo/nhap").get_data(as_text=True)
     assert "Các lần nhập gần đây của bạn" in page
-    assert f'href="/don-vi/can-bo/nhap/{token}/ket-qua">ds.csv</a>' in page and "Xong" in page
+    assert f'href="/don-vi/can-bo/nhap/{token}/ket-qua">ds.csv</a>' in page and "Đã nhập" in page
     other = app.test_client()
     login(other, "qa@test.vn")  # another manager sees only their own
     assert token not in other.get("/don-vi/can-bo/nhap").get_data(as_text=True)

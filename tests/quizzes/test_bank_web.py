@@ -304,3 +304,16 @@ def test_imported_html_is_inert_on_the_bank_page_and_the_quiz(client, course, tr
         assert "<b>đúng</b>" in html  # the harmless markup is kept
         assert "<script>alert" not in html and "onerror" not in html
         assert "javascript:" not in html
+
+
+def test_the_bank_page_lists_the_trainers_recent_imports(app, client, course, trainer, make_user):
+    login(client, trainer.email)
+    response = upload(client, b"::a:: a? {T}\n", "a.gift")
+    page = client.get("/ngan-hang/khoa-thu").get_data(as_text=True)
+    assert "Các lần nhập gần đây của bạn" in page
+    assert f'href="{response.headers["Location"]}">a.gift</a>' in page
+    assert "Đã kiểm tra, chờ xác nhận" in page
+    other = make_user(trainer.unit, role=Role.TRAINER, email="gv2@test.vn")
+    second = app.test_client()
+    login(second, other.email)  # another trainer sees only their own
+    assert "a.gift" not in second.get("/ngan-hang/khoa-thu").get_data(as_text=True)
