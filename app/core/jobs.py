@@ -161,3 +161,4 @@ def _run_in_app(app: Flask, run: Callable[[int], None], job_id: int) -> None:
             run(job_id)
         finally:
             db.session.remove()
+            _threads.pop(_key(run, job_id), None)  # nothing left to wait for

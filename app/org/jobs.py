@@ -87,7 +87,7 @@ def run(job_id: int) -> None:
     """Import the job's upload. Never raises: a failure is written to the job (nothing of the
     roster is, the import being one transaction)."""
     job = db.session.get(RosterImportJob, job_id)
-    if job is None or job.status not in (QUEUED, FAILED):
+    if job is None or job.status != QUEUED:  # started once only; a retry queues it again
         return
     job.status = RUNNING
     db.session.commit()
