@@ -159,6 +159,27 @@ def configure_errorhandlers(app: Flask) -> None:
     for code in messages:
         app.register_error_handler(code, handle)
 
+    from flask import request
+    from sqlalchemy.exc import OperationalError
+
+    busy = _l(
+        "Hệ thống đang bận ghi dữ liệu (ví dụ một danh sách cán bộ lớn) và chưa lưu được thao "
+        "tác vừa rồi. Vui lòng quay lại và gửi lại sau ít giây."
+    )
+
+    def handle_operational(error: OperationalError):
+        # SQLite gives up after its busy timeout while another transaction holds the only
+        # write lock: nothing of this request was written, so say so and ask for a retry. The
+        # log keeps the words "database is locked" (bench S5 counts them). Anything else is
+        # an ordinary server error.
+        if "database is locked" not in str(error.orig):
+            raise error
+        app.logger.warning("database is locked: %s %s answered 503", request.method, request.path)
+        page = render_template("errors/error.html", code=503, message=str(busy))
+        return page, 503, {"Retry-After": "5"}
+
+    app.register_error_handler(OperationalError, handle_operational)
+
 
 def configure_cli(app: Flask) -> None:
     from app.cli import register
