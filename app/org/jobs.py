@@ -75,7 +75,9 @@ def retry(job: RosterImportJob) -> bool:
     return True
 
 
-def start(job_id: int, *, background: bool) -> None:
+def start(job_id: int, rows: int) -> None:
+    """Run the job: in a thread when its file is large enough to need a progress page."""
+    background = rows > current_app.config["ROSTER_INLINE_ROWS"]
     background_jobs.start(run, job_id, background=background)
 
 

@@ -237,7 +237,7 @@ def upload_exists(token: str) -> bool:
 
 def load_upload(actor_id: int, kind: str, token: str) -> tuple[str, list] | None:
     """(filename, rows) of this actor's upload, or None (unknown, expired, someone else's)."""
-    if not _TOKEN.match(token):
+    if not valid_token(token):
         return None
     path = _upload_dir() / f"{token}.json"
     try:
@@ -250,5 +250,5 @@ def load_upload(actor_id: int, kind: str, token: str) -> tuple[str, list] | None
 
 
 def discard_upload(token: str) -> None:
-    if _TOKEN.match(token):
+    if valid_token(token):
         (_upload_dir() / f"{token}.json").unlink(missing_ok=True)

@@ -7,7 +7,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -116,8 +115,7 @@ def import_preview(token: str):
     if form.validate_on_submit():
         job_id = jobs.create(current_user.id, current_user.unit_id, token, filename, len(rows))
         if job_id is not None:  # None: a second click got here first, its job is the one
-            background = len(rows) > current_app.config["ROSTER_INLINE_ROWS"]
-            jobs.start(job_id, background=background)
+            jobs.start(job_id, len(rows))
         return redirect(url_for("org.import_job", token=token))
     preview = roster.parse_roster(current_user.unit, rows)
     return render_template(
@@ -172,7 +170,7 @@ def import_retry(token: str):
         abort(400)
     job_id, rows = job.id, job.total
     if jobs.retry(job):
-        jobs.start(job_id, background=rows > current_app.config["ROSTER_INLINE_ROWS"])
+        jobs.start(job_id, rows)
     else:
         flash(_("Không thể thử lại: tệp đã hết hạn hoặc việc nhập không bị lỗi."), "error")
     return redirect(url_for("org.import_job", token=token))
