@@ -246,7 +246,7 @@ def browser():
     import shutil
 
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM} (see .ci/ensure-chromium)", pytrace=False)
+        pytest.fail(f"Chromium not found at {CHROMIUM} (see .ci/ensure-packages)", pytrace=False)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
