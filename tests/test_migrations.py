@@ -91,3 +91,49 @@ def test_upgrade_keeps_existing_data(empty_database_url):
                 count = conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
                 assert count == 1, f"{table} lost its rows during the migrations"
         db.engine.dispose()
+
+
+def _installed_sql(conn) -> dict[str, str]:
+    """Every trigger (and, on PostgreSQL, every trigger function) with its SQL text."""
+    if conn.dialect.name == "sqlite":
+        rows = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        return {name: sql for name, sql in rows}
+    rows = conn.exec_driver_sql(
+        "SELECT t.tgname, pg_get_triggerdef(t.oid) || ' ' || pg_get_functiondef(t.tgfoid)"
+        " FROM pg_trigger t WHERE NOT t.tgisinternal"
+    )
+    return {name: sql for name, sql in rows}
+
+
+def test_migrations_install_the_triggers_the_models_do(empty_database_url, app):
+    """Migrations carry their own SQL (frozen), so an app change to the coverage triggers must
+    come with a migration: a migrated database and the suite's create_all database must hold
+    the same triggers, word for word."""
+    with db.engine.connect() as conn:
+        expected = _installed_sql(conn)
+    migrated = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with migrated.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            got = _installed_sql(conn)
+        db.engine.dispose()
+    assert expected, "the suite's database has no triggers: the check would be empty"
+    assert got == expected
+
+
+def test_migrations_do_not_import_the_app():
+    """`flask db upgrade` on an empty database must build the same schema in a year: a
+    migration that imports app code would change with it."""
+    import ast
+    from pathlib import Path
+
+    offenders = []
+    for path in sorted(Path("migrations/versions").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            offenders += [f"{path.name}: {n}" for n in names if n == "app" or n.startswith("app.")]
+    assert offenders == []

@@ -4,7 +4,7 @@ The row trigger upserted the same few `coverage_counts` rows once per record; Po
 every version a transaction writes of a row until it ends, so each upsert walked all earlier
 ones and large writes went quadratic (a 15,000-officer roster import under four plan lines:
 179 s). The counts are now kept by statement triggers with transition tables, one grouped
-upsert per statement (app.progress.coverage_counts). Same counts, so no backfill; SQLite keeps
+upsert per statement (written out below). Same counts, so no backfill; SQLite keeps
 its row triggers (it updates rows in place).
 
 Revision ID: 4f1c2a9e7b30
@@ -14,7 +14,74 @@ Create Date: 2026-11-25 20:40:00.000000
 """
 from alembic import op
 
-from app.progress.coverage_counts import POSTGRES_DROP, POSTGRES_TRIGGERS
+# Frozen: the SQL as app.progress.coverage_counts held it (2026-12-06).
+POSTGRES_DROP = [
+    'DROP FUNCTION IF EXISTS coverage_counts_statement() CASCADE',
+]
+POSTGRES_TRIGGERS = [
+    """
+CREATE OR REPLACE FUNCTION coverage_counts_statement() RETURNS trigger AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    
+INSERT INTO coverage_counts (unit_id, year, course_id, officer_type, due_on, done_month, records)
+SELECT a, r.year, r.course_id, r.officer_type, COALESCE(r.due_on, DATE '9999-12-31'),
+       COALESCE(EXTRACT(MONTH FROM r.completed_on)::integer, 0), count(*)
+FROM new_rows r JOIN org_units u ON u.id = r.unit_id,
+     unnest(ARRAY[u.level1_id, u.level2_id, u.level3_id]) AS a
+WHERE r.required AND a IS NOT NULL
+GROUP BY 1, 2, 3, 4, 5, 6
+ORDER BY 1, 2, 3, 4, 5, 6
+ON CONFLICT (unit_id, year, course_id, officer_type, due_on, done_month)
+DO UPDATE SET records = coverage_counts.records + EXCLUDED.records
+;
+  ELSIF TG_OP = 'DELETE' THEN
+    
+INSERT INTO coverage_counts (unit_id, year, course_id, officer_type, due_on, done_month, records)
+SELECT a, r.year, r.course_id, r.officer_type, COALESCE(r.due_on, DATE '9999-12-31'),
+       COALESCE(EXTRACT(MONTH FROM r.completed_on)::integer, 0), -count(*)
+FROM old_rows r JOIN org_units u ON u.id = r.unit_id,
+     unnest(ARRAY[u.level1_id, u.level2_id, u.level3_id]) AS a
+WHERE r.required AND a IS NOT NULL
+GROUP BY 1, 2, 3, 4, 5, 6
+ORDER BY 1, 2, 3, 4, 5, 6
+ON CONFLICT (unit_id, year, course_id, officer_type, due_on, done_month)
+DO UPDATE SET records = coverage_counts.records + EXCLUDED.records
+;
+  ELSE
+    
+INSERT INTO coverage_counts (unit_id, year, course_id, officer_type, due_on, done_month, records)
+SELECT a, r.year, r.course_id, r.officer_type, COALESCE(r.due_on, DATE '9999-12-31'),
+       COALESCE(EXTRACT(MONTH FROM r.completed_on)::integer, 0), -count(*)
+FROM (SELECT o.* FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE o.required IS DISTINCT FROM n.required OR o.unit_id IS DISTINCT FROM n.unit_id OR o.year IS DISTINCT FROM n.year OR o.course_id IS DISTINCT FROM n.course_id OR o.officer_type IS DISTINCT FROM n.officer_type OR o.due_on IS DISTINCT FROM n.due_on OR o.completed_on IS DISTINCT FROM n.completed_on) r JOIN org_units u ON u.id = r.unit_id,
+     unnest(ARRAY[u.level1_id, u.level2_id, u.level3_id]) AS a
+WHERE r.required AND a IS NOT NULL
+GROUP BY 1, 2, 3, 4, 5, 6
+ORDER BY 1, 2, 3, 4, 5, 6
+ON CONFLICT (unit_id, year, course_id, officer_type, due_on, done_month)
+DO UPDATE SET records = coverage_counts.records + EXCLUDED.records
+;
+    
+INSERT INTO coverage_counts (unit_id, year, course_id, officer_type, due_on, done_month, records)
+SELECT a, r.year, r.course_id, r.officer_type, COALESCE(r.due_on, DATE '9999-12-31'),
+       COALESCE(EXTRACT(MONTH FROM r.completed_on)::integer, 0), count(*)
+FROM (SELECT n.* FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE o.required IS DISTINCT FROM n.required OR o.unit_id IS DISTINCT FROM n.unit_id OR o.year IS DISTINCT FROM n.year OR o.course_id IS DISTINCT FROM n.course_id OR o.officer_type IS DISTINCT FROM n.officer_type OR o.due_on IS DISTINCT FROM n.due_on OR o.completed_on IS DISTINCT FROM n.completed_on) r JOIN org_units u ON u.id = r.unit_id,
+     unnest(ARRAY[u.level1_id, u.level2_id, u.level3_id]) AS a
+WHERE r.required AND a IS NOT NULL
+GROUP BY 1, 2, 3, 4, 5, 6
+ORDER BY 1, 2, 3, 4, 5, 6
+ON CONFLICT (unit_id, year, course_id, officer_type, due_on, done_month)
+DO UPDATE SET records = coverage_counts.records + EXCLUDED.records
+;
+  END IF;
+  RETURN NULL;
+END;
+$$ LANGUAGE plpgsql
+""",
+    'CREATE TRIGGER tr_coverage_insert AFTER INSERT ON training_records REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION coverage_counts_statement()',
+    'CREATE TRIGGER tr_coverage_delete AFTER DELETE ON training_records REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION coverage_counts_statement()',
+    'CREATE TRIGGER tr_coverage_update AFTER UPDATE ON training_records REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION coverage_counts_statement()',
+]
 
 # revision identifiers, used by Alembic.
 revision = '4f1c2a9e7b30'
