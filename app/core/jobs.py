@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import JSON, ForeignKey, String, select
+from sqlalchemy import JSON, ForeignKey, String, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import utcnow, write_intent
@@ -48,6 +49,9 @@ class JobState:
     summary: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # "host:pid" of the process that claimed the job (see `claim`): a job is given up on only
+    # when that process is known dead, or has said nothing for STALE_AFTER on another host.
+    worker: Mapped[str] = mapped_column(String(120), default="")
 
     @property
     def finished(self) -> bool:
@@ -60,6 +64,8 @@ class JobState:
     def _stale(self, live: dict | None) -> bool:
         if self.finished:
             return False
+        if self.status == RUNNING and worker_dead(self.worker):
+            return True
         last = max(self.updated_at, live["at"]) if live else self.updated_at
         return utcnow() - last > STALE_AFTER
 
@@ -84,6 +90,45 @@ def recent(model: type[JobState], user_id: int, limit: int = 5, **where) -> list
         .limit(limit)
     )
     return [(job, job.progress()) for job in db.session.scalars(query)]
+
+
+# --- claiming ---------------------------------------------------------------------------------
+
+
+def this_worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def worker_dead(worker: str) -> bool:
+    """True when the process named `worker` is known to have ended: it ran on this host and no
+    such process exists any more. A worker on another host is never *known* dead; its job is
+    given up on only after STALE_AFTER of silence."""
+    host, _sep, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return False  # this very process: its thread ends by writing the job's outcome
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # exists, owned by someone else
+        return False
+    return False
+
+
+def claim(model: type[JobState], job_id: int) -> bool:
+    """Move a queued job to running, atomically: one conditional UPDATE, so of two workers
+    starting the same job at the same moment exactly one gets it (a read-then-write let both
+    run it on PostgreSQL). Commits."""
+    claimed = db.session.execute(
+        update(model)
+        .where(model.id == job_id, model.status == QUEUED)
+        .values(status=RUNNING, worker=this_worker(), updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return claimed == 1
 
 
 # --- live progress --------------------------------------------------------------------------

@@ -3,19 +3,22 @@ tens of seconds to write, longer than a request should hold a worker, and the im
 see how far it has got.
 
 The job works on the upload the preview was built from (roster_files, same token) and writes
-it in one transaction (app.org.roster.import_roster): a failure leaves the roster as it was, and
-the job's page says so and offers to try again. Progress comes from the live file
-(app.core.jobs.report_live) because the job's transaction is open while it writes.
+it in chunks of short transactions (app.org.roster.import_roster), recording with each chunk the
+last line written and the counts so far in its row. A job that fails, or whose worker dies, shows
+how far it got and offers "Tiếp tục", which writes the rest and ends exactly where an
+uninterrupted run would. Progress while checking the file comes from the live file
+(app.core.jobs.report_live); while writing, from the committed row as well.
 """
 
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import ForeignKey, String, select
+from sqlalchemy import ForeignKey, String, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core import jobs as background_jobs
+from app.core.db import utcnow
 from app.core.jobs import DONE, FAILED, QUEUED, RUNNING, JobState
 from app.extensions import db
 from app.org import roster, roster_files
@@ -27,11 +30,23 @@ UPLOAD_KIND = "roster"  # what roster_files stores the parsed rows under
 EXPIRED, ERROR = "upload-expired", "error"
 
 
+class LostClaim(RuntimeError):
+    """Another worker took the job over (this one was given up for dead): stop writing."""
+
+
 class RosterImportJob(JobState, db.Model):
     __tablename__ = "roster_import_jobs"
 
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(10), default=IMPORT)
+    # The last line of the file a committed chunk wrote; a resumed run starts after it. The
+    # counts so far are in summary["partial"].
+    resume_line: Mapped[int] = mapped_column(default=0)
+
+    @property
+    def partial(self) -> roster.ImportSummary | None:
+        data = (self.summary or {}).get("partial")
+        return roster.ImportSummary.from_dict(data) if data else None
 
 
 def job_for(user_id: int, token: str) -> RosterImportJob | None:
@@ -67,10 +82,13 @@ def create(user_id: int, unit_id: int, token: str, filename: str, rows: int) -> 
 
 
 def retry(job: RosterImportJob) -> bool:
-    """Queue a failed job again (its upload is kept on failure). Commits."""
+    """Queue a failed job again (its upload is kept on failure), to resume after the last
+    chunk it wrote. A job still running is queued again only when its worker is dead (the
+    job's progress says "failed" then). Commits."""
     if job.progress()["status"] != FAILED or not roster_files.upload_exists(job.token):
         return False
-    job.status, job.done, job.summary = QUEUED, 0, {}
+    partial = (job.summary or {}).get("partial")
+    job.status, job.summary = QUEUED, {"partial": partial} if partial else {}
     db.session.commit()
     return True
 
@@ -86,17 +104,33 @@ def wait(job_id: int, timeout: float = 120) -> None:
 
 
 def run(job_id: int) -> None:
-    """Import the job's upload. Never raises: a failure is written to the job (nothing of the
-    roster is, the import being one transaction)."""
+    """Import the job's upload, or the rest of it after the last chunk written. Never raises:
+    a failure is written to the job, with what was written before it."""
+    if not background_jobs.claim(RosterImportJob, job_id):
+        return  # not queued, or another worker claimed it first
     job = db.session.get(RosterImportJob, job_id)
-    if job is None or job.status != QUEUED:  # started once only; a retry queues it again
-        return
-    job.status = RUNNING
-    db.session.commit()
     token, user_id, unit_id = job.token, job.user_id, job.unit_id
+    resume, after_line, worker = job.partial, job.resume_line, job.worker
 
     def progress(phase: str, done: int, total: int) -> None:
         background_jobs.report_live(token, done, total, phase)
+
+    def checkpoint(summary: roster.ImportSummary, last_line: int) -> None:
+        """In the chunk's transaction: the chunk and the record of it commit together."""
+        moved = db.session.execute(
+            update(RosterImportJob)
+            .where(RosterImportJob.id == job_id, RosterImportJob.worker == worker)
+            .where(RosterImportJob.status == RUNNING)
+            .values(
+                resume_line=last_line,
+                done=summary.created + summary.updated,
+                summary={"partial": summary.to_dict()},
+                updated_at=utcnow(),
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if moved != 1:
+            raise LostClaim(job_id)
 
     try:
         stored = roster_files.load_upload(user_id, UPLOAD_KIND, token)
@@ -104,13 +138,28 @@ def run(job_id: int) -> None:
             raise LookupError(EXPIRED)
         _filename, rows = stored
         unit = db.session.get(OrgUnit, unit_id)
-        summary = roster.import_roster(unit, rows, user_id, progress=progress)
-    except Exception as exc:  # shown on the job's page; the roster is untouched
+        summary = roster.import_roster(
+            unit,
+            rows,
+            user_id,
+            progress=progress,
+            resume=resume,
+            after_line=after_line,
+            checkpoint=checkpoint,
+        )
+    except LostClaim:
+        db.session.rollback()
+        current_app.logger.warning("roster import job %s was taken over; stopped", job_id)
+        return
+    except Exception as exc:  # shown on the job's page with what the committed chunks wrote
         db.session.rollback()
         current_app.logger.exception("roster import job %s failed", job_id)
         job = db.session.get(RosterImportJob, job_id)
         job.status = FAILED
-        job.summary = {"failure": EXPIRED if isinstance(exc, LookupError) else ERROR}
+        job.summary = {
+            **(job.summary or {}),
+            "failure": EXPIRED if isinstance(exc, LookupError) else ERROR,
+        }
         db.session.commit()
         background_jobs.clear_live(token)
         return

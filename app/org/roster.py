@@ -75,38 +75,60 @@ def import_roster(
     rows: list[tuple[int, dict[str, str]]],
     actor_id: int | None,
     progress: Callable[[str, int, int], None] | None = None,
+    *,
+    resume: ImportSummary | None = None,
+    after_line: int = 0,
+    checkpoint: Callable[[ImportSummary, int], None] | None = None,
 ) -> ImportSummary:
     """Commit a roster: good rows go in, bad rows are skipped. Re-validated against the
-    database as it is now (the preview may be minutes old). One transaction, flushed CHUNK
-    rows at a time so that `progress(phase, done, total)` ("check", then "write") can tell
-    how far it has got and the session does not hold every new object at once."""
+    database as it is now (the preview may be minutes old).
+
+    Written in chunks of CHUNK rows, each its own short transaction, so that a province's list
+    never holds SQLite's write lock for more than a chunk (quiz submits wait a fraction of a
+    second, not the whole import). `checkpoint(summary so far, last line written)` runs inside
+    each chunk's transaction, so the caller's record of how far it got commits with the rows.
+    A run cut short is resumed by calling again with that record (`resume`, `after_line`): rows
+    up to `after_line` are not written again, and the end state is the one an uninterrupted
+    run gives. `progress(phase, done, total)` reports "check", then "write"."""
     report = progress or (lambda phase, done, total: None)
     preview = parse_roster(scope_unit, rows, lambda done: report("check", done, len(rows)))
     today = local_today()
-    summary = ImportSummary(
-        unchanged=preview.count("unchanged"),
-        errors=preview.count("error"),
-        bad_rows=preview.bad_row_lines,
-    )
-    writes = [r for r in preview.rows if r.action in ("new", "updated")]
-    report("write", 0, len(writes))
-    lock_officers(result.user.id for result in writes if result.action == "updated")
-    for start in range(0, len(writes), CHUNK):
-        chunk = writes[start : start + CHUNK]
-        created = _write_chunk(chunk, actor_id, today)
-        summary.created += len(created)
-        summary.updated += len(chunk) - len(created)
-        report("write", start + len(chunk), len(writes))
-    if writes:
-        audit.record(
-            "roster.import",
-            "org_unit",
-            scope_unit.id,
-            actor_id,
-            created=summary.created,
-            updated=summary.updated,
-            errors=summary.errors,
+    if resume is None:
+        summary = ImportSummary(
+            unchanged=preview.count("unchanged"),
+            errors=preview.count("error"),
+            bad_rows=preview.bad_row_lines,
         )
+    else:  # the counts of the whole file were taken by the first run, before any write
+        summary = ImportSummary.from_dict(resume.to_dict())
+    writes = [r for r in preview.rows if r.action in ("new", "updated") and r.row > after_line]
+    already = summary.created + summary.updated
+    report("write", already, already + len(writes))
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False  # keep the preview's
+    try:  # officers loaded across the chunks' commits: reloading each would be a query each
+        for start in range(0, len(writes), CHUNK):
+            chunk = writes[start : start + CHUNK]
+            lock_officers(result.user.id for result in chunk if result.action == "updated")
+            created = _write_chunk(chunk, actor_id, today)
+            summary.created += len(created)
+            summary.updated += len(chunk) - len(created)
+            if start + CHUNK >= len(writes) and summary.created + summary.updated:
+                audit.record(
+                    "roster.import",
+                    "org_unit",
+                    scope_unit.id,
+                    actor_id,
+                    created=summary.created,
+                    updated=summary.updated,
+                    errors=summary.errors,
+                )
+            if checkpoint is not None:
+                checkpoint(summary, chunk[-1].row)
+            db.session.commit()
+            report("write", already + start + len(chunk), already + len(writes))
+    finally:
+        session.expire_on_commit = expire
     db.session.commit()
     return summary
 

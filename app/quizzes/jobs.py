@@ -20,7 +20,7 @@ from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core import jobs as background_jobs
-from app.core.jobs import DONE, FAILED, QUEUED, RUNNING, JobState
+from app.core.jobs import DONE, FAILED, QUEUED, RUNNING, JobState  # noqa: F401 (bank_views)
 from app.extensions import db
 
 PREVIEW, IMPORT = "preview", "import"
@@ -143,10 +143,10 @@ def run(job_id: int) -> None:
     from app.courses.models import Course
     from app.quizzes.bank import import_questions, parse_upload
 
+    if not background_jobs.claim(ImportJob, job_id):
+        return  # not queued, or another worker claimed it first
     job = db.session.get(ImportJob, job_id)
-    if job is None:
-        return
-    job.status, job.done, job.total = RUNNING, 0, 0
+    job.done, job.total = 0, 0
     db.session.commit()
     token, kind = job.token, job.kind
 
