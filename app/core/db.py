@@ -3,6 +3,8 @@
 Named constraints keep Alembic migrations identical on SQLite (batch mode) and PostgreSQL.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
@@ -44,6 +46,18 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 # with an immediate "database is locked" (the busy handler is not consulted). Requests that
 # may write (POST and the CLI) therefore start their transactions with BEGIN IMMEDIATE.
 write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
+
+
+@contextmanager
+def reading_only() -> Iterator[None]:
+    """Transactions begun inside start as plain BEGIN (readers): for a long read in a job or a
+    command that writes later, so that other writers are not held off while it reads. End the
+    read transaction (commit) before writing: SQLite cannot upgrade it safely."""
+    token = write_intent.set(False)
+    try:
+        yield
+    finally:
+        write_intent.reset(token)
 
 
 def configure_sqlite_transactions(engine) -> None:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import aliased, joinedload
 from app.core import audit
 from app.core.audit import AuditEvent
 from app.core.dates import local_date_of, local_today
-from app.core.db import utcnow
+from app.core.db import reading_only, utcnow
 from app.core.pagination import Page, paginate
 from app.core.permissions import officers_in_scope
 from app.core.text import nfc
@@ -91,7 +91,28 @@ def import_roster(
     up to `after_line` are not written again, and the end state is the one an uninterrupted
     run gives. `progress(phase, done, total)` reports "check", then "write"."""
     report = progress or (lambda phase, done, total: None)
-    preview = parse_roster(scope_unit, rows, lambda done: report("check", done, len(rows)))
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False  # keep the preview's
+    try:  # officers loaded across the commits below: reloading each would be a query each
+        return _import_checked(scope_unit, rows, actor_id, report, resume, after_line, checkpoint)
+    finally:
+        session.expire_on_commit = expire
+
+
+def _import_checked(
+    scope_unit: OrgUnit,
+    rows: list[tuple[int, dict[str, str]]],
+    actor_id: int | None,
+    report: Callable[[str, int, int], None],
+    resume: ImportSummary | None,
+    after_line: int,
+    checkpoint: Callable[[ImportSummary, int], None] | None,
+) -> ImportSummary:
+    db.session.commit()  # what the caller did is its own; the check reads in a fresh transaction
+    with reading_only():  # checking 15,000 rows takes seconds: quiz submits must not wait
+        preview = parse_roster(scope_unit, rows, lambda done: report("check", done, len(rows)))
+        scope_id = scope_unit.id
+    db.session.commit()  # end the read: every chunk below is its own write transaction
     today = local_today()
     if resume is None:
         summary = ImportSummary(
@@ -104,32 +125,26 @@ def import_roster(
     writes = [r for r in preview.rows if r.action in ("new", "updated") and r.row > after_line]
     already = summary.created + summary.updated
     report("write", already, already + len(writes))
-    session = db.session()
-    expire, session.expire_on_commit = session.expire_on_commit, False  # keep the preview's
-    try:  # officers loaded across the chunks' commits: reloading each would be a query each
-        for start in range(0, len(writes), CHUNK):
-            chunk = writes[start : start + CHUNK]
-            lock_officers(result.user.id for result in chunk if result.action == "updated")
-            created = _write_chunk(chunk, actor_id, today)
-            summary.created += len(created)
-            summary.updated += len(chunk) - len(created)
-            if start + CHUNK >= len(writes) and summary.created + summary.updated:
-                audit.record(
-                    "roster.import",
-                    "org_unit",
-                    scope_unit.id,
-                    actor_id,
-                    created=summary.created,
-                    updated=summary.updated,
-                    errors=summary.errors,
-                )
-            if checkpoint is not None:
-                checkpoint(summary, chunk[-1].row)
-            db.session.commit()
-            report("write", already + start + len(chunk), already + len(writes))
-    finally:
-        session.expire_on_commit = expire
-    db.session.commit()
+    for start in range(0, len(writes), CHUNK):
+        chunk = writes[start : start + CHUNK]
+        lock_officers(result.user.id for result in chunk if result.action == "updated")
+        created = _write_chunk(chunk, actor_id, today)
+        summary.created += len(created)
+        summary.updated += len(chunk) - len(created)
+        if start + CHUNK >= len(writes) and summary.created + summary.updated:
+            audit.record(
+                "roster.import",
+                "org_unit",
+                scope_id,
+                actor_id,
+                created=summary.created,
+                updated=summary.updated,
+                errors=summary.errors,
+            )
+        if checkpoint is not None:
+            checkpoint(summary, chunk[-1].row)
+        db.session.commit()
+        report("write", already + start + len(chunk), already + len(writes))
     return summary
 
 

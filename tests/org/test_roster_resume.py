@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select, text
 
 from app.core import jobs as background_jobs
@@ -322,3 +324,34 @@ def test_two_workers_starting_the_same_job_import_once(app):
     assert len(after["officers"]) - len(before["officers"]) == CREATED
     assert dict(after["audits"])["roster.import"] == "2"  # the scene's import, then this one
     assert db.session.get(jobs.RosterImportJob, job_id).status == "done"
+
+
+def test_other_writers_get_in_while_an_import_checks_and_between_its_chunks(app):
+    """A province's roster takes seconds to check and to write: SQLite's only write lock must
+    be free while it checks and after each chunk, or quiz submits wait for the whole import."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL writers do not share one lock")
+    admin = _scene()
+    province = db.session.get(OrgUnit, admin.unit_id)
+    path = db.engine.url.database
+    got_in = []
+
+    def another_writer(phase: str, done: int, total: int) -> None:
+        other = sqlite3.connect(path, timeout=0.2, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("UPDATE org_units SET name = name WHERE id = ?", (province.id,))
+            other.execute("COMMIT")
+            got_in.append((phase, done))
+        except sqlite3.OperationalError:
+            got_in.append((phase, done, "locked"))
+        finally:
+            other.close()
+
+    writing = write_intent.set(True)  # as in a job's thread or the CLI: BEGIN IMMEDIATE
+    try:
+        roster.import_roster(province, _file_rows(), admin.id, progress=another_writer)
+    finally:
+        write_intent.reset(writing)
+    assert [step for step in got_in if "locked" in step] == []
+    assert ("check", 500) in got_in and ("write", 500) in got_in
