@@ -6,7 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from app.core.db import write_intent
+from app.core.db import reading_only, write_intent
 
 courses_cli = AppGroup("courses", help="Khóa học trong thư mục courses/.")
 dev_cli = AppGroup("dev", help="Dữ liệu thử nghiệm.")
@@ -178,22 +178,26 @@ def roster_import(file: str, unit_code: str, dry_run: bool) -> None:
         _headings, rows = roster_files.read_table(file, Path(file).read_bytes())
     except roster_files.RosterFileError as error:
         raise click.ClickException(str(error)) from error
-    preview = roster.parse_roster(unit, rows)
-    for row in preview.bad_rows:
-        click.echo(f"Dòng {row.row}: {' '.join(row.errors)}", err=True)
-    counts = preview.counts
     if dry_run:
+        with reading_only():
+            preview = roster.parse_roster(unit, rows)
+        for row in preview.bad_rows:
+            click.echo(f"Dòng {row.row}: {' '.join(row.errors)}", err=True)
+        counts = preview.counts
         click.echo(
             f"Kiểm tra: {counts['new']} mới, {counts['updated']} cập nhật, "
             f"{counts['unchanged']} không đổi, {counts['error']} lỗi."
         )
         return
-    steps = {"check": "Kiểm tra lại", "write": "Đã ghi"}
+    steps = {"check": "Kiểm tra", "write": "Đã ghi"}
 
     def progress(phase: str, done: int, total: int) -> None:
         click.echo(f"{steps[phase]} {done}/{total} dòng", err=True)
 
+    # Checked and written by the import itself (in chunks: other users keep working).
     summary = roster.import_roster(unit, rows, actor_id=None, progress=progress)
+    for line, _name, reasons in summary.bad_rows:
+        click.echo(f"Dòng {line}: {reasons}", err=True)
     click.echo(
         f"Đã nhập: {summary.created} mới, {summary.updated} cập nhật, "
         f"{summary.unchanged} không đổi, {summary.errors} dòng lỗi bỏ qua."
