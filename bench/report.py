@@ -346,6 +346,72 @@ def main() -> None:
     ]
     summary.append(("S7 RSS per worker vs bare", f"{s7['ratio']:.2f}×", "≤ 2.5×", ok7))
 
+    s8 = sq.get("S8")
+    if s8 is not None:
+        out += [
+            "## S8 — the lesson and quiz pages on a phone over slow 3G (Chromium, 360 px)",
+            "",
+            f"Network emulated through CDP: {s8['network']['latency']} ms round trip, "
+            f"{s8['network']['downloadThroughput'] * 8 / 1000:.0f} kbit/s each way, cache "
+            "disabled; first contentful paint is the median of 3 cold loads. Transfer = HTML + "
+            "same-origin CSS + JS, gzip level 1 (nginx's default); the emulated link carried them "
+            "uncompressed (gunicorn does not compress), so the paint time is an upper bound.",
+            "",
+            "| page | transfer gzip | uncompressed | first contentful paint | all loads |",
+            "|---|---|---|---|---|",
+        ]
+        for name, page in s8["pages"].items():
+            ok8 = page["gzip_bytes"] <= 30 * 1024 and page["fcp_ms"] < 2000
+            out.append(
+                f"| {name} `{page['path']}` | {page['gzip_bytes'] / 1024:.1f} KB | "
+                f"{page['raw_bytes'] / 1024:.1f} KB | {page['fcp_ms']:.0f} ms | "
+                f"{page['fcp_ms_all']} |"
+            )
+            summary.append(
+                (
+                    f"S8 phone, {name} page",
+                    f"{page['gzip_bytes'] / 1024:.1f} KB, FCP {page['fcp_ms']:.0f} ms",
+                    "≤ 30 KB, FCP < 2 s",
+                    ok8,
+                )
+            )
+        parts = "; ".join(
+            f"{name}: " + ", ".join(f"{k} {v / 1024:.1f} KB" for k, v in page["parts"].items())
+            for name, page in s8["pages"].items()
+        )
+        out += ["", f"Parts (gzip): {parts}", ""]
+
+    s9 = sq.get("S9")
+    if s9 is not None:
+        ok9 = (
+            s9["import_exit"] == 0
+            and s9["lost"] == 0
+            and s9["errors"] == 0
+            and s9["latency_ms_p99"] < 2000
+        )
+        out += [
+            "## S9 — quiz submits while a province's roster is imported (SQLite)",
+            "",
+            f"- `flask roster import` of {s9['officers']:,} new officers (chunked, the web job's "
+            f"import): exit {s9['import_exit']}, {s9['import_s']} s; last lines: "
+            f"{'; '.join(s9['import_last_lines'])}",
+            f"- meanwhile {s9['learners']} learners each submitted one attempt every "
+            f"{s9['pace_s']} s through gunicorn: {s9['submits_sent']} sent, "
+            f"{s9['submits_ok']} accepted; responses {s9['responses']}; errors {s9['errors']}; "
+            f"lost (attempt still open after a 302): {s9['lost']}",
+            f"- submit latency p50 {s9['latency_ms_p50']} ms, p99 {s9['latency_ms_p99']} ms, "
+            f"max {s9['latency_ms_max']} ms (the same submits with no import: p50 "
+            f"{s9['calm_latency_ms_p50']} ms, p99 {s9['calm_latency_ms_p99']} ms); "
+            f"'database is locked' in the log: {s9['locked_in_logs']}",
+            "",
+            f"Target p99 < 2 s and 0 lost: {verdict(ok9)}",
+            "",
+        ]
+        measured9 = f"p99 {s9['latency_ms_p99']:.0f} ms, {s9['lost']} lost, {s9['errors']} errors"
+        summary.append(
+            ("S9 submits during a 15,000-officer import", measured9, "p99 < 2 s, 0 lost", ok9)
+        )
+
     out += ["## Likely causes of the misses", ""]
     facts = {
         "app_ms": sq["S1_queries"].get("in_process_ms_app", float("nan")),

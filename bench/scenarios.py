@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+from import_load import import_under_load
 from lib import (
     DATA,
     NATIONAL_ADMIN,
@@ -35,6 +36,7 @@ from lib import (
     sqlite_dataset,
 )
 from loadgen import ceiling, get, post, run
+from phone import phone_figures
 
 BIG, SMALL = 200_000, 20_000
 ROUNDS = 5  # 5 s runs here move by ±20% with load from elsewhere: 3 rounds let S6 read 0.84 once
@@ -687,6 +689,8 @@ def sqlite_main() -> dict:
     result["S2"] = coverage_figures(big, 18221, "sqlite-200k")
     result["S3_small"] = coverage_figures(small, 18222, "sqlite-20k")
     concurrent_submits(big, result)
+    import_under_load(small, result, prepare_submits, submit_check)
+    phone_figures(small, result, lesson_path, prepare_submits)
     result["machine_end_loadavg"] = machine()["loadavg"]
     result["notes"] = sorted(set(NOTES))
     return result
