@@ -130,7 +130,11 @@ class BulkActivationForm(FlaskForm):
     """Invite by e-mail, or print activation slips, for the not-yet-activated officers of a
     unit and everything under it (choices: the manager's own subtree)."""
 
-    unit_id = SelectField(_l("Đơn vị (gồm các đơn vị trực thuộc)"), coerce=int)
+    # Scope is checked by the view (unit_in_scope_or_404: out of scope answers 404 as every
+    # roster route does), not by the choice list.
+    unit_id = SelectField(
+        _l("Đơn vị (gồm các đơn vị trực thuộc)"), coerce=int, validate_choice=False
+    )
 
 
 class ReissueForm(FlaskForm):

@@ -18,7 +18,10 @@ def test_wrong_password_shows_error_next_to_field(client, tree, make_user):
 
 def test_empty_form_errors_in_vietnamese(client):
     html = client.post("/", data={}).get_data(as_text=True)
-    assert "Vui lòng nhập thư điện tử hoặc số điện thoại." in html and "Vui lòng nhập mật khẩu." in html
+    assert (
+        "Vui lòng nhập thư điện tử hoặc số điện thoại." in html
+        and "Vui lòng nhập mật khẩu." in html
+    )
 
 
 def test_password_is_hashed_with_argon2(tree, make_user):
