@@ -14,8 +14,10 @@ from app.org.models import User
 
 MIN_LENGTH = 10
 COMMON_PASSWORDS = Path(__file__).resolve().parent / "common_passwords.txt"
-# Name parts shorter than this ("Lê", "Hà") are too common inside ordinary words to refuse.
-MIN_PART = 3
+# A name part this long is refused anywhere in the password; a shorter one ("Văn", "Thị",
+# "Ngô") only as a word of its own — inside words ("ngọc", "vàng") it is far too common —
+# and one or two letters ("Lê", "Hà") not at all.
+SUBSTRING_PART = 4
 
 
 def _fold(value: str) -> str:
@@ -38,10 +40,13 @@ def password_problem(user: User, password: str) -> str | None:
     if folded in common_passwords() or re.sub(r"\d+$", "", folded) in common_passwords():
         return _("Mật khẩu này quá phổ biến, dễ bị đoán. Vui lòng chọn mật khẩu khác.")
     compact = re.sub(r"[^a-z0-9]", "", folded)
-    parts = set(re.findall(r"[a-z0-9]+", _fold(user.full_name)))
-    parts.add("".join(re.findall(r"[a-z0-9]+", _fold(user.full_name))))
+    words = set(re.findall(r"[a-z]+", folded))
+    name_parts = re.findall(r"[a-z0-9]+", _fold(user.full_name))
+    anywhere = {part for part in name_parts if len(part) >= SUBSTRING_PART}
+    anywhere.add("".join(name_parts))
     if user.email:
-        parts.add(re.sub(r"[^a-z0-9]", "", _fold(user.email.split("@")[0])))
-    if any(len(part) >= MIN_PART and part in compact for part in parts):
+        anywhere.add(re.sub(r"[^a-z0-9]", "", _fold(user.email.split("@")[0])))
+    as_words = {part for part in name_parts if len(part) == SUBSTRING_PART - 1}
+    if any(len(p) >= SUBSTRING_PART - 1 and p in compact for p in anywhere) or as_words & words:
         return _("Mật khẩu không được chứa họ tên hoặc thư điện tử của bạn.")
     return None

@@ -313,3 +313,13 @@ def test_right_codes_do_not_count_against_the_limit(app, tree, people, make_user
         for c in codes
     ]
     assert statuses == [302] * 11
+
+
+def test_name_rule_refuses_name_words_not_syllables_inside_other_words(app, tree, make_user):
+    from app.auth.passwords import password_problem
+
+    user = make_user(tree["A1"], name="Ngô Văn Lực", email="ngo.van.luc@test.vn")
+    assert password_problem(user, "Trống-đồng-Ngọc-Lũ-99") is None  # "ngo" inside "ngọc"
+    assert password_problem(user, "Ngô-rất-khó-đoán-2026") is not None  # the word "Ngô"
+    assert password_problem(user, "abc-ngovanluc-xyz") is not None  # the whole name
+    assert password_problem(user, "ngo.van.luc!!") is not None  # the e-mail's local part
