@@ -323,3 +323,30 @@ def test_name_rule_refuses_name_words_not_syllables_inside_other_words(app, tree
     assert password_problem(user, "Ngô-rất-khó-đoán-2026") is not None  # the word "Ngô"
     assert password_problem(user, "abc-ngovanluc-xyz") is not None  # the whole name
     assert password_problem(user, "ngo.van.luc!!") is not None  # the e-mail's local part
+
+
+def test_activation_forms_need_a_csrf_token(app, tree, people, smtp):
+    from tests.conftest import csrf_token
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        manager = app.test_client()
+        token = csrf_token(manager.get("/").get_data(as_text=True))
+        manager.post(
+            "/",
+            data={"email": "qa@test.vn", "password": "mat-khau-thu-nghiem", "csrf_token": token},
+        )
+        assert manager.get("/don-vi/can-bo").status_code == 200
+        before = _state()
+        data = {"unit_id": tree["A"].id}
+        assert manager.post("/don-vi/can-bo/kich-hoat/moi", data=data).status_code == 400
+        assert manager.post("/don-vi/can-bo/kich-hoat/phieu", data=data).status_code == 400
+        officer = people["new_a1"].id
+        assert manager.post(f"/don-vi/can-bo/{officer}/gui-loi-moi").status_code == 400
+        assert _state() == before and smtp.messages == []
+        page = manager.get("/don-vi/can-bo").get_data(as_text=True)
+        data["csrf_token"] = csrf_token(page)
+        assert manager.post("/don-vi/can-bo/kich-hoat/moi", data=data).status_code == 302
+        assert len(smtp.to("moi.a1@test.vn")) == 1
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
