@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.auth import tokens
-from app.auth.models import TokenKind
+from app.auth.models import AccountToken, TokenKind
 from app.core.dates import format_date, local_date_of
 from app.core.db import utcnow
 from app.core.permissions import officers_in_scope
@@ -40,13 +40,38 @@ def not_activated(viewer: User, unit: OrgUnit) -> list[User]:
     return list(db.session.scalars(stmt))
 
 
+def without_pending_invitation(officers: list[User]) -> list[User]:
+    """Those of `officers` with an e-mail and no usable invitation yet: a bulk send goes on
+    where the previous one stopped instead of replacing links people already have."""
+    ids = [o.id for o in officers if o.email]
+    pending = set()
+    for start in range(0, len(ids), 500):  # bounded IN lists
+        pending.update(
+            db.session.scalars(
+                select(AccountToken.user_id).where(
+                    AccountToken.user_id.in_(ids[start : start + 500]),
+                    AccountToken.kind == TokenKind.INVITE.value,
+                    AccountToken.spent_at.is_(None),
+                    AccountToken.expires_at > utcnow(),
+                )
+            )
+        )
+    return [o for o in officers if o.email and o.id not in pending]
+
+
 # --- e-mail -------------------------------------------------------------------------------------
+
+# Mail is sent within the request: a bulk send stops after this many and says how many are
+# left (the next click goes on, see `without_pending_invitation`).
+INVITE_BATCH = 300
 
 
 @dataclass
 class SendSummary:
     sent: int = 0
     without_email: int = 0
+    already_invited: int = 0
+    left: int = 0  # not sent this time (INVITE_BATCH): send again to go on
     failed: list[tuple[str, str]] = field(default_factory=list)  # (address, error)
 
 
@@ -63,6 +88,18 @@ def _send_all(messages: list) -> list[tuple[str, str]]:
     finally:
         smtp.close()
     return failed
+
+
+def send_bulk_invitations(actor_id: int | None, officers: list[User]) -> SendSummary:
+    """The roster's bulk send: officers with an e-mail and no usable invitation, at most
+    INVITE_BATCH of them."""
+    with_email = [o for o in officers if o.email]
+    todo = without_pending_invitation(with_email)
+    summary = send_invitations(actor_id, todo[:INVITE_BATCH])
+    summary.without_email = len(officers) - len(with_email)
+    summary.already_invited = len(with_email) - len(todo)
+    summary.left = max(0, len(todo) - INVITE_BATCH)
+    return summary
 
 
 def send_invitations(actor_id: int | None, officers: list[User]) -> SendSummary:

@@ -104,7 +104,18 @@ def _flash_sent(summary: activation.SendSummary) -> None:
             ),
             "error",
         )
-    if not (summary.sent or summary.without_email or summary.failed):
+    if summary.already_invited:
+        flash(
+            _(
+                "%(n)s cán bộ đã có thư mời còn hạn, không gửi lại (gửi lại từng người từ "
+                "trang của cán bộ).",
+                n=summary.already_invited,
+            ),
+            "info",
+        )
+    if summary.left:
+        flash(_("Còn %(n)s thư chưa gửi: bấm gửi lần nữa để gửi tiếp.", n=summary.left), "info")
+    if not (summary.sent or summary.without_email or summary.failed or summary.already_invited):
         flash(_("Mọi cán bộ của đơn vị đã kích hoạt tài khoản."), "info")
 
 
@@ -124,7 +135,7 @@ def _slips_pdf(issued, filename: str) -> Response:
 @roles_required(*MANAGERS)
 def invite_bulk():
     _unit, officers = _bulk_officers()
-    _flash_sent(activation.send_invitations(current_user.id, officers))
+    _flash_sent(activation.send_bulk_invitations(current_user.id, officers))
     return redirect(url_for("org.roster_list"))
 
 

@@ -180,7 +180,7 @@ def test_manager_reissue_resets_an_activated_officer_and_ends_his_sessions(
 def test_admin_prints_one_slip_per_unactivated_officer(client, app, tree, people, tmp_path):
     from app.org.services import create_officer
 
-    for n in range(7):  # two pages of four slips
+    for n in range(47):  # with the three of `people`: 50 slips, thirteen pages
         create_officer(f"Đoàn Viên Số {n}", tree["B1"])
     db.session.commit()
     login(client, "admin@test.vn")
@@ -189,10 +189,10 @@ def test_admin_prints_one_slip_per_unactivated_officer(client, app, tree, people
     assert response.headers["Cache-Control"] == "no-store"
     text = pdf_text(response.data, tmp_path)
     codes = CODE.findall(text)
-    expected = 3 + 7  # new_a1, new_a2, new_b1 and the seven
+    expected = 3 + 47  # new_a1, new_a2, new_b1 and the 47
     assert len(codes) == expected and len(set(codes)) == expected
     assert text.count("PHIẾU KÍCH HOẠT TÀI KHOẢN") == expected
-    for name in ("Nguyễn Văn Mới", "Trần Thị Chưa", "Lê Văn Bê", "Đoàn Viên Số 6"):
+    for name in ("Nguyễn Văn Mới", "Trần Thị Chưa", "Lê Văn Bê", "Đoàn Viên Số 46"):
         assert name in text
     assert "CĐCS B1" in text and "/kich-hoat" in text
     assert "Học Viên A Một" not in text  # already activated: no slip
@@ -350,3 +350,24 @@ def test_activation_forms_need_a_csrf_token(app, tree, people, smtp):
         assert len(smtp.to("moi.a1@test.vn")) == 1
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_bulk_send_goes_on_where_it_stopped(client, app, tree, people, smtp, monkeypatch):
+    from app.auth import activation
+
+    monkeypatch.setattr(activation, "INVITE_BATCH", 1)
+    login(client, "admin@test.vn")
+    everyone = {"unit_id": tree["province"].id}
+    first = client.post("/don-vi/can-bo/kich-hoat/moi", data=everyone, follow_redirects=True)
+    assert "Còn 1 thư chưa gửi" in first.get_data(as_text=True)
+    second = client.post("/don-vi/can-bo/kich-hoat/moi", data=everyone, follow_redirects=True)
+    assert "Còn" not in second.get_data(as_text=True)
+    # new_a1 and new_b1 each got exactly one link; new_a2 has no e-mail.
+    assert sorted(r for rcpts, _m in smtp.messages for r in rcpts) == [
+        "moi.a1@test.vn",
+        "moi.b1@test.vn",
+    ]
+    before = _state()
+    third = client.post("/don-vi/can-bo/kich-hoat/moi", data=everyone, follow_redirects=True)
+    assert "2 cán bộ đã có thư mời còn hạn" in third.get_data(as_text=True)
+    assert len(smtp.messages) == 2 and _state() == before
