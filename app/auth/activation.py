@@ -5,6 +5,7 @@ code), plus the "quên mật khẩu" e-mail. Mail goes through the reminders' SM
 from __future__ import annotations
 
 import smtplib
+import threading
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -154,9 +155,22 @@ def request_reset(email: str) -> None:
         name=user.full_name,
         link=public_url("auth.reset", token=secret),
     )
-    failed = _send_all([(user.email, message)])
-    if failed:
-        current_app.logger.warning("password reset mail not sent: %s", failed[0][1])
+    # Sent beside the request: waiting for the SMTP server would make the answer slower
+    # when the account exists (a timing oracle for who has an account).
+    config, logger = dict(current_app.config), current_app.logger
+    threading.Thread(
+        target=_send_reset, args=(config, logger, user.email, message), daemon=True
+    ).start()
+
+
+def _send_reset(config: dict, logger, address: str, message) -> None:
+    smtp = _Smtp(config)
+    try:
+        smtp.send(message)
+    except (smtplib.SMTPException, OSError) as error:
+        logger.warning("password reset mail to %s not sent: %s", address, error)
+    finally:
+        smtp.close()
 
 
 # --- the printed activation sheet ---------------------------------------------------------------
