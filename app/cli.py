@@ -13,6 +13,7 @@ dev_cli = AppGroup("dev", help="Dữ liệu thử nghiệm.")
 reminders_cli = AppGroup("reminders", help="E-mail nhắc việc bồi dưỡng (chạy hằng ngày bằng cron).")
 roster_cli = AppGroup("roster", help="Danh sách cán bộ (nhập từ tệp, tệp mẫu).")
 questions_cli = AppGroup("questions", help="Ngân hàng câu hỏi (nhập, xuất, tệp mẫu).")
+setup_cli = AppGroup("setup", help="Cài đặt lần đầu (tỉnh và quản trị viên đầu tiên).")
 coverage_cli = AppGroup(
     "coverage", help="Bảng số liệu độ bao phủ do trigger duy trì (kiểm tra, tính lại)."
 )
@@ -332,8 +333,31 @@ def coverage_rebuild() -> None:
     click.echo("Đã cài lại trigger và tính lại số liệu độ bao phủ.")
 
 
+@setup_cli.command("province")
+@click.option("--code", required=True, help="Mã đơn vị của tỉnh, ví dụ LDLD-HN.")
+@click.option("--name", required=True, help="Tên, ví dụ “Liên đoàn Lao động tỉnh …”.")
+@click.option("--admin-email", required=True, help="Thư điện tử của quản trị tỉnh đầu tiên.")
+@click.option("--admin-name", default="Quản trị tỉnh", show_default=True)
+def setup_province(code: str, name: str, admin_email: str, admin_name: str) -> None:
+    """Trên cơ sở dữ liệu trống: tạo đơn vị gốc (cấp tỉnh), quản trị tỉnh đầu tiên và in đường
+    dẫn kích hoạt dùng một lần (14 ngày). Chạy lần thứ hai bị từ chối."""
+    from app.auth.setup import SetupRefused
+    from app.auth.setup import setup_province as run_setup
+
+    try:
+        result = run_setup(code, name, admin_email, admin_name)
+    except SetupRefused as refused:
+        click.echo(f"LỖI {refused}", err=True)
+        sys.exit(1)
+    click.echo(f"Đã tạo đơn vị gốc {result.unit.code} — {result.unit.name}.")
+    click.echo(f"Quản trị tỉnh: {result.admin.email} (chưa có mật khẩu).")
+    click.echo("Đường dẫn kích hoạt (dùng một lần, hết hạn sau 14 ngày):")
+    click.echo(result.activation_url)
+
+
 def register(app: Flask) -> None:
-    for group in (courses_cli, dev_cli, reminders_cli, roster_cli, questions_cli, coverage_cli):
+    groups = (courses_cli, dev_cli, reminders_cli, roster_cli, questions_cli, coverage_cli)
+    for group in (*groups, setup_cli):
         app.cli.add_command(group)
     # CLI commands write: their SQLite transactions begin IMMEDIATE (requests set their own).
     write_intent.set(True)

@@ -31,6 +31,10 @@ class Config:
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # Not sent on cross-site requests (CSRF through a remembered sign-in); the cookie carries
+    # the session version, so logout and password changes revoke it (app/auth/services.py).
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
 
     WTF_CSRF_TIME_LIMIT = 8 * 3600  # long lessons: a form opened in the morning still posts
@@ -42,6 +46,9 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    # Wrong activation codes / links and "quên mật khẩu" requests per client address: the
+    # 11th wrong try in a minute is refused (429), right ones are not counted.
+    ACTIVATION_RATE_LIMIT = os.environ.get("ACTIVATION_RATE_LIMIT", "10 per minute")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
@@ -75,4 +82,5 @@ class TestConfig(Config):
     # The limiter stays on (as in production) with a limit no test reaches by accident; the
     # rate-limit test lowers it.
     LOGIN_RATE_LIMIT = "100000 per minute"
+    ACTIVATION_RATE_LIMIT = "100000 per minute"
     CHECK_RECORD_LOCKS = True

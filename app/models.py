@@ -1,5 +1,6 @@
 """Import every model so that metadata (Alembic, create_all) sees them all."""
 
+from app.auth.models import AccountToken
 from app.core.audit import AuditEvent
 from app.courses.models import (
     CompletionHistory,
@@ -26,6 +27,7 @@ install_triggers_on_create()
 coverage_officers.install_triggers_on_create()
 
 __all__ = [
+    "AccountToken",
     "CoverageCount",
     "CoverageOfficer",
     "CoverageOfficerCount",

@@ -49,7 +49,7 @@ def signed_in_core():
     users = User.__table__
     with db.engine.connect() as connection:
         active = connection.execute(
-            select(users.c.active).where(users.c.id == int(user_id))
+            select(users.c.active).where(users.c.id == int(user_id.split(":")[0]))
         ).scalar()
     if not active:
         abort(401)
@@ -70,7 +70,7 @@ def lesson_from_copy(slug: str, position: int):
     lesson = copy.lesson_at(position) if copy else None
     with db.engine.connect() as connection:
         officer = connection.execute(
-            select(users.c.active, users.c.role).where(users.c.id == int(user_id))
+            select(users.c.active, users.c.role).where(users.c.id == int(user_id.split(":")[0]))
         ).first()
         if officer is None or not officer.active:
             abort(401)

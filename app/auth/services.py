@@ -1,17 +1,24 @@
-"""Passwords (argon2id) and sign-in."""
+"""Passwords (argon2id), sign-in by e-mail or phone number, and the session version that
+lets the server end sessions (logout, password change or reset)."""
+
+from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from app.core.text import nfc
+from app.core import audit
+from app.core.text import normalise_email, normalise_phone
 from app.extensions import db
 from app.org.models import User
 
 _hasher = PasswordHasher()
 # Tests create many accounts: the cheapest argon2 parameters keep them fast. Never in production.
 _fast_hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+# A hash of nothing anybody types, per hasher: an unknown account is verified against it so
+# that sign-in takes as long as for a real one (no timing oracle for who has an account).
+_dummy_hashes: dict[int, str] = {}
 
 
 def _current_hasher() -> PasswordHasher:
@@ -22,19 +29,82 @@ def hash_password(password: str) -> str:
     return _current_hasher().hash(password)
 
 
-def verify_password(user: User, password: str) -> bool:
-    if not user.password_hash:
-        return False
+def _dummy_hash() -> str:
+    hasher = _current_hasher()
+    if id(hasher) not in _dummy_hashes:
+        _dummy_hashes[id(hasher)] = hasher.hash("tdkt-learn: no such account")
+    return _dummy_hashes[id(hasher)]
+
+
+def _verify(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(user.password_hash, password)
+        return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with this e-mail and password, or None (same answer for every failure)."""
-    email = nfc(email).lower()
-    user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-    if user is None or not user.active or not verify_password(user, password):
+def verify_password(user: User, password: str) -> bool:
+    if not user.password_hash:
+        _verify(_dummy_hash(), password)  # same time as a real check
+        return False
+    return _verify(user.password_hash, password)
+
+
+def find_account(identifier: str) -> User | None:
+    """The officer signing in as `identifier`: an e-mail address (has "@") or a phone number
+    in any usual spelling (+84…, 84…, 0…, with spaces or dots)."""
+    if "@" in (identifier or ""):
+        email = normalise_email(identifier)
+        return db.session.scalar(select(User).where(func.lower(User.email) == email))
+    phone = normalise_phone(identifier)
+    if phone is None:
+        return None
+    return db.session.scalar(select(User).where(User.phone == phone))
+
+
+def authenticate(identifier: str, password: str) -> User | None:
+    """The active user with this e-mail or phone and password, or None. Every failure gives
+    the same answer and spends the same argon2 verification (unknown account included)."""
+    user = find_account(identifier)
+    if user is None:
+        _verify(_dummy_hash(), password)
+        return None
+    if not verify_password(user, password) or not user.active:
         return None
     return user
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every session and remember cookie of `user` (they carry the old version).
+    Done in SQL so that two concurrent ends both count. Does not commit."""
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(session_version=User.session_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(user, ["session_version"])
+
+
+def set_password(user: User, password: str, actor_id: int | None, action: str) -> None:
+    """Store a new password and end the person's sessions (the caller signs the current
+    browser in again with the new version). Audited as `action`. Does not commit."""
+    user.password_hash = hash_password(password)
+    end_sessions(user)
+    audit.record(action, "user", user.id, actor_id)
+
+
+def change_password(user: User, current: str, new: str) -> bool:
+    """ "Đổi mật khẩu": False (nothing changed) when `current` is wrong. Commits."""
+    if not verify_password(user, current):
+        return False
+    set_password(user, new, user.id, "account.password_change")
+    db.session.commit()
+    return True
+
+
+def logout(user: User) -> None:
+    """End the session on the server too: a copy of its cookie or of the remember cookie
+    no longer signs anyone in. Commits."""
+    end_sessions(user)
+    db.session.commit()

@@ -385,7 +385,10 @@ class _Context:
             tag = {Role.PROVINCE_ADMIN: "admin", Role.UNIT_MANAGER: "quanly"}.get(role, "giangvien")
             email = f"{tag}{index or ''}.{unit['code'].lower()}@gen.tdkt.vn"
             password_hash = self.password_hash
-        phone = f"09{rng.randrange(10**8):08d}" if rng.random() < 0.8 else None
+        phone = None
+        if rng.random() < 0.8:
+            rng.randrange(10**8)  # drawn as before, so the rest of a seeded run is unchanged
+            phone = f"09{user_id % 10**8:08d}"  # phone numbers are unique (they sign in)
         active = role != Role.LEARNER or rng.random() >= 0.02
         self.writer.add(
             "users",

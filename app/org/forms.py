@@ -11,7 +11,7 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.core.text import nfc
+from app.core.text import nfc, normalise_phone
 from app.org.labels import OFFICER_TYPE_LABELS
 from app.org.roster_check import parse_date
 
@@ -77,8 +77,12 @@ class OfficerForm(FlaskForm):
             raise ValidationError(_l("Thư điện tử không hợp lệ."))
 
     def validate_phone(self, field):
-        if field.data and not re.match(r"^[0-9+().\s-]{6,30}$", field.data):
-            raise ValidationError(_l("Số điện thoại không hợp lệ."))
+        # Stored in one form (officers sign in with it): "+84 912 345 678" → "0912345678".
+        if field.data:
+            phone = normalise_phone(field.data)
+            if phone is None:
+                raise ValidationError(_l("Số điện thoại không hợp lệ (ví dụ: 0912345678)."))
+            field.data = phone
 
     @classmethod
     def for_officer(cls, officer) -> OfficerForm:
@@ -119,4 +123,19 @@ class DeactivateForm(FlaskForm):
 
 
 class ActivateForm(FlaskForm):
+    pass
+
+
+class BulkActivationForm(FlaskForm):
+    """Invite by e-mail, or print activation slips, for the not-yet-activated officers of a
+    unit and everything under it (choices: the manager's own subtree)."""
+
+    # Scope is checked by the view (unit_in_scope_or_404: out of scope answers 404 as every
+    # roster route does), not by the choice list.
+    unit_id = SelectField(
+        _l("Đơn vị (gồm các đơn vị trực thuộc)"), coerce=int, validate_choice=False
+    )
+
+
+class ReissueForm(FlaskForm):
     pass

@@ -115,7 +115,8 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     full_name: Mapped[str] = mapped_column(String(255))
     email: Mapped[str | None] = mapped_column(String(255), unique=True)
-    phone: Mapped[str | None] = mapped_column(String(30))
+    # Stored normalised (app.core.text.normalise_phone): officers sign in with it.
+    phone: Mapped[str | None] = mapped_column(String(30), unique=True)
     birth_date: Mapped[date | None] = mapped_column()
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
     position: Mapped[str] = mapped_column(String(255), default="")
@@ -126,6 +127,10 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The unit's own officer number ("Mã cán bộ"): the stable key roster imports update by.
     officer_code: Mapped[str | None] = mapped_column(String(40), unique=True)
+    # Raised by logout, a password change or reset and a deactivation: every session and
+    # remember-me cookie carries the version it was signed in with (`get_id`), and the user
+    # loader refuses an older one, so they end on the server, not only in the browser.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     unit: Mapped[OrgUnit] = relationship(lazy="joined", innerjoin=True)
 
@@ -137,6 +142,15 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember cookie: "id:version"."""
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def activated(self) -> bool:
+        """Has set a password (by an invitation, a printed code or the first install)."""
+        return self.password_hash is not None
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in {r.value for r in roles}

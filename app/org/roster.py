@@ -245,11 +245,12 @@ def update_officer(actor_id: int | None, user: User, values: dict) -> dict[str, 
 
 
 def conflicts(user: User | None, values: dict) -> dict[str, str]:
-    """{field: message} for an officer code or e-mail another officer already has."""
+    """{field: message} for an officer code, e-mail or phone another officer already has."""
     found = {}
     for name, column, message in (
         ("officer_code", User.officer_code, _("Mã cán bộ này đã dùng cho cán bộ khác.")),
         ("email", User.email, _("Thư điện tử này đã dùng cho cán bộ khác.")),
+        ("phone", User.phone, _("Số điện thoại này đã dùng cho cán bộ khác.")),
     ):
         if values.get(name):
             other = db.session.scalar(select(User.id).where(column == values[name]))

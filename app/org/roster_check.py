@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.core.dates import local_today
+from app.core.text import normalise_phone
 from app.extensions import db
 from app.org.labels import OFFICER_TYPE_LABELS
 from app.org.models import OfficerType, OrgUnit, User, subtree_filter
@@ -22,7 +23,6 @@ from app.org.roster_files import SPACES, normalised
 
 CHUNK = 500  # rows checked, then written, between two progress reports
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE = re.compile(r"^[0-9+().\s-]{6,30}$")
 _FULL_TIME = {"chuyên trách", "chuyen trach", "ct"}
 _PART_TIME = {"kiêm nhiệm", "kiem nhiem", "kn"}
 _INACTIVE = {"nghỉ", "đã nghỉ", "nghỉ hưu", "đã chuyển", "chuyển công tác", "nghi", "da chuyen"}
@@ -136,12 +136,12 @@ def _clean(raw: dict[str, str], units: _Units) -> RowResult:
             result.errors.append(_("Thư điện tử “%(v)s” không hợp lệ.", v=get("email")))
         values["email"] = email
     if get("phone"):
-        phone = get("phone")
-        if re.fullmatch(r"[35789]\d{8}", phone):  # a number cell that lost its leading 0
-            phone = "0" + phone
-        if not _PHONE.match(phone):
+        # One stored form (officers sign in with it); a cell that lost its leading 0 is
+        # repaired by normalise_phone.
+        phone = normalise_phone(get("phone"))
+        if phone is None:
             result.errors.append(_("Điện thoại “%(v)s” không hợp lệ.", v=get("phone")))
-        values["phone"] = phone
+        values["phone"] = phone or get("phone")
     if get("status"):
         status = normalised(get("status"))
         if status in _INACTIVE:
@@ -220,19 +220,31 @@ def parse_roster(
     by_email = _load_users(
         User.email, {r.values["email"] for r in results if r.values.get("email")}
     )
+    by_phone = _load_users(
+        User.phone, {r.values["phone"] for r in results if r.values.get("phone")}
+    )
     seen_code: dict[str, int] = {}
     seen_email: dict[str, int] = {}
+    seen_phone: dict[str, int] = {}
     for result in results:
         code, email = result.values.get("officer_code"), result.values.get("email")
         if code and code in seen_code:
             result.errors.append(_("Trùng mã cán bộ với dòng %(n)s.", n=seen_code[code]))
         if email and email in seen_email:
             result.errors.append(_("Trùng thư điện tử với dòng %(n)s.", n=seen_email[email]))
+        phone = result.values.get("phone")
+        if phone and phone in seen_phone:
+            result.errors.append(_("Trùng số điện thoại với dòng %(n)s.", n=seen_phone[phone]))
         if code:
             seen_code.setdefault(code, result.row)
         if email:
             seen_email.setdefault(email, result.row)
+        if phone:
+            seen_phone.setdefault(phone, result.row)
         user = _match(result, by_code, by_email)
+        holder = by_phone.get(phone) if phone else None
+        if holder is not None and holder is not user and not result.errors:
+            result.errors.append(_("Số điện thoại “%(v)s” đã dùng cho cán bộ khác.", v=phone))
         if user is not None and not user.unit.path.startswith(scope):
             result.errors.append(
                 _("Mã cán bộ hoặc thư điện tử này đã dùng cho cán bộ ngoài phạm vi quản lý.")

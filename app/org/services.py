@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.auth.services import hash_password
-from app.core.text import nfc
+from app.core.text import nfc, normalise_email, normalise_phone
 from app.extensions import db
 from app.org.models import OfficerType, OrgUnit, Role, User
 
@@ -36,11 +36,11 @@ def create_officer(
         full_name=nfc(full_name),
         unit=unit,
         unit_id=unit.id,
-        email=nfc(email).lower() if email else None,
+        email=normalise_email(email),
         role=role.value,
         officer_type=officer_type.value,
         position=nfc(position),
-        phone=phone,
+        phone=normalise_phone(phone) if phone else None,
         password_hash=hash_password(password) if password else None,
     )
     db.session.add(user)

@@ -18,15 +18,18 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from app.core.permissions import roles_required
+from app.auth import activation
+from app.core.permissions import roles_required, unit_in_scope_or_404
 from app.core.uploads import read_upload
 from app.org import jobs, roster, roster_files
 from app.org.forms import (
     MAX_UPLOAD_BYTES,
     ActivateForm,
+    BulkActivationForm,
     ConfirmForm,
     DeactivateForm,
     OfficerForm,
+    ReissueForm,
     RosterUploadForm,
 )
 from app.org.labels import OFFICER_TYPE_LABELS
@@ -58,7 +61,117 @@ def roster_list():
         q=query,
         officer_types=OFFICER_TYPE_LABELS,
         OfficerType=OfficerType,
+        activation_form=_bulk_activation_form(),
     )
+
+
+# --- activation: e-mail invitations and printed slips (app/auth/activation.py) ---------------
+
+
+def _bulk_activation_form() -> BulkActivationForm:
+    form = BulkActivationForm()
+    indent = current_user.unit.level
+    form.unit_id.choices = [
+        SelectChoice(u.id, f"{'— ' * (u.level - indent)}{u.name}")
+        for u in roster.units_in_scope(current_user)
+    ]
+    return form
+
+
+def _bulk_officers():
+    """The not-yet-activated officers of the chosen unit's subtree (404 outside scope)."""
+    form = _bulk_activation_form()
+    if not form.validate_on_submit():
+        abort(400)
+    unit = unit_in_scope_or_404(current_user, form.unit_id.data)
+    return unit, activation.not_activated(current_user, unit)
+
+
+def _flash_sent(summary: activation.SendSummary) -> None:
+    if summary.sent:
+        flash(_("Đã gửi %(n)s thư mời kích hoạt.", n=summary.sent), "success")
+    if summary.without_email:
+        flash(
+            _("%(n)s cán bộ chưa có thư điện tử: hãy in phiếu kích hoạt.", n=summary.without_email),
+            "info",
+        )
+    if summary.failed:
+        flash(
+            _(
+                "Không gửi được %(n)s thư (máy chủ thư: %(e)s). Hãy thử lại sau.",
+                n=len(summary.failed),
+                e=summary.failed[0][1],
+            ),
+            "error",
+        )
+    if summary.already_invited:
+        flash(
+            _(
+                "%(n)s cán bộ đã có thư mời còn hạn, không gửi lại (gửi lại từng người từ "
+                "trang của cán bộ).",
+                n=summary.already_invited,
+            ),
+            "info",
+        )
+    if summary.left:
+        flash(_("Còn %(n)s thư chưa gửi: bấm gửi lần nữa để gửi tiếp.", n=summary.left), "info")
+    if not (summary.sent or summary.without_email or summary.failed or summary.already_invited):
+        flash(_("Mọi cán bộ của đơn vị đã kích hoạt tài khoản."), "info")
+
+
+def _slips_pdf(issued, filename: str) -> Response:
+    return Response(
+        activation.render_activation_sheet(issued),
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",  # one-time codes: not kept in any cache
+        },
+    )
+
+
+@bp.post("/can-bo/kich-hoat/moi")
+@login_required
+@roles_required(*MANAGERS)
+def invite_bulk():
+    _unit, officers = _bulk_officers()
+    _flash_sent(activation.send_bulk_invitations(current_user.id, officers))
+    return redirect(url_for("org.roster_list"))
+
+
+@bp.post("/can-bo/kich-hoat/phieu")
+@login_required
+@roles_required(*MANAGERS)
+def activation_sheet():
+    unit, officers = _bulk_officers()
+    issued = activation.issue_codes(current_user.id, officers)
+    return _slips_pdf(issued, f"phieu-kich-hoat-{unit.code}.pdf")
+
+
+@bp.post("/can-bo/<int:user_id>/gui-loi-moi")
+@login_required
+@roles_required(*MANAGERS)
+def reissue_invite(user_id: int):
+    officer = _officer_or_404(user_id)
+    if not ReissueForm().validate_on_submit():
+        abort(400)
+    if not officer.active:
+        abort(404)
+    _flash_sent(activation.send_invitations(current_user.id, [officer]))
+    return redirect(url_for("org.officer", user_id=officer.id))
+
+
+@bp.post("/can-bo/<int:user_id>/phieu-kich-hoat")
+@login_required
+@roles_required(*MANAGERS)
+def reissue_code(user_id: int):
+    officer = _officer_or_404(user_id)
+    if not ReissueForm().validate_on_submit():
+        abort(400)
+    if not officer.active:
+        abort(404)
+    issued = activation.issue_codes(current_user.id, [officer])
+    return _slips_pdf(issued, f"phieu-kich-hoat-{officer.id}.pdf")
 
 
 @bp.get("/can-bo/mau-danh-sach-can-bo.xlsx")
@@ -208,6 +321,7 @@ def officer(user_id: int):
         form=form,
         deactivate_form=DeactivateForm(),
         activate_form=ActivateForm(),
+        reissue_form=ReissueForm(),
         memberships=memberships,
         events=events,
     ), status

@@ -12,13 +12,16 @@ def test_wrong_password_shows_error_next_to_field(client, tree, make_user):
     make_user(tree["A1"], email="a@test.vn")
     response = login(client, "a@test.vn", "sai")
     assert response.status_code == 200
-    assert "Thư điện tử hoặc mật khẩu không đúng." in response.get_data(as_text=True)
+    assert "Thư điện tử/số điện thoại hoặc mật khẩu không đúng." in response.get_data(as_text=True)
     assert client.get("/bang-dieu-khien").status_code == 302
 
 
 def test_empty_form_errors_in_vietnamese(client):
     html = client.post("/", data={}).get_data(as_text=True)
-    assert "Vui lòng nhập thư điện tử." in html and "Vui lòng nhập mật khẩu." in html
+    assert (
+        "Vui lòng nhập thư điện tử hoặc số điện thoại." in html
+        and "Vui lòng nhập mật khẩu." in html
+    )
 
 
 def test_password_is_hashed_with_argon2(tree, make_user):

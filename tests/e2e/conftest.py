@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.helpers import SCREENSHOTS, Journey
+from tests.mail_sink import MailSink
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -85,6 +86,12 @@ def server(tmp_path_factory):
 
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
+    # The server's e-mail (invitations, password resets) goes to a real SMTP server in this
+    # process; links in it point at the server.
+    mail = MailSink().start()
+    env.update(
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=str(mail.port), PUBLIC_BASE_URL=url, MAIL_TIMEOUT="10"
+    )
     out = log.open("a", encoding="utf-8")
     proc = subprocess.Popen(
         [
@@ -110,8 +117,9 @@ def server(tmp_path_factory):
             if time.monotonic() > deadline:
                 pytest.fail(f"the app server did not answer:\n{log.read_text()}", pytrace=False)
             time.sleep(0.2)
-        yield {"url": url, "db_path": db_path, "seed": seed, "log": log}
+        yield {"url": url, "db_path": db_path, "seed": seed, "log": log, "mail": mail}
     finally:
+        mail.stop()
         proc.terminate()
         try:
             proc.wait(timeout=10)
