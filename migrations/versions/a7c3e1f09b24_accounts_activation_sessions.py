@@ -9,7 +9,7 @@
 - account_tokens: digests of invitation links, printed activation codes and reset links.
 
 Revision ID: a7c3e1f09b24
-Revises: 9d2e4b7c1a60
+Revises: e18a7c0d2b55
 Create Date: 2026-12-06 00:50:00.000000
 
 """
@@ -22,7 +22,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "a7c3e1f09b24"
-down_revision = "9d2e4b7c1a60"
+down_revision = "e18a7c0d2b55"
 branch_labels = None
 depends_on = None
 
