@@ -310,3 +310,10 @@ def install_triggers_on_create() -> None:
     event.listen(db.metadata, "after_create", _install)
     for statement in POSTGRES_DROP:
         event.listen(db.metadata, "before_drop", DDL(statement).execute_if(dialect="postgresql"))
+
+
+def refold_statements(dialect: str, officer_years: str) -> list[str]:
+    """Statements refolding the officer-years `officer_years` selects (a condition on
+    `{a}user_id` and `{a}year`): for a change the triggers do not see, such as a unit moved
+    in the tree (app/org/tree_coverage.py)."""
+    return _refresh(dialect, officer_years)
