@@ -1,4 +1,4 @@
-"""Command-line groups: `flask courses …`, `flask dev …`."""
+"""Command-line groups: `flask courses …`, `flask dev …` (`flask units …`: app/org/tree_cli.py)."""
 
 import sys
 
@@ -329,7 +329,17 @@ def coverage_rebuild() -> None:
 
 
 def register(app: Flask) -> None:
-    for group in (courses_cli, dev_cli, reminders_cli, roster_cli, questions_cli, coverage_cli):
+    from app.org.tree_cli import units_cli
+
+    for group in (
+        courses_cli,
+        dev_cli,
+        reminders_cli,
+        roster_cli,
+        questions_cli,
+        coverage_cli,
+        units_cli,
+    ):
         app.cli.add_command(group)
     # CLI commands write: their SQLite transactions begin IMMEDIATE (requests set their own).
     write_intent.set(True)
