@@ -125,6 +125,21 @@ def test_moving_a_unit_of_200_officers_keeps_last_year_and_moves_this_year(tree,
     assert now[("B", None)] == (230, 58, 0)
     assert _scan(tree["B"], YEAR, course.id) == (230, 58)
 
+    # A's coverage page: last year lists the archive (A1 as it was), this year does not.
+    day = date(YEAR, 12, 30)
+    last_rows = {
+        r.unit.code: r.required
+        for r in coverage(tree["A"], LAST, course.id, today=day).rows
+        if r.unit
+    }
+    this_rows = {
+        r.unit.code: r.required
+        for r in coverage(tree["A"], YEAR, course.id, today=day).rows
+        if r.unit
+    }
+    assert last_rows == {archive.code: 200, "A2": 20}
+    assert this_rows == {"A2": 20}
+
     moved = db.session.get(OrgUnit, tree["A1"].id)
     assert moved.parent_id == tree["B"].id
     assert moved.path == f"{tree['B'].path}{moved.id}/"
