@@ -34,8 +34,8 @@ write — one completion, a plan line's bulk INSERT … SELECT, a roster move, a
 leaves both tables exact. SQLite refolds per record written (row triggers); PostgreSQL once per
 statement over all the officer-years it touched (statement triggers with transition tables: a
 plan line over 20,000 officers is one set-based pass, not 20,000 function calls). Like
-`coverage_counts`, the scope follows the units' level ids, which never change after a unit is
-created (units are not moved in the tree).
+`coverage_counts`, the scope follows the units' level ids; a unit moved in the tree refolds the
+officer-years of its subtree itself (app/org/tree_coverage.py), since no record is written.
 
 Unlike `coverage_counts` (pure ±1 deltas, which commute), a refold reads the officers' folds
 before rewriting them, so on PostgreSQL two transactions refolding one officer at once must not
