@@ -417,7 +417,20 @@ def merge_units(
     record_users = select(TrainingRecord.user_id).where(TrainingRecord.unit_id == source.id)
     lock_officers(select(User.id).where((User.unit_id == source.id) | User.id.in_(record_users)))
     if officers:
-        result.records = _move_officers(actor_id, officers, source, target, today, result)
+        _move_officers(actor_id, officers, source, target, today, result)
+    # This year's records of the unit, those of officers who already left it included: this
+    # year's figures follow the new tree. (Records imply officers, all locked above.)
+    if (
+        db.session.scalar(record_users.where(TrainingRecord.year >= today.year).limit(1))
+        is not None
+    ):
+        result.records = db.session.execute(
+            update(TrainingRecord)
+            .where(TrainingRecord.unit_id == source.id, TrainingRecord.year >= today.year)
+            .values(unit_id=target.id)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    _sync_requirements([o for o in officers if o.active], today)
     result.officers = sum(1 for o in officers if o.active)
     _repoint_unit_rows(source, target, today)
     source.active = False
@@ -437,7 +450,7 @@ def _move_officers(
     target: OrgUnit,
     today: date,
     result: MergeResult,
-) -> int:
+) -> None:
     ids = [o.id for o in officers]
     db.session.execute(
         update(UnitMembership)
@@ -461,15 +474,7 @@ def _move_officers(
             "officer.move", "user", officer.id, actor_id, from_unit=source.code,
             to_unit=target.code, merge=True,
         )  # fmt: skip
-    moved = db.session.execute(
-        update(TrainingRecord)
-        .where(TrainingRecord.unit_id == source.id, TrainingRecord.year >= today.year)
-        .values(unit_id=target.id)
-        .execution_options(synchronize_session=False)
-    ).rowcount
     db.session.flush()
-    _sync_requirements([o for o in officers if o.active], today)
-    return moved
 
 
 def _repoint_unit_rows(source: OrgUnit, target: OrgUnit, today: date) -> None:

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from app.core.permissions import roles_required, unit_in_scope_or_404
 from app.core.uploads import read_upload
+from app.extensions import db
 from app.org import roster_files, tree, tree_import
 from app.org.forms import MAX_UPLOAD_BYTES, ConfirmForm
 from app.org.models import OrgUnit, Role, UnitLevel
@@ -259,7 +260,12 @@ def import_preview(token: str):
     filename, rows = stored
     form = ConfirmForm()
     if form.validate_on_submit():
-        summary = tree_import.import_tree(current_user, rows)
+        try:
+            summary = tree_import.import_tree(current_user, rows)
+        except tree.TreeError as error:  # the database changed since the check: say what
+            db.session.rollback()
+            flash(_("Không nhập được, không có dòng nào được ghi: %(e)s", e=str(error)), "error")
+            return redirect(url_for("tree.import_preview", token=token))
         roster_files.discard_upload(token)
         return render_template("org/tree_import_result.html", filename=filename, summary=summary)
     preview = tree_import.parse_tree(current_user, rows)

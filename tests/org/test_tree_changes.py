@@ -278,3 +278,28 @@ def test_closing_needs_an_empty_unit(tree, course, province):
         tree_service.create_unit(None, tree["B1"], "Dưới cơ sở", "B1X")
     with pytest.raises(tree_service.TreeError, match="đã được dùng"):
         tree_service.create_unit(None, tree["B"], "Trùng mã", "B1")
+
+
+def test_a_merge_takes_this_years_records_of_officers_who_already_left(tree, course):
+    """An officer moved from A2 to B1 this year keeps his completed record at A2 (the roster's
+    rule); merging A2 into A1 takes that record to A1, last year's stays at A2."""
+    [left] = _officers(tree["B1"], 1, "Roi")
+    require(left, course, YEAR, date(YEAR, 12, 31), unit_id=tree["A2"].id,
+            completed_on=date(YEAR, 2, 1))  # fmt: skip
+    require(left, course, LAST, date(LAST, 12, 31), unit_id=tree["A2"].id)
+    db.session.commit()
+
+    result = tree_service.merge_units(None, tree["A2"], tree["A1"])
+
+    _healthy()
+    assert (result.officers, result.records) == (0, 1)
+    units = dict(
+        db.session.execute(
+            select(TrainingRecord.year, TrainingRecord.unit_id).where(
+                TrainingRecord.user_id == left.id
+            )
+        ).all()
+    )
+    assert units == {YEAR: tree["A1"].id, LAST: tree["A2"].id}
+    a1 = _figures([tree["A1"]], YEAR, course.id)[("A1", course.id)]
+    assert a1 == (1, 1, 0)
