@@ -83,7 +83,7 @@ def units_rename(code: str, name: str, new_code: str | None) -> None:
 @click.option("--to", "parent_code", required=True, help="Mã đơn vị cấp trên mới.")
 def units_move(code: str, parent_code: str) -> None:
     """Chuyển đơn vị CODE (cùng các đơn vị trực thuộc) về dưới đơn vị --to."""
-    from app.org.tree import move_unit
+    from app.org.tree_moves import move_unit
 
     result = _run(lambda: move_unit(None, _unit(code), _unit(parent_code)))
     click.echo(f"Đã chuyển {result.unit.code} về dưới {parent_code}.")
@@ -96,7 +96,7 @@ def units_move(code: str, parent_code: str) -> None:
 @click.option("--into", "target_code", required=True, help="Mã đơn vị nhận sáp nhập.")
 def units_merge(code: str, target_code: str) -> None:
     """Sáp nhập đơn vị CODE vào đơn vị --into (CODE được đóng, giữ lịch sử)."""
-    from app.org.tree import merge_units
+    from app.org.tree_moves import merge_units
 
     result = _run(lambda: merge_units(None, _unit(code), _unit(target_code)))
     click.echo(

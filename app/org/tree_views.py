@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from app.core.permissions import roles_required, unit_in_scope_or_404
 from app.core.uploads import read_upload
 from app.extensions import db
-from app.org import roster_files, tree, tree_import
+from app.org import roster_files, tree, tree_import, tree_moves
 from app.org.forms import MAX_UPLOAD_BYTES, ConfirmForm
 from app.org.models import OrgUnit, Role, UnitLevel
 from app.org.tree_forms import (
@@ -160,7 +160,7 @@ def move(unit_id: int):
     if form.validate_on_submit():
         parent = unit_in_scope_or_404(current_user, form.parent_id.data)
         try:
-            result = tree.move_unit(current_user, unit, parent)
+            result = tree_moves.move_unit(current_user, unit, parent)
         except tree.TreeError as error:
             form.parent_id.errors.append(str(error))
         else:
@@ -181,7 +181,7 @@ def merge(unit_id: int):
     if form.validate_on_submit():
         target = unit_in_scope_or_404(current_user, form.target_id.data)
         try:
-            result = tree.merge_units(current_user, unit, target)
+            result = tree_moves.merge_units(current_user, unit, target)
         except tree.TreeError as error:
             form.target_id.errors.append(str(error))
         else:

@@ -12,6 +12,7 @@ from app.core.audit import AuditEvent
 from app.core.dates import local_today
 from app.extensions import db
 from app.org import tree as tree_service
+from app.org import tree_moves
 from app.org.models import OfficerType, OrgUnit, Role, UnitMembership, User
 from app.org.services import create_officer
 from app.progress import coverage_upkeep
@@ -107,7 +108,7 @@ def test_moving_a_unit_of_200_officers_keeps_last_year_and_moves_this_year(tree,
     before_last = _figures(watched, LAST, course.id)
     _healthy()
 
-    result = tree_service.move_unit(None, tree["A1"], tree["B"])
+    result = tree_moves.move_unit(None, tree["A1"], tree["B"])
 
     _healthy()
     # Last year: the same numbers for every unit, A (the old parent) included; A1's own
@@ -165,7 +166,7 @@ def test_merging_two_units_keeps_last_year_and_moves_this_year(tree, course, pro
     before_last = _figures(watched, LAST, course.id)
     manager = province["A"][0]
 
-    result = tree_service.merge_units(None, tree["A"], tree["B"])
+    result = tree_moves.merge_units(None, tree["A"], tree["B"])
 
     _healthy()
     archives = {a.name.split(" (")[0][-2:]: a for a in result.archives}
@@ -225,7 +226,7 @@ def test_refused_moves_change_nothing(tree, course, province, unit, parent, mess
         unit = "national"
     before = _snapshot()
     with pytest.raises(tree_service.TreeError, match=message):
-        tree_service.move_unit(None, tree[unit], tree[parent])
+        tree_moves.move_unit(None, tree[unit], tree[parent])
     db.session.rollback()
     assert _snapshot() == before
 
@@ -241,13 +242,13 @@ def test_refused_moves_change_nothing(tree, course, province, unit, parent, mess
 def test_refused_merges_change_nothing(tree, course, province, source, target, message):
     before = _snapshot()
     with pytest.raises(tree_service.TreeError, match=message):
-        tree_service.merge_units(None, tree[source], tree[target])
+        tree_moves.merge_units(None, tree[source], tree[target])
     db.session.rollback()
     assert _snapshot() == before
 
 
 def test_a_grassroots_unit_may_go_straight_under_the_province(tree, course, province):
-    tree_service.move_unit(None, tree["B1"], tree["province"])
+    tree_moves.move_unit(None, tree["B1"], tree["province"])
     _healthy()
     b1 = db.session.get(OrgUnit, tree["B1"].id)
     assert b1.level == 2 and b1.level2_id == b1.id and b1.level3_id is None
@@ -261,8 +262,8 @@ def test_moving_twice_and_back_keeps_every_year_exact(tree, course, province):
     watched = _units(tree, "province", "A", "B")
     before_last = _figures(watched, LAST, course.id)
     before_now = _figures(watched, YEAR, course.id)
-    tree_service.move_unit(None, tree["A1"], tree["B"])
-    tree_service.move_unit(None, db.session.get(OrgUnit, tree["A1"].id), tree["A"])
+    tree_moves.move_unit(None, tree["A1"], tree["B"])
+    tree_moves.move_unit(None, db.session.get(OrgUnit, tree["A1"].id), tree["A"])
     _healthy()
     assert _figures(watched, LAST, course.id) == before_last
     assert _figures(watched, YEAR, course.id) == before_now
@@ -289,7 +290,7 @@ def test_a_merge_takes_this_years_records_of_officers_who_already_left(tree, cou
     require(left, course, LAST, date(LAST, 12, 31), unit_id=tree["A2"].id)
     db.session.commit()
 
-    result = tree_service.merge_units(None, tree["A2"], tree["A1"])
+    result = tree_moves.merge_units(None, tree["A2"], tree["A1"])
 
     _healthy()
     assert (result.officers, result.records) == (0, 1)
