@@ -304,3 +304,16 @@ def test_a_merge_takes_this_years_records_of_officers_who_already_left(tree, cou
     assert units == {YEAR: tree["A1"].id, LAST: tree["A2"].id}
     a1 = _figures([tree["A1"]], YEAR, course.id)[("A1", course.id)]
     assert a1 == (1, 1, 0)
+
+
+def test_a_merged_unit_takes_no_officers_from_a_roster_import(tree, course):
+    from app.org.roster import parse_roster
+
+    tree_moves.merge_units(None, tree["A2"], tree["A1"])
+    rows = [
+        (2, {"full_name": "Người Mới", "unit_code": "A2", "email": "moi@test.vn"}),
+        (3, {"full_name": "Người Hai", "unit_code": "A1", "email": "hai@test.vn"}),
+    ]
+    preview = parse_roster(tree["province"], rows)
+    assert [r.action for r in preview.rows] == ["error", "new"], [r.errors for r in preview.rows]
+    assert "A2" in " ".join(preview.rows[0].errors)
