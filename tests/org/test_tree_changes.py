@@ -161,6 +161,14 @@ def test_moving_a_unit_of_200_officers_keeps_last_year_and_moves_this_year(tree,
     assert event.details["from_parent"] == "A" and event.details["to_parent"] == "B"
 
 
+def test_flask_coverage_check_passes_after_a_move_and_a_merge(tree, course, province, runner):
+    assert runner.invoke(args=["units", "move", "A1", "--to", "B"]).exit_code == 0
+    assert runner.invoke(args=["units", "merge", "A2", "--into", "B1"]).exit_code == 0
+    result = runner.invoke(args=["coverage", "check"])
+    assert result.exit_code == 0, result.output
+    assert "Số liệu độ bao phủ đúng với hồ sơ tập huấn." in result.output
+
+
 def test_merging_two_units_keeps_last_year_and_moves_this_year(tree, course, province):
     watched = _units(tree, "national", "province", "A", "B", "A1", "A2", "B1")
     before_last = _figures(watched, LAST, course.id)
@@ -317,3 +325,17 @@ def test_a_merged_unit_takes_no_officers_from_a_roster_import(tree, course):
     preview = parse_roster(tree["province"], rows)
     assert [r.action for r in preview.rows] == ["error", "new"], [r.errors for r in preview.rows]
     assert "A2" in " ".join(preview.rows[0].errors)
+
+
+def test_without_re_keying_the_check_would_catch_the_move(tree, course, province, monkeypatch):
+    """The control: the same move without tree_coverage leaves the tables wrong, and the
+    check says so (so the checks above do test the re-keying)."""
+    from app.org import tree_coverage
+
+    monkeypatch.setattr(tree_coverage, "shift_counts", lambda ids, sign: None)
+    monkeypatch.setattr(tree_coverage, "refold_officers", lambda ids: None)
+    tree_moves.move_unit(None, tree["A1"], tree["B"])
+    health = coverage_upkeep.check()
+    assert not health.ok
+    assert health.differing_rows["coverage_counts"] != (0, 0)
+    assert health.differing_rows["coverage_officer_counts"] != (0, 0)
