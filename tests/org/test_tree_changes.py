@@ -339,3 +339,28 @@ def test_without_re_keying_the_check_would_catch_the_move(tree, course, province
     assert not health.ok
     assert health.differing_rows["coverage_counts"] != (0, 0)
     assert health.differing_rows["coverage_officer_counts"] != (0, 0)
+
+
+def test_moving_a_unit_with_a_closed_unit_below_leaves_that_one_at_the_old_place(
+    tree, course, province
+):
+    """A1 moves to B (its past stays on an archive under A); then A itself moves up to the
+    national level: the archive, closed, stays under P with A's own past."""
+    watched = _units(tree, "national", "province", "B")
+    before_last = _figures(watched, LAST, course.id)
+    first = tree_moves.move_unit(None, tree["A1"], tree["B"])
+    second = tree_moves.move_unit(None, db.session.get(OrgUnit, tree["A"].id), tree["national"])
+
+    _healthy()
+    assert _figures(watched, LAST, course.id) == before_last
+    [a1_archive] = first.archives
+    archives = {a.id: a for a in second.archives}
+    a_archive = db.session.get(OrgUnit, a1_archive.id).parent
+    assert a_archive.id in archives and a_archive.parent_id == tree["province"].id
+    a = db.session.get(OrgUnit, tree["A"].id)
+    assert (a.level, a.parent_id) == (1, tree["national"].id)
+    assert db.session.get(OrgUnit, tree["A2"].id).level == 2
+    now = _figures([*watched, a], YEAR, course.id)
+    assert now[("P", course.id)] == (230, 58, 0)  # B: A1 and B1
+    assert now[("A", course.id)] == (21, 6, 0)  # A2 and the manager
+    assert now[("TLD", course.id)] == (251, 64, 0)
