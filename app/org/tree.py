@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from app.core import audit
+from app.core.audit import AuditEvent
 from app.core.text import nfc
 from app.extensions import db
 from app.org.models import OrgUnit, Role, UnitLevel, User, subtree_filter
@@ -210,3 +212,16 @@ def close_unit(actor: User | None, unit: OrgUnit) -> None:
     unit.active = False
     audit.record("unit.close", "org_unit", unit.id, actor_id_of(actor), code=unit.code)
     db.session.commit()
+
+
+def unit_history(unit: OrgUnit, limit: int = 50) -> list[tuple[AuditEvent, str]]:
+    """The latest audit events about this unit, with the actor's name ("" for the CLI)."""
+    actor = aliased(User)
+    rows = db.session.execute(
+        select(AuditEvent, actor.full_name)
+        .outerjoin(actor, actor.id == AuditEvent.actor_id)
+        .where(AuditEvent.target_type == "org_unit", AuditEvent.target_id == unit.id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    ).all()
+    return [(event, name or "") for event, name in rows]

@@ -130,6 +130,7 @@ def _unit_page(unit: OrgUnit, status: int = 200, **forms):
         merge_form=merge,
         close_form=forms.get("close") or CloseForm(formdata=None),
         close_error=forms.get("close_error"),
+        events=tree.unit_history(unit),
     ), status
 
 

@@ -36,6 +36,8 @@ def test_the_admin_sees_the_tree_and_moves_a_unit(client, tree, people):
     assert a1.parent_id == tree["B"].id and a1.level2_id == tree["B"].id
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "unit.move"))
     assert event.actor_id == people["admin"].id
+    history = client.get(f"/don-vi/cay/{tree['A1'].id}").get_data(as_text=True)
+    assert "Chuyển đơn vị cấp trên: A → B" in history
 
 
 def test_the_admin_creates_renames_merges_and_closes(client, tree, people):
