@@ -1,4 +1,4 @@
-"""Command-line groups: `flask courses …`, `flask dev …`."""
+"""Command-line groups: `flask courses …`, `flask dev …` (`flask units …`: app/org/tree_cli.py)."""
 
 import sys
 
@@ -356,8 +356,10 @@ def setup_province(code: str, name: str, admin_email: str, admin_name: str) -> N
 
 
 def register(app: Flask) -> None:
+    from app.org.tree_cli import units_cli
+
     groups = (courses_cli, dev_cli, reminders_cli, roster_cli, questions_cli, coverage_cli)
-    for group in (*groups, setup_cli):
+    for group in (*groups, setup_cli, units_cli):
         app.cli.add_command(group)
     # CLI commands write: their SQLite transactions begin IMMEDIATE (requests set their own).
     write_intent.set(True)

@@ -155,10 +155,13 @@ def _clean(raw: dict[str, str], units: _Units) -> RowResult:
 
 
 class _Units:
-    """The units the importing officer may write to, by code and by unique name."""
+    """The units the importing officer may write to, by code and by unique name (open units
+    only: a merged or closed unit takes no officers)."""
 
     def __init__(self, scope: str):
-        units = db.session.scalars(select(OrgUnit).where(subtree_filter(OrgUnit.path, scope)))
+        units = db.session.scalars(
+            select(OrgUnit).where(subtree_filter(OrgUnit.path, scope), OrgUnit.active.is_(True))
+        )
         self.by_code: dict[str, OrgUnit] = {}
         self.by_name: dict[str, list[OrgUnit]] = {}
         for unit in units:

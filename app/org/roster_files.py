@@ -117,9 +117,9 @@ def _grid(filename: str, data: bytes) -> list[list]:
     raise RosterFileError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
 
 
-def _heading_row(grid: list[list]) -> tuple[int, list[str | None]]:
+def _heading_row(grid: list[list], headings: dict[str, str]) -> tuple[int, list[str | None]]:
     for index, row in enumerate(grid[:10]):
-        keys = [_HEADINGS.get(normalised(_cell(value))) for value in row]
+        keys = [headings.get(normalised(_cell(value))) for value in row]
         if sum(1 for k in keys if k) >= 2:
             return index, keys
     raise RosterFileError(
@@ -127,14 +127,22 @@ def _heading_row(grid: list[list]) -> tuple[int, list[str | None]]:
     )
 
 
-def read_table(filename: str, data: bytes) -> tuple[set[str], list[tuple[int, dict[str, str]]]]:
+def heading_keys(columns: list[tuple[str, str]], aliases: dict[str, str]) -> dict[str, str]:
+    """{normalised heading: key} for `read_table`, from (key, heading) pairs and aliases."""
+    return {normalised(heading): key for key, heading in columns} | aliases
+
+
+def read_table(
+    filename: str, data: bytes, headings: dict[str, str] | None = None
+) -> tuple[set[str], list[tuple[int, dict[str, str]]]]:
     """(headings found, [(row number as the spreadsheet shows it, {key: text})]).
 
-    The heading row is the first of the first ten rows naming two known headings, so a title
-    line above the table is fine. Empty rows are skipped; cells are NFC text, dates dd/mm/yyyy.
+    The heading row is the first of the first ten rows naming two known headings (the
+    roster's, or `headings` from `heading_keys`), so a title line above the table is fine.
+    Empty rows are skipped; cells are NFC text, dates dd/mm/yyyy.
     """
     grid = _grid(filename, data)
-    index, keys = _heading_row(grid)
+    index, keys = _heading_row(grid, headings or _HEADINGS)
     rows = []
     for number, row in enumerate(grid[index + 1 :], start=index + 2):
         values = {k: _cell(v) for k, v in zip(keys, row, strict=False) if k}

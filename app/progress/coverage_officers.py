@@ -34,8 +34,8 @@ write — one completion, a plan line's bulk INSERT … SELECT, a roster move, a
 leaves both tables exact. SQLite refolds per record written (row triggers); PostgreSQL once per
 statement over all the officer-years it touched (statement triggers with transition tables: a
 plan line over 20,000 officers is one set-based pass, not 20,000 function calls). Like
-`coverage_counts`, the scope follows the units' level ids, which never change after a unit is
-created (units are not moved in the tree).
+`coverage_counts`, the scope follows the units' level ids; a unit moved in the tree refolds the
+officer-years of its subtree itself (app/org/tree_coverage.py), since no record is written.
 
 Unlike `coverage_counts` (pure ±1 deltas, which commute), a refold reads the officers' folds
 before rewriting them, so on PostgreSQL two transactions refolding one officer at once must not
@@ -310,3 +310,10 @@ def install_triggers_on_create() -> None:
     event.listen(db.metadata, "after_create", _install)
     for statement in POSTGRES_DROP:
         event.listen(db.metadata, "before_drop", DDL(statement).execute_if(dialect="postgresql"))
+
+
+def refold_statements(dialect: str, officer_years: str) -> list[str]:
+    """Statements refolding the officer-years `officer_years` selects (a condition on
+    `{a}user_id` and `{a}year`): for a change the triggers do not see, such as a unit moved
+    in the tree (app/org/tree_coverage.py)."""
+    return _refresh(dialect, officer_years)

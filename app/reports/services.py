@@ -101,7 +101,10 @@ def _assemble(root, year, course_id, officer_type, children, counts, monthly=Non
     if own and own[0]:
         rows.append(_row(None, own))
     for child in children:
-        rows.append(_row(child, counts.get(child.id, (0, 0, 0))))
+        numbers = counts.get(child.id, (0, 0, 0))
+        if not child.active and not numbers[0]:
+            continue  # a closed unit (merged, or a moved unit's past) where it had officers
+        rows.append(_row(child, numbers))
     total = CoverageRow(
         root, sum(r.required for r in rows), sum(r.trained for r in rows), sum(r.late for r in rows)
     )
