@@ -153,9 +153,9 @@ class CourseForm(FlaskForm):
         _l("Hiện đáp án đúng"),
         default="after_pass",
         choices=[
-            ("after_pass", _l("Khi đạt hoặc đã dùng hết số lần làm bài")),
-            ("never", _l("Không bao giờ")),
-            ("always", _l("Ngay sau mỗi lần nộp (chỉ dùng cho bài luyện tập)")),
+            SelectChoice("after_pass", _l("Khi đạt hoặc đã dùng hết số lần làm bài")),
+            SelectChoice("never", _l("Không bao giờ")),
+            SelectChoice("always", _l("Ngay sau mỗi lần nộp (chỉ dùng cho bài luyện tập)")),
         ],
     )
     legal_basis = FieldList(FormField(LegalBasisForm), min_entries=1)
