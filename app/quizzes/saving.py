@@ -65,9 +65,12 @@ def save_answers(attempt: Attempt, new: dict[str, object]) -> Attempt:
     The UPDATE is conditional on the attempt still being open, so a save racing a submit never
     changes a graded attempt. Raises SaveRefused when the attempt is closed.
     """
+    # Re-read the row under a lock (PostgreSQL; SQLite writes are serialised anyway): two
+    # devices saving at once must not each merge into a stale copy and drop the other's page.
+    db.session.refresh(attempt, with_for_update=True)
     if attempt.is_submitted:
         raise SaveRefused(_("Bài làm này đã được nộp; không thể sửa câu trả lời."))
-    if attempt.deadline_at is not None and is_overdue(attempt):
+    if is_overdue(attempt):
         raise SaveRefused(_("Đã hết thời gian làm bài; câu trả lời mới không được lưu."))
     changed = db.session.execute(
         update(Attempt)

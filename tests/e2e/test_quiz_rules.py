@@ -5,7 +5,8 @@ answers that are never lost.
    into the next attempt (which draws other questions) and fails again, is then held by the
    wait, and after the wait gets yet another draw and passes.
 2. Answer 5 of 15, close the page, sign in on a second browser context, resume with the 5
-   answers; block the network mid-quiz, answer, reconnect, submit: nothing lost.
+   answers; block the network mid-quiz, answer, reconnect; the database answers 503 for a
+   moment; submit: nothing lost.
 """
 
 from __future__ import annotations
@@ -246,7 +247,21 @@ def test_answers_survive_closing_the_page_a_second_device_and_the_network(ui, le
         phone.check("sau-mat-mang")
 
         page.get_by_role("button", name="Lưu và tiếp tục").click()
-        for qid in page_qids(page):
+        last_page = page_qids(page)
+        # The database is busy (503) for a moment: the page says the saved answers are safe,
+        # and sends the new one again.
+        page.route(f"**{save_path}", lambda route: route.fulfill(status=503, body="bận"))
+        tick(page, last_page[0], right_choice(db_path, last_page[0]))
+        expect(page.locator("[data-save-status]")).to_contain_text(
+            "Các câu trả lời đã lưu trước đó vẫn được giữ"
+        )
+        assert str(last_page[0]) not in json.loads(latest_attempt(db_path, email)[2])
+        page.unroute(f"**{save_path}")
+        expect(page.locator("[data-save-status]")).to_contain_text(
+            "Đã lưu tất cả câu trả lời", timeout=20_000
+        )
+        assert str(last_page[0]) in json.loads(latest_attempt(db_path, email)[2])
+        for qid in last_page[1:]:
             tick(page, qid, right_choice(db_path, qid))
         page.get_by_role("button", name="Nộp bài").click()
         expect(page).to_have_url(re.compile(r"/ket-qua$"))

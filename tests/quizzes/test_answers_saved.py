@@ -228,3 +228,17 @@ def test_pages_of_five_questions():
     questions = [Q(i) for i in range(1, 13)]
     assert saving.page_count(questions) == 3
     assert [q.id for q in saving.page_of(questions, 3)] == [11, 12]
+
+
+def test_late_submit_grades_what_was_saved_not_what_it_carries(officer, course):
+    course.time_limit_minutes = 10
+    db.session.commit()
+    attempt, form = take_quiz(officer)
+    officer.post(f"/bai-lam/{attempt.id}/luu", data=one_answer(attempt, "t-03"), headers=JSON)
+    db.session.expire_all()
+    db.session.get(Attempt, attempt.id).deadline_at = utcnow() - timedelta(minutes=5)
+    db.session.commit()
+    officer.post(f"/bai-lam/{attempt.id}", data={**form, "xac-nhan": "1"})
+    db.session.expire_all()
+    done = db.session.get(Attempt, attempt.id)
+    assert done.timed_out and done.score == 25.0 and not done.passed
