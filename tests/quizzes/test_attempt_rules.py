@@ -16,7 +16,7 @@ from app.extensions import db
 from app.org.models import Role
 from app.quizzes import rules
 from app.quizzes.models import Attempt, Question
-from tests.conftest import login
+from tests.conftest import ROOT, login
 from tests.quizzes.test_learner_journey import take_quiz
 
 # The right answers of the fixture course as the review page would write them.
@@ -249,3 +249,35 @@ def test_trainer_form_refuses_out_of_range_rules(client, tree, make_user, course
     assert "Từ 0 đến 50 lần." in page.get_data(as_text=True)
     db.session.expire_all()
     assert course.attempts_per_day == 3
+
+
+def test_rules_survive_export_and_reload(app, course, tmp_path):
+    from app.courses.exporter import course_toml
+    from app.courses.loader import load_courses
+
+    assert "attempts_per_day" not in course_toml(course)  # defaults are not written
+    course.attempts_per_day, course.retry_wait_minutes = 5, 0
+    course.review_answers, course.review_wrong_on_fail = "never", False
+    db.session.commit()
+    text = course_toml(course)
+    for line in (
+        'review = "never"',
+        "review_wrong_on_fail = false",
+        "attempts_per_day = 5",
+        "retry_wait_minutes = 0",
+    ):
+        assert line in text
+    course.attempts_per_day, course.retry_wait_minutes = 3, 30
+    course.review_answers, course.review_wrong_on_fail = "after_pass", True
+    db.session.commit()
+    target = tmp_path / "khoa-thu"
+    (target / "lessons").mkdir(parents=True)
+    source = ROOT / "tests" / "fixtures" / "courses" / "khoa-thu"
+    for lesson in (source / "lessons").iterdir():
+        (target / "lessons" / lesson.name).write_bytes(lesson.read_bytes())
+    (target / "questions.gift").write_bytes((source / "questions.gift").read_bytes())
+    (target / "course.toml").write_text(text, encoding="utf-8")
+    assert load_courses(tmp_path, force=True).errors == []
+    db.session.expire_all()
+    assert (course.attempts_per_day, course.retry_wait_minutes) == (5, 0)
+    assert (course.review_answers, course.review_wrong_on_fail) == ("never", False)
