@@ -169,6 +169,11 @@ def configure_errorhandlers(app: Flask) -> None:
         "tác vừa rồi. Vui lòng quay lại và gửi lại sau ít giây."
     )
 
+    busy_quiz = _l(
+        "Bài làm của bạn vẫn còn: các câu trả lời đã lưu trước đó vẫn được giữ; chỉ câu vừa "
+        "chọn cần gửi lại."
+    )
+
     def handle_operational(error: OperationalError):
         # SQLite gives up after its busy timeout while another transaction holds the only
         # write lock: nothing of this request was written, so say so and ask for a retry. The
@@ -177,7 +182,11 @@ def configure_errorhandlers(app: Flask) -> None:
         if "database is locked" not in str(error.orig):
             raise error
         app.logger.warning("database is locked: %s %s answered 503", request.method, request.path)
-        page = render_template("errors/error.html", code=503, message=str(busy))
+        message = str(busy)
+        if request.blueprint == "quizzes" and request.view_args.get("attempt_id"):
+            # An officer in a quiz fears for the answers given so far: they are safe.
+            message += " " + str(busy_quiz)
+        page = render_template("errors/error.html", code=503, message=message)
         return page, 503, {"Retry-After": "5"}
 
     app.register_error_handler(OperationalError, handle_operational)

@@ -54,9 +54,12 @@ def courses_check(
     report = check_courses(directory or current_app.config["COURSES_DIR"], limits)
     for problem in report.problems:
         click.echo(problem, err=True)
+    for warning in report.warnings:
+        click.echo(f"Cảnh báo: {warning}", err=True)
     click.echo(
         f"Đã kiểm tra {report.courses} khóa học, {report.lessons} bài học, "
-        f"{report.questions} câu hỏi: {len(report.problems)} lỗi."
+        f"{report.questions} câu hỏi: {len(report.problems)} lỗi, "
+        f"{len(report.warnings)} cảnh báo."
     )
     if report.problems:
         sys.exit(1)

@@ -38,8 +38,13 @@ META_FIELDS = (
     "time_limit_minutes",
     "max_attempts",
     "shuffle_answers",
+    "attempts_per_day",
+    "retry_wait_minutes",
+    "review_wrong_on_fail",
+    "review_answers",
     "legal_basis",
 )
+REVIEW_ANSWERS = ("after_pass", "never", "always")
 # A lesson is one or two phone screens; this only stops abuse of the preview and autosave.
 MAX_LESSON_CHARS = 200_000
 
@@ -96,6 +101,10 @@ def course_meta(course: Course) -> dict:
         "time_limit_minutes": course.time_limit_minutes or 0,
         "max_attempts": course.max_attempts or 0,
         "shuffle_answers": course.shuffle_answers is not False,
+        "attempts_per_day": course.attempts_per_day,
+        "retry_wait_minutes": course.retry_wait_minutes,
+        "review_wrong_on_fail": course.review_wrong_on_fail is not False,
+        "review_answers": course.review_answers,
         "legal_basis": [dict(doc) for doc in course.legal_basis or []],
     }
 
@@ -121,11 +130,14 @@ def _apply_meta(course: Course, meta: dict) -> None:
     course.questions_per_attempt = int(
         meta.get("questions_per_attempt", course.questions_per_attempt or 0)
     )
-    for key in ("time_limit_minutes", "max_attempts"):
+    for key in ("time_limit_minutes", "max_attempts", "attempts_per_day", "retry_wait_minutes"):
         if key in meta:
             setattr(course, key, int(meta[key] or 0))
-    if "shuffle_answers" in meta:
-        course.shuffle_answers = bool(meta["shuffle_answers"])
+    for key in ("shuffle_answers", "review_wrong_on_fail"):
+        if key in meta:
+            setattr(course, key, bool(meta[key]))
+    if meta.get("review_answers") in REVIEW_ANSWERS:
+        course.review_answers = meta["review_answers"]
     if "legal_basis" in meta:
         course.legal_basis = [
             {k: nfc(str(v)) for k, v in doc.items() if v not in (None, "")}

@@ -134,6 +134,30 @@ class CourseForm(FlaskForm):
         validators=[Optional(), NumberRange(0, 100, message=_l("Từ 0 đến 100 lần."))],
     )
     shuffle_answers = BooleanField(_l("Đảo thứ tự phương án trắc nghiệm"), default=True)
+    # Attempt rules and review options (issue 15); defaults: 3 a day, 30 minutes, both on.
+    attempts_per_day = IntegerField(
+        _l("Số lần làm bài tối đa mỗi ngày (0 = không giới hạn)"),
+        default=3,
+        validators=[Optional(), NumberRange(0, 50, message=_l("Từ 0 đến 50 lần."))],
+    )
+    retry_wait_minutes = IntegerField(
+        _l("Thời gian chờ sau hai lần liền nhau chưa đạt (phút, 0 = không chờ)"),
+        default=30,
+        validators=[Optional(), NumberRange(0, 10080, message=_l("Từ 0 đến 10080 phút."))],
+    )
+    review_wrong_on_fail = BooleanField(
+        _l("Khi chưa đạt: cho xem câu nào sai và giải thích (không hiện đáp án đúng)"),
+        default=True,
+    )
+    review_answers = SelectField(
+        _l("Hiện đáp án đúng"),
+        default="after_pass",
+        choices=[
+            SelectChoice("after_pass", _l("Khi đạt hoặc đã dùng hết số lần làm bài")),
+            SelectChoice("never", _l("Không bao giờ")),
+            SelectChoice("always", _l("Ngay sau mỗi lần nộp (chỉ dùng cho bài luyện tập)")),
+        ],
+    )
     legal_basis = FieldList(FormField(LegalBasisForm), min_entries=1)
     submit = SubmitField(_l("Lưu"))
 
@@ -152,6 +176,10 @@ class CourseForm(FlaskForm):
             "time_limit_minutes": self.time_limit_minutes.data or 0,
             "max_attempts": self.max_attempts.data or 0,
             "shuffle_answers": bool(self.shuffle_answers.data),
+            "attempts_per_day": self.attempts_per_day.data or 0,
+            "retry_wait_minutes": self.retry_wait_minutes.data or 0,
+            "review_wrong_on_fail": bool(self.review_wrong_on_fail.data),
+            "review_answers": self.review_answers.data,
             "legal_basis": [e.form.as_dict() for e in self.legal_basis if not e.form.is_blank()],
         }
 

@@ -38,12 +38,17 @@ class Limits:
 @dataclass
 class CheckReport:
     problems: list[str] = field(default_factory=list)
+    # Worth a look, not a reason to refuse the course (the command still exits 0).
+    warnings: list[str] = field(default_factory=list)
     courses: int = 0
     lessons: int = 0
     questions: int = 0
 
     def add(self, path: Path, line: int | None, message: str) -> None:
         self.problems.append(f"{path}:{line or 1}: {message}")
+
+    def warn(self, path: Path, line: int | None, message: str) -> None:
+        self.warnings.append(f"{path}:{line or 1}: {message}")
 
 
 def read_for_check(path: Path) -> tuple[str, str]:
@@ -103,6 +108,7 @@ def check_course(course_dir: Path, report: CheckReport, limits: Limits) -> None:
         doc_ids.add(doc.get("id"))
     _check_lessons(course_dir / "lessons", doc_ids, report, limits)
     _check_questions(course_dir / "questions.gift", doc_ids, report, limits)
+    _check_draw_pools(toml_path, text, meta.get("draw", {}), course_dir / "questions.gift", report)
 
 
 def _line_of(text: str, needle: str) -> int | None:
@@ -192,3 +198,26 @@ def _check_questions(path: Path, doc_ids: set, report: CheckReport, limits: Limi
             None,
             f"Ngân hàng có {len(result.questions)} câu hỏi, cần ít nhất {limits.min_questions}",
         )
+
+
+def _check_draw_pools(
+    toml_path: Path, toml_text: str, draw: dict, gift_path: Path, report: CheckReport
+) -> None:
+    """Warn when a [draw] category (a legal topic) holds fewer than twice the questions drawn
+    from it: consecutive attempts would then repeat questions (issue 15), and a learner who
+    fails could copy the next attempt from the last result page."""
+    if not draw or not gift_path.is_file():
+        return
+    pool: dict[str, int] = {}
+    for question in parse_gift(read_for_check(gift_path)[1]).questions:
+        category = unicodedata.normalize("NFC", question.category)
+        pool[category] = pool.get(category, 0) + 1
+    for category, count in draw.items():
+        have = pool.get(unicodedata.normalize("NFC", category), 0)
+        if have < 2 * int(count):
+            report.warn(
+                toml_path,
+                _line_of(toml_text, category),
+                f"Chủ đề '{category}' rút {count} câu mỗi lần nhưng chỉ có {have} câu; cần ít "
+                f"nhất {2 * int(count)} câu để hai lần làm bài liền nhau không trùng câu hỏi",
+            )

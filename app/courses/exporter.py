@@ -43,6 +43,15 @@ def course_toml(course: Course) -> str:
             lines.append(f"{key} = {int(getattr(course, key))}")
     if getattr(course, "shuffle_answers", True) is False:
         lines.append("shuffle_answers = false")
+    # The attempt rules and review options, written only where they differ from the defaults.
+    if getattr(course, "review_answers", "after_pass") not in ("after_pass", None):
+        lines.append(f'review = "{course.review_answers}"')
+    if getattr(course, "review_wrong_on_fail", True) is False:
+        lines.append("review_wrong_on_fail = false")
+    for key, default in (("attempts_per_day", 3), ("retry_wait_minutes", 30)):
+        value = getattr(course, key, default)
+        if value is not None and value != default:
+            lines.append(f"{key} = {int(value)}")
     draw = getattr(course, "draw_per_category", None) or {}
     if draw:
         lines += ["", "[draw]"]

@@ -122,7 +122,13 @@ def load_course(course_dir: Path, report: LoadReport, force: bool = False) -> Co
     course.time_limit_minutes = int(meta.get("time_limit_minutes", 0))
     course.max_attempts = int(meta.get("max_attempts", 0))
     course.shuffle_answers = bool(meta.get("shuffle_answers", True))
-    course.review_answers = "after_pass" if meta.get("review") == "after_pass" else "always"
+    # Right answers wait for a pass unless the file says otherwise ("never", or "always" for a
+    # practice quiz); the attempt rules default to 3 a day and a 30-minute wait (issue 15).
+    review = meta.get("review", "after_pass")
+    course.review_answers = review if review in ("after_pass", "never", "always") else "after_pass"
+    course.review_wrong_on_fail = bool(meta.get("review_wrong_on_fail", True))
+    course.attempts_per_day = int(meta.get("attempts_per_day", 3))
+    course.retry_wait_minutes = int(meta.get("retry_wait_minutes", 30))
     course.draw_per_category = {nfc(k): int(v) for k, v in meta.get("draw", {}).items()}
     course.legal_basis = [
         {k: nfc(str(v)) for k, v in doc.items()} for doc in meta.get("legal_basis", [])

@@ -31,11 +31,19 @@ class Course(db.Model):
     time_limit_minutes: Mapped[int] = mapped_column(default=0, server_default="0")  # 0 = none
     max_attempts: Mapped[int] = mapped_column(default=0, server_default="0")  # 0 = unlimited
     shuffle_answers: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
-    # Review after submit: "always" shows right answers and explanations at once; "after_pass"
-    # keeps them until the officer passes or has used every attempt (a bank used for exams).
+    # When the right answers are shown on the review page: "after_pass" (default) once the
+    # officer passes or has used every attempt of the version; "never"; "always" (at once —
+    # only for practice: a failed attempt then shows what to copy next time).
     review_answers: Mapped[str] = mapped_column(
-        String(12), default="always", server_default="always"
+        String(12), default="after_pass", server_default="after_pass"
     )
+    # After a failed attempt whose right answers stay hidden: show which questions were wrong
+    # and their explanations (never the right answer), or only the score.
+    review_wrong_on_fail: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
+    # Attempt rules, enforced when an attempt starts (app.quizzes.rules); 0 = no limit.
+    attempts_per_day: Mapped[int] = mapped_column(default=3, server_default="3")
+    # The wait after two failed attempts in a row, before the next one may start.
+    retry_wait_minutes: Mapped[int] = mapped_column(default=30, server_default="30")
     # [{"id", "number", "title", "issuer", "issued", "effective", "status"}]
     legal_basis: Mapped[list] = mapped_column(JSON, default=list)
     published: Mapped[bool] = mapped_column(default=True)

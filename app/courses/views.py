@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 
 from app.core.dates import local_today
 from app.courses import lesson_cache, services
+from app.courses.reopened import reopened_courses
 from app.progress.services import records_for_user
 
 bp = Blueprint("courses", __name__)
@@ -17,7 +18,12 @@ def dashboard():
     cards = services.dashboard(current_user, year)
     due = [r for r in records_for_user(current_user, year) if r.required and not r.completed_on]
     return render_template(
-        "courses/dashboard.html", cards=cards, due=due, year=year, today=local_today()
+        "courses/dashboard.html",
+        cards=cards,
+        due=due,
+        year=year,
+        today=local_today(),
+        reopened=reopened_courses(current_user, [card.course for card in cards]),
     )
 
 
@@ -27,7 +33,13 @@ def course(slug: str):
     course = services.get_course_or_404(slug)
     done = services.done_lesson_ids(current_user, course)
     lessons = [lesson for lesson in course.lessons if lesson.active]
-    return render_template("courses/course.html", course=course, lessons=lessons, done=done)
+    return render_template(
+        "courses/course.html",
+        course=course,
+        lessons=lessons,
+        done=done,
+        reopened=reopened_courses(current_user, [course]).get(course.id),
+    )
 
 
 @bp.get("/khoa-hoc/<slug>/bai/<int:position>")

@@ -17,7 +17,9 @@ from app.courses.services import lessons_done_count
 from app.extensions import db
 from app.org.models import OrgUnit, User, subtree_filter
 from app.progress.services import record_completion
+from app.quizzes import rules
 from app.quizzes.models import Attempt, Question
+from app.quizzes.saving import is_overdue
 from app.quizzes.types import get_type
 
 
@@ -47,9 +49,6 @@ class AttemptRefused(Exception):
     """The officer may not start another attempt; the message says why, in Vietnamese."""
 
 
-DEADLINE_GRACE = timedelta(seconds=90)  # the network and a slow phone, not extra time
-
-
 def attempts_left(user: User, course: Course) -> int | None:
     """None when unlimited."""
     if not course.max_attempts:
@@ -67,29 +66,68 @@ def attempts_left(user: User, course: Course) -> int | None:
     return max(0, course.max_attempts - used)
 
 
-def draw_questions(course: Course, rng: random.Random | None = None) -> list[Question]:
+def draw_questions(
+    course: Course, rng: random.Random | None = None, avoid: set[int] | frozenset = frozenset()
+) -> list[Question]:
     """The questions of a new attempt: the exam blueprint (n per category) if the course has
-    one, else n at random, else all — in bank order."""
+    one, else n at random, else all — in bank order.
+
+    Questions in `avoid` (the previous attempt's) are drawn only when a pool has too few
+    others, so consecutive attempts differ whenever the bank allows it.
+    """
     rng = rng or random.Random()
     questions = active_questions(course)
     if course.draw_per_category:
         chosen = []
         for category, count in course.draw_per_category.items():
             pool = [q for q in questions if q.category == category]
-            chosen += rng.sample(pool, min(int(count), len(pool)))
+            chosen += _sample_preferring_fresh(pool, int(count), avoid, rng)
         keep = {q.id for q in chosen}
         return [q for q in questions if q.id in keep]
     if course.questions_per_attempt and len(questions) > course.questions_per_attempt:
-        keep = {q.id for q in rng.sample(questions, course.questions_per_attempt)}
+        chosen = _sample_preferring_fresh(questions, course.questions_per_attempt, avoid, rng)
+        keep = {q.id for q in chosen}
         return [q for q in questions if q.id in keep]
     return questions
+
+
+def _sample_preferring_fresh(
+    pool: list[Question], count: int, avoid, rng: random.Random
+) -> list[Question]:
+    fresh = [q for q in pool if q.id not in avoid]
+    seen = [q for q in pool if q.id in avoid]
+    chosen = rng.sample(fresh, min(count, len(fresh)))
+    return chosen + rng.sample(seen, min(count - len(chosen), len(seen)))
+
+
+def previous_question_ids(user: User, course: Course) -> set[int]:
+    """The questions of the officer's latest attempt at this course (any version)."""
+    ids = db.session.scalar(
+        select(Attempt.question_ids)
+        .where(Attempt.user_id == user.id, Attempt.course_id == course.id)
+        .order_by(Attempt.started_at.desc(), Attempt.id.desc())
+        .limit(1)
+    )
+    return set(ids or [])
+
+
+def close_overdue(user: User, course: Course) -> Attempt | None:
+    """Submit the officer's open attempt of this course if its time is up, with the answers
+    saved before the deadline (no background job: whichever request comes first does it)."""
+    attempt = open_attempt(user, course)
+    if attempt is not None and is_overdue(attempt):
+        submit_attempt(attempt, {})
+        return attempt
+    return None
 
 
 def start_attempt(user: User, course: Course) -> Attempt:
     """Resume the open attempt of this course, or start one drawing the questions. Commits.
 
-    Raises AttemptRefused when the attempts allowed on this version are used up.
+    Raises AttemptRefused when the attempts allowed on this version are used up, or the
+    course's rules (attempts per day, the wait after two fails) hold the officer back.
     """
+    close_overdue(user, course)
     attempt = open_attempt(user, course)
     if attempt is not None and attempt.course_version == course.version_major:
         return attempt
@@ -98,7 +136,10 @@ def start_attempt(user: User, course: Course) -> Attempt:
         raise AttemptRefused(
             f"Bạn đã dùng hết {course.max_attempts} lần làm bài của phiên bản này."
         )
-    questions = draw_questions(course)
+    refusal = rules.start_refusal(user, course)
+    if refusal:
+        raise AttemptRefused(refusal)
+    questions = draw_questions(course, avoid=previous_question_ids(user, course))
     order = {}
     for question in questions:
         data = question.data or {}
@@ -132,16 +173,6 @@ def attempt_questions(attempt: Attempt) -> list[Question]:
     return [by_id[i] for i in attempt.question_ids if i in by_id]
 
 
-def read_answers(attempt: Attempt, form) -> dict[str, object]:
-    answers = {}
-    for question in attempt_questions(attempt):
-        qtype = get_type(question.qtype)
-        answers[str(question.id)] = qtype.answer_from_form(
-            form, f"q{question.id}", question.data or {}
-        )
-    return answers
-
-
 @dataclass
 class SubmitResult:
     attempt: Attempt
@@ -149,17 +180,19 @@ class SubmitResult:
 
 
 def submit_attempt(attempt: Attempt, answers: dict[str, object]) -> SubmitResult:
-    """Grade and close the attempt; on a pass, record the completion. Commits once.
+    """Grade and close the attempt with its saved answers updated by `answers` (those the
+    submit form carried); on a pass, record the completion. Commits once.
 
-    The conditional UPDATE (… WHERE submitted_at IS NULL) is the guard against double submits:
+    After the deadline (and its grace) only the answers saved in time are graded. The
+    conditional UPDATE (… WHERE submitted_at IS NULL) is the guard against double submits:
     of two concurrent requests only one changes a row, the other sees it was already done.
     """
     if attempt.is_submitted:
         return SubmitResult(attempt, newly_submitted=False)
     now = utcnow()
-    timed_out = attempt.deadline_at is not None and now > attempt.deadline_at + DEADLINE_GRACE
-    if timed_out:
-        answers = {}  # sent after the time limit: nothing is graded
+    timed_out = is_overdue(attempt)
+    saved = {k: v for k, v in (attempt.answers or {}).items() if k != "_order"}
+    answers = saved if timed_out else {**saved, **answers}
     questions = attempt_questions(attempt)
     scores, pending = _auto_scores(questions, answers)
     course = db.session.get(Course, attempt.course_id)
@@ -304,9 +337,7 @@ def review_items(attempt: Attempt) -> list[dict]:
     return items
 
 
-def answers_revealed(attempt: Attempt, course: Course) -> bool:
-    """May the review page show the right answers and explanations of this attempt?"""
-    if course.review_answers != "after_pass" or attempt.passed:
-        return True
+def review_visibility(attempt: Attempt, course: Course) -> rules.ReviewVisibility:
+    """What the review page of this attempt may show (marks, explanations, right answers)."""
     user = db.session.get(User, attempt.user_id)
-    return attempts_left(user, course) == 0
+    return rules.review_visibility(attempt, course, attempts_left(user, course))

@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -7,7 +7,7 @@ from app.core.permissions import roles_required
 from app.courses.services import get_course_or_404, lessons_done_count
 from app.extensions import db
 from app.org.models import Role
-from app.quizzes import services
+from app.quizzes import rules, saving, services
 from app.quizzes.models import Attempt
 from app.quizzes.statistics import item_statistics
 from app.quizzes.types import get_type
@@ -27,10 +27,14 @@ def _own_attempt_or_404(attempt_id: int) -> Attempt:
 @login_required
 def quiz(slug: str):
     course = get_course_or_404(slug)
+    services.close_overdue(current_user, course)
+    open_attempt = services.open_attempt(current_user, course)
     return render_template(
         "quizzes/start.html",
         course=course,
         form=FlaskForm(),
+        resumable=open_attempt is not None and open_attempt.course_version == course.version_major,
+        refusal=rules.start_refusal(current_user, course),
         attempts=services.user_attempts(current_user, course),
         lessons_done=lessons_done_count(current_user, course),
         lessons_total=len([x for x in course.lessons if x.active]),
@@ -53,30 +57,121 @@ def start(slug: str):
     return redirect(url_for(".attempt", attempt_id=attempt.id))
 
 
+def _open_attempt_or_redirect(attempt: Attempt):
+    """None when the attempt takes answers; else the redirect to its result. An attempt whose
+    time is up is submitted here with what was saved in time."""
+    if not attempt.is_submitted and saving.is_overdue(attempt):
+        services.submit_attempt(attempt, {})
+        flash(_("Đã hết thời gian làm bài: bài được chấm với các câu trả lời đã lưu."), "info")
+    if attempt.is_submitted:
+        return redirect(url_for(".review", attempt_id=attempt.id))
+    return None
+
+
 @bp.get("/bai-lam/<int:attempt_id>")
 @login_required
 def attempt(attempt_id: int):
     attempt = _own_attempt_or_404(attempt_id)
-    if attempt.is_submitted:
-        return redirect(url_for(".review", attempt_id=attempt.id))
+    closed = _open_attempt_or_redirect(attempt)
+    if closed:
+        return closed
+    questions = services.attempt_questions(attempt)
+    pages = saving.page_count(questions)
+    page = min(max(request.args.get("trang", 1, type=int), 1), pages)
     return render_template(
         "quizzes/attempt.html",
         attempt=attempt,
         course=attempt.course,
-        questions=services.attempt_questions(attempt),
+        questions=saving.page_of(questions, page),
+        first_number=(page - 1) * saving.PAGE_SIZE + 1,
+        page=page,
+        pages=pages,
+        progress=saving.progress(attempt, questions),
+        saved=attempt.answers or {},
         form=FlaskForm(),
         order=(attempt.answers or {}).get("_order", {}),
+    )
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+@bp.post("/bai-lam/<int:attempt_id>/luu")
+@login_required
+def save(attempt_id: int):
+    """Save the answers of one page: the page's script on every change (JSON reply), or the
+    "Lưu và tiếp tục" buttons without it (redirect to the page asked for)."""
+    attempt = _own_attempt_or_404(attempt_id)
+    if not FlaskForm().validate_on_submit():
+        if _wants_json():
+            return jsonify(error=_("Phiên làm việc đã hết hạn. Hãy tải lại trang.")), 400
+        flash(_("Phiên làm việc đã hết hạn; câu trả lời vừa rồi chưa được lưu."), "error")
+        return redirect(url_for(".attempt", attempt_id=attempt.id))
+    questions = services.attempt_questions(attempt)
+    try:
+        saving.save_answers(attempt, saving.answers_in_form(questions, request.form))
+    except saving.SaveRefused as refusal:
+        closed = _open_attempt_or_redirect(attempt)  # submits an attempt whose time is up
+        if _wants_json():
+            target = url_for(".review", attempt_id=attempt.id)
+            return jsonify(error=str(refusal), review_url=target), 409
+        flash(str(refusal), "error")
+        return closed or redirect(url_for(".attempt", attempt_id=attempt.id))
+    progress = saving.progress(attempt, questions)
+    if _wants_json():
+        return jsonify(
+            answered=progress.answered,
+            total=progress.total,
+            unanswered=[number for number, _page in progress.unanswered],
+        )
+    goto = request.form.get("goto", "")
+    if goto == "nop":
+        return redirect(url_for(".summary", attempt_id=attempt.id))
+    page = int(goto) if goto.isdigit() else 1
+    return redirect(url_for(".attempt", attempt_id=attempt.id, trang=page))
+
+
+@bp.get("/bai-lam/<int:attempt_id>/nop")
+@login_required
+def summary(attempt_id: int):
+    """Before submitting: how many questions are answered, and which are still blank."""
+    attempt = _own_attempt_or_404(attempt_id)
+    closed = _open_attempt_or_redirect(attempt)
+    if closed:
+        return closed
+    questions = services.attempt_questions(attempt)
+    return render_template(
+        "quizzes/summary.html",
+        attempt=attempt,
+        course=attempt.course,
+        progress=saving.progress(attempt, questions),
+        form=FlaskForm(),
     )
 
 
 @bp.post("/bai-lam/<int:attempt_id>")
 @login_required
 def submit(attempt_id: int):
+    """Submit: the answers the form carries are saved first. Sent from an attempt page (its
+    questions listed in `shown`) with questions still blank, it shows the summary of blank
+    questions instead; the summary page (and the timer) send `xac-nhan` to really submit."""
     attempt = _own_attempt_or_404(attempt_id)
     if not FlaskForm().validate_on_submit():
         flash(_("Phiên làm bài đã hết hạn. Vui lòng gửi lại."), "error")
         return redirect(url_for(".attempt", attempt_id=attempt.id))
-    result = services.submit_attempt(attempt, services.read_answers(attempt, request.form))
+    if attempt.is_submitted:
+        flash(_("Bài làm này đã được nộp trước đó; kết quả không thay đổi."), "info")
+        return redirect(url_for(".review", attempt_id=attempt.id))
+    questions = services.attempt_questions(attempt)
+    answers = saving.answers_in_form(questions, request.form)
+    from_attempt_page = bool(request.form.getlist("shown"))
+    if from_attempt_page and request.form.get("xac-nhan") != "1" and not saving.is_overdue(attempt):
+        staged = saving.merged_answers(attempt, answers)
+        if any(saving.is_blank(staged.get(str(q.id))) for q in questions):
+            saving.save_answers(attempt, answers)
+            return redirect(url_for(".summary", attempt_id=attempt.id))
+    result = services.submit_attempt(attempt, answers)
     if not result.newly_submitted:
         flash(_("Bài làm này đã được nộp trước đó; kết quả không thay đổi."), "info")
     return redirect(url_for(".review", attempt_id=attempt.id))
@@ -90,7 +185,7 @@ def review(attempt_id: int):
         return redirect(url_for(".attempt", attempt_id=attempt.id))
     return render_template(
         "quizzes/review.html",
-        revealed=services.answers_revealed(attempt, attempt.course),
+        shows=services.review_visibility(attempt, attempt.course),
         attempt=attempt,
         course=attempt.course,
         items=services.review_items(attempt),

@@ -71,3 +71,42 @@ def test_content_review_lists_unverified_points():
         if count:
             assert lesson.name in review, f"{lesson} has unverified points not in the review list"
     assert boxes > 0
+
+
+def test_draw_pool_smaller_than_twice_its_draw_is_a_warning(runner, tmp_path):
+    """Issue 15: consecutive attempts need a pool of at least twice the draw per topic."""
+    target = tmp_path / "courses"
+    shutil.copytree(COURSES / "luat-tdkt-co-ban", target / "luat-tdkt-co-ban")
+    course = target / "luat-tdkt-co-ban"
+    gift = course / "questions.gift"
+    text = gift.read_text(encoding="utf-8")
+    # three questions in "Hồ sơ", the rest in no category
+    marker = "// [id:"
+    first = text.index(marker)
+    parts = text[first:].split(marker)
+    tagged = "".join(
+        ("$CATEGORY: Hồ sơ\n\n" if i == 0 else "$CATEGORY: \n\n" if i == 3 else "") + marker + p
+        for i, p in enumerate(parts[1:])
+    )
+    gift.write_text(text[:first] + tagged, encoding="utf-8")
+    toml = course / "course.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace(
+            "\n[[legal_basis]]", '\n[draw]\n"Hồ sơ" = 2\n\n[[legal_basis]]', 1
+        ),
+        encoding="utf-8",
+    )
+    report = check_courses(target)
+    assert report.problems == []
+    assert len(report.warnings) == 1
+    assert "Chủ đề 'Hồ sơ' rút 2 câu mỗi lần nhưng chỉ có 3 câu" in report.warnings[0]
+    assert report.warnings[0].startswith(f"{toml}:")
+    result = runner.invoke(args=["courses", "check", str(target)])
+    assert result.exit_code == 0 and "0 lỗi, 1 cảnh báo" in result.output
+    assert "Cảnh báo:" in result.output
+
+    # four questions in the topic: enough for two different draws of two
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace('"Hồ sơ" = 2', '"Hồ sơ" = 1'), encoding="utf-8"
+    )
+    assert check_courses(target).warnings == []

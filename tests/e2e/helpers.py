@@ -245,7 +245,19 @@ def correct_answers(db_path: Path, question_ids: list[int]) -> dict[int, tuple[s
 
 
 def answer_quiz_correctly(page: Page, db_path: Path) -> list[int]:
-    """Tick or type the right answer of every question on the attempt page; returns the ids."""
+    """Tick or type the right answer of every question of the attempt, page by page ("Lưu và
+    tiếp tục" between pages), and stay on the last page; returns the ids in order."""
+    seen: list[int] = []
+    while True:
+        seen += _answer_page_correctly(page, db_path)
+        next_page = page.get_by_role("button", name="Lưu và tiếp tục")
+        if next_page.count() == 0:
+            return seen
+        next_page.click()
+        page.wait_for_url(re.compile(r"trang=\d+$"))
+
+
+def _answer_page_correctly(page: Page, db_path: Path) -> list[int]:
     names = page.locator("form#quiz-form").evaluate(
         "form => Array.from(form.elements).map(el => el.name).filter(n => /^q\\d+/.test(n))"
     )

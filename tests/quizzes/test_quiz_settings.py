@@ -80,6 +80,7 @@ def test_no_shuffle_keeps_the_written_order(client, tree, make_user, course):
 
 def test_review_after_pass_hides_answers_until_passed(client, tree, make_user, course):
     course.review_answers = "after_pass"
+    course.review_wrong_on_fail = False  # a failed attempt shows only its score
     course.max_attempts = 3
     db.session.commit()
     make_user(tree["A1"], email="hv@test.vn")

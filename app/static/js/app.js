@@ -24,6 +24,13 @@
       out.textContent = "Còn " + Math.floor(left / 60) + " phút " + (left % 60) + " giây.";
       if (left === 0 && form && !form.dataset.sent) {
         form.dataset.sent = "1";
+        // Time is up: submit without the summary page (the server grades what was saved).
+        if (form.dataset.submitUrl) {
+          form.action = form.dataset.submitUrl;
+          var confirm = document.createElement("input");
+          confirm.type = "hidden"; confirm.name = "xac-nhan"; confirm.value = "1";
+          form.appendChild(confirm);
+        }
         form.submit();
         return;
       }
