@@ -5,7 +5,7 @@ questions were wrong; right answers now wait for a pass by default (issue 15: ev
 showed them after each failed attempt, so quizzes were passed by copying).
 
 Revision ID: e5a1c7f03b94
-Revises: 9d2e4b7c1a60
+Revises: a7c3e1f09b24
 Create Date: 2026-12-06 00:50:00.000000
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "e5a1c7f03b94"
-down_revision = "9d2e4b7c1a60"
+down_revision = "a7c3e1f09b24"
 branch_labels = None
 depends_on = None
 
