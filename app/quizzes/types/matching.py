@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 
+from app.quizzes.formats.base import ParsedAnswer
 from app.quizzes.types.base import QuestionType, register
 
 
@@ -8,6 +9,11 @@ class Matching(QuestionType):
     name = "matching"
     label = _l("Ghép đôi")
     template = "matching"
+
+    @classmethod
+    def parsed_answers(cls, data: dict) -> list:
+        answers = [ParsedAnswer(p["right"], 1.0, match_left=p["left"]) for p in data["pairs"]]
+        return answers + [ParsedAnswer(d, 0.0, match_left="") for d in data.get("distractors", [])]
 
     @classmethod
     def data_from_parsed(cls, parsed) -> dict:

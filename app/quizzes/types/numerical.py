@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 
+from app.quizzes.formats.base import ParsedAnswer, fmt_number
 from app.quizzes.types.base import QuestionType, register
 
 
@@ -15,6 +16,18 @@ class Numerical(QuestionType):
     name = "numerical"
     label = _l("Số (có sai số)")
     template = "short"
+
+    @classmethod
+    def parsed_answers(cls, data: dict) -> list:
+        return [
+            ParsedAnswer(
+                fmt_number(a["value"]) if a.get("value") is not None else "*",
+                a["fraction"],
+                a.get("feedback", ""),
+                tolerance=a.get("tolerance") or 0.0,
+            )
+            for a in data.get("answers", [])
+        ]
 
     @classmethod
     def data_from_parsed(cls, parsed) -> dict:
