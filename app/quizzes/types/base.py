@@ -57,7 +57,7 @@ class QuestionType:
     def answer_from_form(cls, form, field_name: str, data: dict | None = None) -> Any:
         """The answer in the submitted form; `data` is the question's (for types whose inputs
         depend on it, like the gaps of a cloze)."""
-        return form.get(field_name, "").strip()
+        return single_value(form, field_name)
 
     @classmethod
     def grade(cls, data: dict, answer: Any) -> float:
@@ -96,3 +96,11 @@ def weighted_rows(items: list[dict]) -> list[dict]:
         }
         for item in items
     ]
+
+
+def single_value(form, name: str) -> str:
+    """The one value of a field that takes one (a radio, a select, a text box). A crafted
+    form sending several values for it ("tick everything") counts as no answer."""
+    values = form.getlist(name) if hasattr(form, "getlist") else [form.get(name, "")]
+    distinct = {str(v).strip() for v in values}
+    return distinct.pop() if len(distinct) == 1 else ""

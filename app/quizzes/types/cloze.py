@@ -13,7 +13,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
-from app.quizzes.types.base import QuestionType, get_type, register
+from app.quizzes.types.base import QuestionType, get_type, register, single_value
 
 PLACEHOLDER = re.compile(r"\{#(\d+)\}")
 
@@ -58,7 +58,10 @@ class Cloze(QuestionType):
         answers = []
         for index, gap in enumerate((data or {}).get("gaps", [])):
             name = f"{field_name}-{index}"
-            answers.append(form.getlist(name) if gap["kind"] == "multi" else form.get(name, ""))
+            if gap["kind"] == "multi":
+                answers.append(sorted(set(form.getlist(name))))
+            else:
+                answers.append(single_value(form, name))
         return answers
 
     @classmethod

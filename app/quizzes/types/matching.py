@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 
 from app.quizzes.formats.base import ParsedAnswer
-from app.quizzes.types.base import QuestionType, register
+from app.quizzes.types.base import QuestionType, register, single_value
 
 
 @register
@@ -34,7 +34,7 @@ class Matching(QuestionType):
     @classmethod
     def answer_from_form(cls, form, field_name: str, data: dict | None = None):
         pairs = (data or {}).get("pairs", [])
-        return [form.get(f"{field_name}-{i}", "") for i in range(len(pairs))]
+        return [single_value(form, f"{field_name}-{i}") for i in range(len(pairs))]
 
     @classmethod
     def grade(cls, data: dict, answer) -> float:
