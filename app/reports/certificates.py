@@ -214,6 +214,23 @@ def revoke_certificate(
     certificate: Certificate, reason: str, *, actor_id: int | None = None
 ) -> Certificate:
     """Mark a certificate revoked (the verification page then says so). Commits."""
+    mark_revoked(certificate, reason, actor_id=actor_id)
+    db.session.commit()
+    return certificate
+
+
+def revoke_record_certificate(
+    record: TrainingRecord, reason: str, *, actor_id: int | None = None
+) -> Certificate | None:
+    """Revoke the record's valid certificate, if any (its completion was withdrawn). Does not
+    commit: the service that withdrew the completion does, in the same transaction."""
+    certificate = _valid_certificate(record)
+    if certificate is not None:
+        mark_revoked(certificate, reason, actor_id=actor_id)
+    return certificate
+
+
+def mark_revoked(certificate: Certificate, reason: str, *, actor_id: int | None = None) -> None:
     certificate.status = CertificateStatus.REVOKED.value
     certificate.reason = nfc(reason)
     certificate.status_changed_at = utcnow()
@@ -225,8 +242,6 @@ def revoke_certificate(
         number=certificate.number,
         reason=certificate.reason,
     )
-    db.session.commit()
-    return certificate
 
 
 def reissue_certificate(
