@@ -558,7 +558,15 @@ def _apply_question_drafts(course: Course) -> None:
             )
             db.session.add(question)
         question.qtype = draft.qtype
-        question.text = draft.text  # an existing question keeps its text format
+        question.text = draft.text
+        # An imported draft brings its title, text format and tags; a form edit ("", None)
+        # keeps the question's.
+        if draft.title:
+            question.title = draft.title
+        if draft.text_format:
+            question.text_format = draft.text_format
+        if draft.tags is not None:
+            question.tags = list(draft.tags)
         question.data = draft.data
         question.explanation = draft.explanation
         question.reference = draft.reference
