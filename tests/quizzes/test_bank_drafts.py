@@ -15,7 +15,6 @@ from app.courses.versions import MINOR, PublishError, publish_course
 from app.extensions import db
 from app.org.models import Role
 from app.quizzes.bank import import_questions, parse_upload
-from app.quizzes.formats import parse_gift
 from app.quizzes.models import Attempt, Question
 from tests.conftest import login
 from tests.quizzes.bank_helpers import publish_imports
