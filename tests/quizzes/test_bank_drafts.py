@@ -151,3 +151,28 @@ def test_preview_page_flags_missing_notes_and_lists_the_questions_it_changes(
     flagged = preview[preview.index('id="unannotated"') :]
     flagged = flagged[: flagged.index("</table>")]
     assert "Question 1" in flagged and "Question 2" not in flagged
+
+
+NUMBERS = "// [ref:kh-nq07; Mục II]\n::Pi:: Số pi? {#=3.1415:0.0005 =%50%3.10:1e-1 ####Pi.}\n"
+
+
+def test_numbers_are_stored_and_exported_as_written(app, course, tree, make_user):
+    from app.quizzes.bank import export_bank
+    from app.quizzes.types import get_type
+
+    trainer = make_user(tree["province"], Role.TRAINER)
+    upload(course, NUMBERS, "so.gift")
+    publish_imports(course, trainer)
+    question = db.session.scalar(select(Question).where(Question.title == "Pi"))
+    answers = question.data["answers"]
+    assert [(a["text"], a["tolerance_text"]) for a in answers] == [
+        ("3.1415", "0.0005"),
+        ("3.10", "1e-1"),
+    ]
+    assert get_type("numerical").grade(question.data, "3,1419") == 1.0
+    assert get_type("numerical").grade(question.data, "3.2") == 0.5
+    gift = export_bank(course, "gift")[0].decode()
+    assert "=3.1415:0.0005" in gift and "=%50%3.10:1e-1" in gift
+    xml = export_bank(course, "xml")[0].decode()
+    assert "<text>3.1415</text>" in xml and "<tolerance>0.0005</tolerance>" in xml
+    assert "<text>3.10</text>" in xml and "<tolerance>1e-1</tolerance>" in xml

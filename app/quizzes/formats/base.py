@@ -35,6 +35,8 @@ class ParsedAnswer:
     tolerance: float = 0.0  # numerical
     range_min: float | None = None  # numerical given as min..max (GIFT only)
     range_max: float | None = None
+    # numerical: the tolerance as the file wrote it ("0.0005"), exported as is; "" = none given
+    tolerance_text: str = ""
 
 
 @dataclass
@@ -112,6 +114,11 @@ def fmt_number(value: float) -> str:
     if value == int(value) and abs(value) < 1e15:
         return str(int(value))
     return repr(float(value))
+
+
+def tolerance_out(answer: ParsedAnswer) -> str:
+    """A numerical answer's tolerance for export: as written when the source gave it."""
+    return answer.tolerance_text or fmt_number(answer.tolerance)
 
 
 def round_fraction(value: float) -> float:

@@ -292,6 +292,7 @@ def _answers(node: _Node, numerical: bool = False) -> list[ParsedAnswer]:
             if value is None:
                 raise QuestionError(f"Sai số không hợp lệ: «{tolerance}»")
             answer.tolerance = abs(value)
+            answer.tolerance_text = tolerance.strip().lstrip("+-") if value else ""
         answers.append(answer)
     return answers
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from xml.sax.saxutils import escape, quoteattr
 
 from . import cloze
-from .base import ParsedQuestion, category_path, fmt_number, fmt_percent
+from .base import ParsedQuestion, category_path, fmt_number, fmt_percent, tolerance_out
 
 _INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _TYPES = {
@@ -112,7 +112,7 @@ def _body(q: ParsedQuestion, fmt: str) -> list[str]:
                 a.text,
                 a.feedback,
                 fmt,
-                f"<tolerance>{fmt_number(a.tolerance)}</tolerance>",
+                f"<tolerance>{tolerance_out(a)}</tolerance>",
             )
             for a in q.answers
         ]
