@@ -38,6 +38,7 @@ from app.quizzes.formats import (
 from app.quizzes.formats.base import short_label
 from app.quizzes.formats.xlsx import export_xlsx, parse_xlsx
 from app.quizzes.models import Question
+from app.quizzes.question_files import attach_files
 from app.quizzes.types import REGISTRY
 
 FORMATS = ("gift", "aiken", "xml", "xlsx")
@@ -174,6 +175,7 @@ class _Prepared:
     ident: tuple
     values: dict
     line: int
+    parsed: ParsedQuestion
 
 
 def _prepare(parsed: ParsedQuestion, prefix: str) -> tuple[dict, list[str]]:
@@ -264,11 +266,17 @@ def import_questions(
             summary.count(parsed.qtype, "error")
         else:
             seen[ident] = parsed.line
-            prepared.append(_Prepared(ident, values, parsed.line))
+            prepared.append(_Prepared(ident, values, parsed.line, parsed))
         if progress and (number % PROGRESS_EVERY == 0 or number == total):
             progress(number, total)
 
     try:
+        # Embedded images are written here, after every `progress` commit: a dry run (or a
+        # failure) rolls them back with the questions.
+        for item in prepared:
+            if item.parsed.files:
+                _attach(course_id, item, summary)
+        bank_drafts.keep_categories(db.session, course_id, prefix, result.category_info)
         bank_drafts.stage_all(
             db.session, course_id, index, prepared, summary, actor_id, PREVIEW_QUESTIONS
         )
@@ -294,6 +302,15 @@ def import_questions(
     summary.categories = list(dict.fromkeys(p.values["category"] for p in prepared))
     summary.errors.sort(key=_by_line)
     return summary
+
+
+def _attach(course_id: int, item: _Prepared, summary: ImportSummary) -> None:
+    values = item.values
+    (values["text"], values["explanation"]), skipped = attach_files(
+        db.session, course_id, item.parsed.files, [values["text"], values["explanation"]]
+    )
+    title = item.parsed.title or short_label(item.parsed.text, 40)
+    summary.warnings += [Issue(item.line, message, title) for message in skipped]
 
 
 # --- export ----------------------------------------------------------------------------------
@@ -345,7 +362,8 @@ def export_bank(course: Course, fmt: str) -> tuple[bytes, str, str]:
     if fmt == "gift":
         data = export_gift(questions).encode("utf-8")
     elif fmt == "xml":
-        data = export_moodle_xml(questions).encode("utf-8")
+        info = bank_drafts.category_info(db.session, course.id)
+        data = export_moodle_xml(questions, info).encode("utf-8")
     else:
         data = export_xlsx(questions)
     mimetype, extension = EXPORT_FORMATS[fmt]

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from app.core.db import utcnow
 from app.courses.models import QuestionDraft
 from app.quizzes.formats.base import short_label
-from app.quizzes.models import Question
+from app.quizzes.models import Question, QuestionCategory
 
 # Keys the course loader and earlier imports made for questions without an idnumber.
 _DERIVED_PREFIXES = ("title:", "text:")
@@ -194,3 +194,26 @@ def stage_all(
                     "text": values["text"][:2000],
                 }
             )
+
+
+def keep_categories(session, course_id: int, prefix: str, info: dict[str, dict]) -> None:
+    """Keep the description and idnumber a file gives its categories (Moodle XML), under the
+    import's category prefix. A later file that says nothing of a category leaves it as is."""
+    for path, details in info.items():
+        full = "/".join(p for p in (prefix, path) if p)[:255]
+        row = session.scalar(
+            select(QuestionCategory).where(
+                QuestionCategory.course_id == course_id, QuestionCategory.path == full
+            )
+        )
+        if row is None:
+            row = QuestionCategory(course_id=course_id, path=full)
+            session.add(row)
+        row.idnumber = details.get("idnumber", "")
+        row.description = details.get("description", "")
+
+
+def category_info(session, course_id: int) -> dict[str, dict]:
+    """{path: {"idnumber", "description"}} of the course's described categories."""
+    rows = session.scalars(select(QuestionCategory).where(QuestionCategory.course_id == course_id))
+    return {r.path: {"idnumber": r.idnumber, "description": r.description} for r in rows}

@@ -40,6 +40,20 @@ class ParsedAnswer:
 
 
 @dataclass
+class ParsedFile:
+    """A file embedded in a question (Moodle XML `<file encoding="base64">`), which the text
+    refers to as `@@PLUGINFILE@@/<path><name>`."""
+
+    name: str
+    path: str
+    content: bytes
+
+    @property
+    def reference(self) -> str:
+        return f"@@PLUGINFILE@@{self.path or '/'}{self.name}"
+
+
+@dataclass
 class ParsedQuestion:
     qtype: str  # one of QTYPES
     text: str  # stem (NFC); HTML kept as given when text_format == "html"
@@ -59,6 +73,7 @@ class ParsedQuestion:
     default_grade: float = 1.0  # XML <defaultgrade>; for a cloze part, the N of {N:SA:...}
     cloze_code: str = ""  # cloze part: "SHORTANSWER", "MULTICHOICE_V", ... (see cloze.py)
     case_sensitive: bool = False  # short answer (XML <usecase>, cloze SHORTANSWER_C)
+    files: list[ParsedFile] = field(default_factory=list)  # embedded images (Moodle XML)
 
 
 @dataclass
@@ -75,6 +90,8 @@ class ParseResult:
     warnings: list[ImportIssue]  # imported but changed
     categories: list[str]
     encoding: str = "utf-8"
+    # what a file says of its categories (Moodle XML): {path: {"idnumber", "description"}}
+    category_info: dict[str, dict] = field(default_factory=dict)
 
 
 class QuestionError(ValueError):

@@ -40,17 +40,26 @@ def _plain(text: str) -> str:
     return escape(_INVALID.sub("", text))
 
 
-def export_moodle_xml(questions: Iterable[ParsedQuestion]) -> str:
+def export_moodle_xml(
+    questions: Iterable[ParsedQuestion], category_info: dict[str, dict] | None = None
+) -> str:
+    """The questions as Moodle XML; `category_info` ({path: {"idnumber", "description"}})
+    gives the categories their description and idnumber back."""
     out = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>"]
     category = ""
     for question in questions:
         if question.category != category:
             category = question.category
+            info = (category_info or {}).get(category, {})
             out += [
                 '  <question type="category">',
                 f"    <category>{_t(category_path(category))}</category>",
-                "  </question>",
             ]
+            if info.get("description"):
+                out.append(f'    <info format="html">{_t(info["description"])}</info>')
+            if info.get("idnumber"):
+                out.append(f"    <idnumber>{escape(info['idnumber'])}</idnumber>")
+            out.append("  </question>")
         out.extend(_question(question))
     out.append("</quiz>")
     return "\n".join(out) + "\n"
