@@ -277,6 +277,8 @@ def grade_manually(
     withdrawn = False
     if attempt.passed:
         _complete_if_lessons_done(attempt, course, on)
+        if was_passed is False:  # a regrade gave the pass back
+            _reinstate_certificate(attempt, on.year, grader)
     elif was_passed:
         withdrawn = _withdraw_pass(attempt, course, on.year, grader)
     audit.record(
@@ -294,10 +296,27 @@ def grade_manually(
     return attempt
 
 
+def _reinstate_certificate(attempt: Attempt, year: int, grader: User) -> None:
+    # reports build on quizzes: imported here, not at the top
+    from app.progress.models import TrainingRecord
+    from app.reports.certificates import reinstate_after_regrade
+
+    record = db.session.scalar(
+        select(TrainingRecord).where(
+            TrainingRecord.user_id == attempt.user_id,
+            TrainingRecord.course_id == attempt.course_id,
+            TrainingRecord.year == year,
+            TrainingRecord.attempt_id == attempt.id,
+        )
+    )
+    if record is not None:
+        reinstate_after_regrade(record, actor_id=grader.id)
+
+
 def _withdraw_pass(attempt: Attempt, course: Course, year: int, grader: User) -> bool:
     """The regraded attempt no longer passes: take back the completion it gave (another pass
     that year keeps the officer trained) and revoke the certificate of that completion."""
-    from app.reports.certificates import revoke_record_certificate  # reports build on quizzes
+    from app.reports.certificates import REGRADE_REASON, revoke_record_certificate
 
     user = db.session.get(User, attempt.user_id)
     other = db.session.execute(
@@ -319,7 +338,7 @@ def _withdraw_pass(attempt: Attempt, course: Course, year: int, grader: User) ->
     )
     if record is None:
         return False
-    revoke_record_certificate(record, "Bài làm được chấm lại dưới điểm đạt", actor_id=grader.id)
+    revoke_record_certificate(record, REGRADE_REASON, actor_id=grader.id)
     return True
 
 

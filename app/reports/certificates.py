@@ -230,6 +230,29 @@ def revoke_record_certificate(
     return certificate
 
 
+REGRADE_REASON = "Bài làm được chấm lại dưới điểm đạt"
+
+
+def reinstate_after_regrade(record: TrainingRecord, *, actor_id: int | None = None) -> None:
+    """A regrade gave the pass back: the completion's certificate, revoked by the regrade
+    that took the pass away (and only then), is issued again with a new number. Other
+    revocations stand. Does not commit (the grading service does)."""
+    if record.completed_on is None or current_certificate(record) is not None:
+        return
+    revoked = db.session.scalar(
+        select(Certificate)
+        .where(
+            Certificate.record_id == record.id,
+            Certificate.completed_on == record.completed_on,
+            Certificate.status == CertificateStatus.REVOKED.value,
+        )
+        .order_by(Certificate.id.desc())
+        .limit(1)
+    )
+    if revoked is not None and revoked.reason == REGRADE_REASON:
+        _new_certificate(record, actor_id, local_today())
+
+
 def mark_revoked(certificate: Certificate, reason: str, *, actor_id: int | None = None) -> None:
     certificate.status = CertificateStatus.REVOKED.value
     certificate.reason = nfc(reason)

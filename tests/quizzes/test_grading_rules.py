@@ -132,10 +132,14 @@ def test_regrade_below_the_pass_mark_revokes_completion_and_certificate(
     assert regrade["completion_withdrawn"] is True
     assert regrade["was_passed"] is True and regrade["passed"] is False
 
-    # and back above the mark: completed again
+    # and back above the mark: completed again, with a new certificate
     client.post(f"/cham-bai/{attempt.id}", data={f"diem-{essay.id}": "100"})
     db.session.expire_all()
-    assert db.session.get(TrainingRecord, record.id).completed_on == local_today()
+    record = db.session.get(TrainingRecord, record.id)
+    assert record.completed_on == local_today() and record.attempt_id == attempt.id
+    valid = db.session.scalars(select(Certificate).where(Certificate.status == "valid")).all()
+    assert len(valid) == 1 and valid[0].id != certificate.id
+    assert issue_certificate(record).id == valid[0].id
 
 
 def test_regrade_keeps_completion_given_by_another_pass(client, tree, make_user, course, plan):
