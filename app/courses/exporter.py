@@ -70,7 +70,8 @@ def parsed_from_question(question: Question) -> ParsedQuestion:
     """The neutral form of a stored question: the inverse of each type's `data_from_parsed`."""
     data = question.data or {}
     qtype = question.qtype
-    answers = get_type(qtype).parsed_answers(data) if qtype in REGISTRY else []
+    kind = get_type(qtype) if qtype in REGISTRY else None
+    answers = kind.parsed_answers(data) if kind else []
     return ParsedQuestion(
         qtype=qtype,
         text=question.text,
@@ -83,6 +84,7 @@ def parsed_from_question(question: Question) -> ParsedQuestion:
         general_feedback=question.explanation or "",
         shuffle=bool(data.get("shuffle", True)),
         single=qtype != "multi",
+        subquestions=kind.parsed_subquestions(data) if kind else [],
     )
 
 

@@ -14,7 +14,6 @@ import json
 import unicodedata
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from types import SimpleNamespace
 
 from sqlalchemy import select
 
@@ -333,29 +332,10 @@ def bank_questions(course: Course) -> list[Question]:
 
 def to_parsed(question: Question) -> ParsedQuestion:
     """The neutral form of a stored question (the course exporter's inverse of each type's
-    `data_from_parsed`), with its tags and, for cloze, its gaps."""
+    `data_from_parsed`, sub-questions included), with its tags."""
     parsed = parsed_from_question(question)
     parsed.tags = list(question.tags or [])
-    if question.qtype == "cloze" and not parsed.subquestions:
-        parsed.subquestions = [_gap(gap) for gap in (question.data or {}).get("gaps", [])]
     return parsed
-
-
-def _gap(gap: dict) -> ParsedQuestion:
-    stub = SimpleNamespace(
-        qtype=gap["kind"],
-        data=gap.get("data") or {},
-        text="",
-        text_format="plain",
-        title="",
-        key="",
-        reference="",
-        category="",
-        explanation="",
-    )
-    sub = parsed_from_question(stub)
-    sub.default_grade = float(gap.get("weight", 1.0))
-    return sub
 
 
 def export_bank(course: Course, fmt: str) -> tuple[bytes, str, str]:

@@ -38,6 +38,11 @@ class QuestionType:
         return []
 
     @classmethod
+    def parsed_subquestions(cls, data: dict) -> list:
+        """The inverse of `data_from_parsed` for types made of sub-questions (cloze)."""
+        return []
+
+    @classmethod
     def data_from_form(cls, rows: list[dict], truefalse: str = "") -> dict:
         """Type data from the authoring form's rows ({"text", "weight" (percent), "feedback"},
         empty rows already dropped) and its true/false choice. Only for `form_editable`."""

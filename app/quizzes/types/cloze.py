@@ -13,6 +13,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
+from app.quizzes.formats.base import ParsedQuestion
 from app.quizzes.types.base import QuestionType, get_type, register, single_value
 
 PLACEHOLDER = re.compile(r"\{#(\d+)\}")
@@ -37,6 +38,23 @@ class Cloze(QuestionType):
                 }
             )
         return {"gaps": gaps}
+
+    @classmethod
+    def parsed_subquestions(cls, data: dict) -> list:
+        parts = []
+        for gap in data.get("gaps", []):
+            kind, gap_data = gap["kind"], gap.get("data") or {}
+            parts.append(
+                ParsedQuestion(
+                    qtype=kind,
+                    text="",
+                    answers=get_type(kind).parsed_answers(gap_data),
+                    shuffle=bool(gap_data.get("shuffle", True)),
+                    single=kind != "multi",
+                    default_grade=float(gap.get("weight", 1.0)),
+                )
+            )
+        return parts
 
     @classmethod
     def validate(cls, data: dict) -> list[str]:
