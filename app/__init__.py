@@ -100,8 +100,10 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(authoring_bp)
 
     from app.quizzes.bank_views import bp as bank_bp
+    from app.quizzes.file_views import bp as question_files_bp
 
     app.register_blueprint(bank_bp)
+    app.register_blueprint(question_files_bp)
 
 
 # Scripts and styles come only from our own static files; the one inline style attribute is

@@ -259,11 +259,22 @@ def questions_import(file, slug, category, dry_run, fmt, encoding) -> None:
     )
     for line in summary.error_lines(file):
         click.echo(line, err=True)
+    for line in summary.warning_lines(file):
+        click.echo(line, err=True)
     verb = "Kiểm tra (không ghi)" if dry_run else "Đã nhập"
     click.echo(
         f"{verb}: {summary.created} câu mới, {summary.updated} cập nhật, "
-        f"{summary.unchanged} không đổi, {len(summary.errors)} lỗi."
+        f"{summary.unchanged} không đổi, {len(summary.errors)} lỗi, "
+        f"{len(summary.warnings) + len(summary.unannotated)} cảnh báo."
     )
+    for change in summary.changes:
+        title, key, line = change["title"], change["key"], change["line"]
+        click.echo(f"Câu có sẵn bị thay đổi: «{title}» ({key}, dòng {line}).")
+    if summary.created or summary.updated:
+        click.echo(
+            "Câu hỏi nhập vào là bản nháp: học viên chỉ thấy sau lần xuất bản tiếp theo của "
+            "khóa học (Soạn thảo › Xuất bản)."
+        )
     if summary.errors:
         sys.exit(1)
 

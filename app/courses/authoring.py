@@ -25,10 +25,10 @@ from app.courses.models import Course, CourseDraft, Lesson, LessonDraft, Questio
 from app.extensions import db
 from app.org.models import User
 from app.quizzes.models import Question
-from app.quizzes.types import get_type
+from app.quizzes.types import REGISTRY, get_type
 
 # Question types the simple form edits; the others stay editable through the GIFT files.
-FORM_QTYPES = ("single", "multi", "truefalse", "short")
+FORM_QTYPES = tuple(name for name, kind in REGISTRY.items() if kind.form_editable)
 META_FIELDS = (
     "title",
     "summary",
@@ -398,53 +398,17 @@ def new_question_key(course: Course) -> str:
 
 
 def question_data(qtype: str, options: list[dict], truefalse: str = "") -> dict:
-    """Type data (the shape the loader builds from GIFT) from the simple form's rows.
+    """Type data (the shape the loader builds from GIFT) from the simple form's rows, built by
+    the question type itself (`data_from_form`).
 
     `options`: [{"text", "weight" (percent), "feedback"}]; empty rows are skipped."""
     rows = [o for o in options if (o.get("text") or "").strip()]
-    if qtype == "truefalse":
-        return {"correct": truefalse == "true", "feedback_correct": "", "feedback_wrong": ""}
-    if qtype == "short":
-        return {
-            "answers": [
-                {
-                    "text": nfc(o["text"]),
-                    "fraction": round(float(o.get("weight") or 0) / 100, 7),
-                    "feedback": nfc(o.get("feedback", "")),
-                }
-                for o in rows
-            ]
-        }
-    return {
-        "choices": [
-            {
-                "id": str(i),
-                "text": nfc(o["text"]),
-                "fraction": round(float(o.get("weight") or 0) / 100, 7),
-                "feedback": nfc(o.get("feedback", "")),
-            }
-            for i, o in enumerate(rows)
-        ],
-        "shuffle": True,
-    }
+    return get_type(qtype).data_from_form(rows, truefalse)
 
 
 def option_rows(qtype: str, data: dict) -> list[dict]:
     """The inverse of `question_data`, to fill the form."""
-    items = data.get("answers" if qtype == "short" else "choices", [])
-    return [
-        {
-            "text": item.get("text", ""),
-            "weight": _percent(item.get("fraction", 0)),
-            "feedback": item.get("feedback", ""),
-        }
-        for item in items
-    ]
-
-
-def _percent(fraction: float) -> str:
-    text = f"{float(fraction) * 100:.5f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    return get_type(qtype).form_rows(data)
 
 
 def validate_question(qtype: str, data: dict) -> list[str]:
@@ -606,7 +570,15 @@ def _apply_question_drafts(course: Course) -> None:
             )
             db.session.add(question)
         question.qtype = draft.qtype
-        question.text = draft.text  # an existing question keeps its text format
+        question.text = draft.text
+        # An imported draft brings its title, text format and tags; a form edit ("", None)
+        # keeps the question's.
+        if draft.title:
+            question.title = draft.title
+        if draft.text_format:
+            question.text_format = draft.text_format
+        if draft.tags is not None:
+            question.tags = list(draft.tags)
         question.data = draft.data
         question.explanation = draft.explanation
         question.reference = draft.reference

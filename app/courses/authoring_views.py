@@ -481,7 +481,7 @@ def publish(slug: str):
             course=course,
             form=form,
             pending=authoring.pending_changes(course),
-            problems=problems or authoring.draft_problems(course),
+            problems=problems or versions.publish_problems(course),
         ),
         status,
     )

@@ -17,9 +17,9 @@ from sqlalchemy import select
 
 from app.courses.models import Course
 from app.extensions import db
-from app.quizzes.formats import ParsedAnswer, ParsedQuestion, export_gift
-from app.quizzes.formats.base import fmt_number
+from app.quizzes.formats import ParsedQuestion, export_gift
 from app.quizzes.models import Question
+from app.quizzes.types import REGISTRY, get_type
 
 COURSE_KEYS = ("title", "summary", "audience")
 LEGAL_KEYS = ("id", "number", "title", "issuer", "issued", "effective", "status")
@@ -79,37 +79,8 @@ def parsed_from_question(question: Question) -> ParsedQuestion:
     """The neutral form of a stored question: the inverse of each type's `data_from_parsed`."""
     data = question.data or {}
     qtype = question.qtype
-    answers: list[ParsedAnswer] = []
-    if qtype in ("single", "multi"):
-        answers = [
-            ParsedAnswer(c["text"], c["fraction"], c.get("feedback", ""))
-            for c in data.get("choices", [])
-        ]
-    elif qtype == "short":
-        answers = [
-            ParsedAnswer(a["text"], a["fraction"], a.get("feedback", ""))
-            for a in data.get("answers", [])
-        ]
-    elif qtype == "truefalse":
-        correct = bool(data.get("correct"))
-        right, wrong = data.get("feedback_correct", ""), data.get("feedback_wrong", "")
-        answers = [
-            ParsedAnswer("true", 1.0 if correct else 0.0, right if correct else wrong),
-            ParsedAnswer("false", 0.0 if correct else 1.0, wrong if correct else right),
-        ]
-    elif qtype == "numerical":
-        answers = [
-            ParsedAnswer(
-                fmt_number(a["value"]) if a.get("value") is not None else "*",
-                a["fraction"],
-                a.get("feedback", ""),
-                tolerance=a.get("tolerance") or 0.0,
-            )
-            for a in data.get("answers", [])
-        ]
-    elif qtype == "matching":
-        answers = [ParsedAnswer(p["right"], 1.0, match_left=p["left"]) for p in data["pairs"]]
-        answers += [ParsedAnswer(d, 0.0, match_left="") for d in data.get("distractors", [])]
+    kind = get_type(qtype) if qtype in REGISTRY else None
+    answers = kind.parsed_answers(data) if kind else []
     return ParsedQuestion(
         qtype=qtype,
         text=question.text,
@@ -122,6 +93,7 @@ def parsed_from_question(question: Question) -> ParsedQuestion:
         general_feedback=question.explanation or "",
         shuffle=bool(data.get("shuffle", True)),
         single=qtype != "multi",
+        subquestions=kind.parsed_subquestions(data) if kind else [],
     )
 
 

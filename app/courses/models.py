@@ -150,7 +150,11 @@ class QuestionDraft(db.Model):
     key: Mapped[str] = mapped_column(String(120))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     qtype: Mapped[str] = mapped_column(String(20))
+    # Imported drafts carry what the file gave; "" text_format: an edit keeps the question's.
+    title: Mapped[str] = mapped_column(String(255), default="", server_default="")
     text: Mapped[str] = mapped_column(Text)
+    text_format: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    tags: Mapped[list | None] = mapped_column(JSON)  # None: an edit keeps the question's tags
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     explanation: Mapped[str] = mapped_column(Text, default="")
     reference: Mapped[str] = mapped_column(String(255), default="")

@@ -23,7 +23,7 @@ from app.courses.models import CompletionHistory, Course, CourseVersion
 from app.extensions import db
 from app.org.models import User
 from app.progress.locking import lock_officers
-from app.progress.models import TrainingRecord
+from app.progress.models import PlanItem, TrainingRecord
 from app.quizzes.models import Question
 
 MINOR, MAJOR = "minor", "major"
@@ -127,7 +127,7 @@ def publish_course(
     officers who must retake). Raises `PublishError` when drafts are incomplete."""
     if kind not in (MINOR, MAJOR):
         raise PublishError(["Chọn loại phiên bản: sửa nhỏ hoặc thay đổi nội dung."])
-    problems = authoring.draft_problems(course)
+    problems = publish_problems(course)
     first = not course.published
     if kind == MAJOR and not first and due_on is None:
         problems.append("Phiên bản lớn cần hạn hoàn thành mới cho cán bộ phải học lại.")
@@ -164,6 +164,43 @@ def publish_course(
     )
     db.session.commit()
     return version
+
+
+def publish_problems(course: Course) -> list[str]:
+    """What keeps the working copy from being published (Vietnamese): incomplete drafts, and,
+    for a course a plan line requires, every question that would be live without an
+    explanation or a legal reference (a test upload must not reach officers unexplained)."""
+    problems = authoring.draft_problems(course)
+    if not required_by_plan(course):
+        return problems
+    for item in authoring.working_questions(course):
+        current = item.draft if item.draft is not None else item.question
+        if not current.active:
+            continue
+        missing = [
+            label
+            for label, value in (("giải thích", current.explanation), ("căn cứ", current.reference))
+            if not (value or "").strip()
+        ]
+        if missing:
+            name = getattr(current, "title", "") or (current.text or "")[:60]
+            problems.append(
+                f"Khóa học bắt buộc theo kế hoạch: câu hỏi “{item.key}” ({name}) "
+                f"thiếu {' và '.join(missing)}."
+            )
+    return problems
+
+
+def required_by_plan(course: Course) -> bool:
+    """A plan line of this year or a later one requires the course."""
+    return (
+        db.session.scalar(
+            select(PlanItem.id)
+            .where(PlanItem.course_id == course.id, PlanItem.year >= local_today().year)
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def _freeze(course: Course, actor: User | None, note: str) -> CourseVersion:

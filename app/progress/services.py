@@ -72,6 +72,34 @@ def record_completion(
     return record
 
 
+def withdraw_completion(
+    user: User, course, *, year: int, attempt_id: int, other_pass: tuple[date, int] | None = None
+) -> TrainingRecord | None:
+    """Undo the completion of `year` that attempt `attempt_id` gave (a regrade took its pass
+    away). When another passed attempt of that year (`other_pass`: its date and id) still
+    completes the course, the record points to it instead. A completion from anything else (a
+    class, another attempt) is left alone. Returns the record changed, else None. Does not
+    commit (the calling service does)."""
+    lock_officers([user.id])
+    record = db.session.scalar(
+        select(TrainingRecord).where(
+            TrainingRecord.user_id == user.id,
+            TrainingRecord.course_id == course.id,
+            TrainingRecord.year == year,
+        )
+    )
+    if record is None or record.completed_on is None or record.attempt_id != attempt_id:
+        return None
+    if other_pass is not None:
+        record.completed_on, record.attempt_id = other_pass
+    else:
+        record.completed_on = None
+        record.source = None
+        record.course_version = None
+        record.attempt_id = None
+    return record
+
+
 def add_plan_item(
     year: int,
     course,

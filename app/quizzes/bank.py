@@ -14,16 +14,22 @@ import json
 import unicodedata
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from types import SimpleNamespace
 
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import select
 
 from app.core import audit
-from app.core.pagination import Page, paginate
 from app.courses.exporter import parsed_from_question
 from app.courses.loader import question_key
 from app.courses.models import Course
 from app.extensions import db
+from app.quizzes import bank_drafts
+from app.quizzes.bank_drafts import category_for_file
+from app.quizzes.bank_listing import (  # noqa: F401  (the bank's API, used by its pages)
+    bank_filters,
+    bank_page,
+    count_questions,
+    draft_count,
+)
 from app.quizzes.formats import (
     ParsedQuestion,
     ParseResult,
@@ -36,6 +42,7 @@ from app.quizzes.formats import (
 from app.quizzes.formats.base import short_label
 from app.quizzes.formats.xlsx import export_xlsx, parse_xlsx
 from app.quizzes.models import Question
+from app.quizzes.question_files import attach_files
 from app.quizzes.types import REGISTRY
 
 FORMATS = ("gift", "aiken", "xml", "xlsx")
@@ -47,8 +54,6 @@ EXPORT_FORMATS = {
 CLOZE_UNSUPPORTED = "Câu hỏi dạng cloze chưa được hỗ trợ khi làm bài"
 PREVIEW_QUESTIONS = 20
 PROGRESS_EVERY = 250
-_FIELDS = ("qtype", "title", "text", "text_format", "data", "explanation", "reference")
-_FIELDS += ("category", "tags")
 
 
 def _nfc(text: str | None) -> str:
@@ -108,6 +113,11 @@ class ImportSummary:
     # "data", "text"} — enough for the `question_html` filter
     preview: list[dict] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
+    # every existing question the import changes: {"line", "key", "title", "category"}
+    changes: list[dict] = field(default_factory=list)
+    # questions without an explanation or a legal reference: {"line", "title", "explanation",
+    # "reference"} (booleans: present) — a required course cannot publish them
+    unannotated: list[dict] = field(default_factory=list)
 
     @property
     def imported(self) -> int:
@@ -126,6 +136,23 @@ class ImportSummary:
         """Every error as "FILE:LINE: reason" (the compiler style editors understand)."""
         name = filename or self.filename or "-"
         return [f"{name}:{e.line}: {e.message}" for e in sorted(self.errors, key=_by_line)]
+
+    def warning_lines(self, filename: str | None = None) -> list[str]:
+        """Every warning as "FILE:LINE: cảnh báo: …": the parsers' (imported but changed), and
+        each question without an explanation or a legal reference."""
+        name = filename or self.filename or "-"
+        lines = [(w.line, w.message) for w in self.warnings]
+        for item in self.unannotated:
+            missing = [
+                label
+                for label, present in (
+                    ("giải thích", item["explanation"]),
+                    ("căn cứ pháp lý", item["reference"]),
+                )
+                if not present
+            ]
+            lines.append((item["line"], f"câu «{item['title']}» chưa có {' và '.join(missing)}"))
+        return [f"{name}:{line}: cảnh báo: {message}" for line, message in sorted(lines)]
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -149,9 +176,10 @@ def join_category(prefix: str, category: str) -> str:
 
 @dataclass
 class _Prepared:
-    key: str
+    ident: tuple
     values: dict
     line: int
+    parsed: ParsedQuestion
 
 
 def _prepare(parsed: ParsedQuestion, prefix: str) -> tuple[dict, list[str]]:
@@ -214,32 +242,48 @@ def import_questions(
     for issue in result.warnings:
         summary.warnings.append(Issue(issue.line, issue.message, issue.title))
 
+    file_category = category_for_file(filename)
+    if file_category and not any(parsed.category for parsed in result.questions):
+        # an upload without categories: its own category, so two files never collide
+        prefix = join_category(prefix, file_category)
+    index = bank_drafts.BankIndex(course_id, db.session)
     prepared: list[_Prepared] = []
-    seen: dict[str, int] = {}
+    seen: dict[tuple, int] = {}
     total = len(result.questions)
-    for index, parsed in enumerate(result.questions, start=1):
+    for number, parsed in enumerate(result.questions, start=1):
         values, problems = _prepare(parsed, prefix)
-        key = question_key(parsed)
-        if not problems and key in seen:
-            if parsed.key:
-                problems = [f"Mã câu hỏi «{key}» trùng với câu ở dòng {seen[key]}"]
-            else:  # two questions with the same title: both kept, the second numbered
-                number = 2
-                while f"{key[:114]}#{number}" in seen:
-                    number += 1
-                key = f"{key[:114]}#{number}"
+        ident = None
+        if not problems:
+            ident = bank_drafts.identity(
+                values["category"], question_key(parsed), values["title"], values["text"]
+            )
+            if ident in seen and ident[1] == "id":
+                problems = [f"Mã câu hỏi «{ident[2]}» trùng với câu ở dòng {seen[ident]}"]
+            elif ident in seen:  # two questions with the same title: both kept, numbered
+                copy = 2
+                while (*ident[:2], f"{ident[2]}#{copy}") in seen:
+                    copy += 1
+                ident = (*ident[:2], f"{ident[2]}#{copy}")
         if problems:
             title = parsed.title or short_label(parsed.text, 40)
             summary.errors.append(Issue(parsed.line, "; ".join(problems), title, parsed.qtype))
             summary.count(parsed.qtype, "error")
         else:
-            seen[key] = parsed.line
-            prepared.append(_Prepared(key, values, parsed.line))
-        if progress and (index % PROGRESS_EVERY == 0 or index == total):
-            progress(index, total)
+            seen[ident] = parsed.line
+            prepared.append(_Prepared(ident, values, parsed.line, parsed))
+        if progress and (number % PROGRESS_EVERY == 0 or number == total):
+            progress(number, total)
 
     try:
-        _write(course_id, prepared, summary)
+        # Embedded images are written here, after every `progress` commit: a dry run (or a
+        # failure) rolls them back with the questions.
+        for item in prepared:
+            if item.parsed.files:
+                _attach(course_id, item, summary)
+        bank_drafts.keep_categories(db.session, course_id, prefix, result.category_info)
+        bank_drafts.stage_all(
+            db.session, course_id, index, prepared, summary, actor_id, PREVIEW_QUESTIONS
+        )
         db.session.flush()
         if dry_run:
             db.session.rollback()
@@ -253,6 +297,7 @@ def import_questions(
                 created=summary.created,
                 updated=summary.updated,
                 errors=len(summary.errors),
+                drafts=True,
             )
             db.session.commit()
     except Exception:
@@ -263,49 +308,13 @@ def import_questions(
     return summary
 
 
-def _same(question: Question, values: dict) -> bool:
-    stored = {name: getattr(question, name) for name in _FIELDS}
-    stored["tags"] = list(stored["tags"] or [])
-    return stored == {name: values[name] for name in _FIELDS}
-
-
-def _write(course_id: int, prepared: list[_Prepared], summary: ImportSummary) -> None:
-    existing = {
-        q.key: q
-        for q in db.session.scalars(select(Question).where(Question.course_id == course_id))
-    }
-    position = max((q.position for q in existing.values()), default=0)
-    for item in prepared:
-        question = existing.get(item.key)
-        if question is None:
-            position += 1
-            question = Question(course_id=course_id, key=item.key, position=position, active=True)
-            for name, value in item.values.items():
-                setattr(question, name, value)
-            db.session.add(question)
-            action = "new"
-            summary.created += 1
-        elif question.active and _same(question, item.values):
-            action = "unchanged"
-            summary.unchanged += 1
-        else:
-            for name, value in item.values.items():
-                setattr(question, name, value)
-            question.active = True
-            action = "updated"
-            summary.updated += 1
-        summary.count(item.values["qtype"], action)
-        if len(summary.preview) < PREVIEW_QUESTIONS:
-            summary.preview.append(
-                {
-                    "line": item.line,
-                    "key": item.key,
-                    "action": action,
-                    **{n: item.values[n] for n in ("qtype", "title", "category", "text_format")},
-                    "data": item.values["data"],  # a cloze stem is drawn with its gaps
-                    "text": item.values["text"][:2000],
-                }
-            )
+def _attach(course_id: int, item: _Prepared, summary: ImportSummary) -> None:
+    values = item.values
+    (values["text"], values["explanation"]), skipped = attach_files(
+        db.session, course_id, item.parsed.files, [values["text"], values["explanation"]]
+    )
+    title = item.parsed.title or short_label(item.parsed.text, 40)
+    summary.warnings += [Issue(item.line, message, title) for message in skipped]
 
 
 # --- export ----------------------------------------------------------------------------------
@@ -323,29 +332,10 @@ def bank_questions(course: Course) -> list[Question]:
 
 def to_parsed(question: Question) -> ParsedQuestion:
     """The neutral form of a stored question (the course exporter's inverse of each type's
-    `data_from_parsed`), with its tags and, for cloze, its gaps."""
+    `data_from_parsed`, sub-questions included), with its tags."""
     parsed = parsed_from_question(question)
     parsed.tags = list(question.tags or [])
-    if question.qtype == "cloze" and not parsed.subquestions:
-        parsed.subquestions = [_gap(gap) for gap in (question.data or {}).get("gaps", [])]
     return parsed
-
-
-def _gap(gap: dict) -> ParsedQuestion:
-    stub = SimpleNamespace(
-        qtype=gap["kind"],
-        data=gap.get("data") or {},
-        text="",
-        text_format="plain",
-        title="",
-        key="",
-        reference="",
-        category="",
-        explanation="",
-    )
-    sub = parsed_from_question(stub)
-    sub.default_grade = float(gap.get("weight", 1.0))
-    return sub
 
 
 def export_bank(course: Course, fmt: str) -> tuple[bytes, str, str]:
@@ -357,60 +347,9 @@ def export_bank(course: Course, fmt: str) -> tuple[bytes, str, str]:
     if fmt == "gift":
         data = export_gift(questions).encode("utf-8")
     elif fmt == "xml":
-        data = export_moodle_xml(questions).encode("utf-8")
+        info = bank_drafts.category_info(db.session, course.id)
+        data = export_moodle_xml(questions, info).encode("utf-8")
     else:
         data = export_xlsx(questions)
     mimetype, extension = EXPORT_FORMATS[fmt]
     return data, mimetype, f"ngan-hang-{course.slug}.{extension}"
-
-
-# --- the bank page ---------------------------------------------------------------------------
-
-
-def bank_page(
-    course: Course,
-    *,
-    category: str = "",
-    tag: str = "",
-    search: str = "",
-    page: int = 1,
-    per_page: int = 50,
-) -> Page:
-    """The course's questions (active first, in bank order), filtered; items are
-    `(Question,)` rows."""
-    stmt = select(Question).where(Question.course_id == course.id)
-    if category:
-        stmt = stmt.where(
-            or_(Question.category == category, Question.category.startswith(category + "/"))
-        )
-    if tag:
-        # JSON lists are stored as text on both databases: match the quoted, JSON-encoded tag.
-        encoded = json.dumps(_nfc(tag))
-        stmt = stmt.where(cast(Question.tags, String).contains(encoded, autoescape=True))
-    search = _nfc(search).strip()
-    if search:
-        stmt = stmt.where(
-            or_(
-                Question.text.icontains(search, autoescape=True),
-                Question.title.icontains(search, autoescape=True),
-                Question.key.icontains(search, autoescape=True),
-            )
-        )
-    stmt = stmt.order_by(Question.active.desc(), Question.position, Question.id)
-    return paginate(stmt, page, per_page)
-
-
-def bank_filters(course: Course) -> tuple[list[str], list[str], int]:
-    """(categories, tags, number of questions) of the course's bank, for the filter form."""
-    rows = db.session.execute(
-        select(Question.category, Question.tags).where(Question.course_id == course.id)
-    ).all()
-    categories = sorted({c for c, _t in rows if c})
-    tags = sorted({t for _c, tags in rows for t in (tags or [])})
-    return categories, tags, len(rows)
-
-
-def count_questions(course: Course) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(Question).where(Question.course_id == course.id)
-    )

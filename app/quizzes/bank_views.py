@@ -100,6 +100,7 @@ def _index_page(course: Course, form: BankUploadForm, status: int = 200):
         categories=categories,
         tags=tags,
         count=count,
+        drafts=bank.draft_count(course),
         filters={"danh_muc": category, "the": tag, "q": search},
         type_labels=TYPE_LABELS,
         recent=recent,

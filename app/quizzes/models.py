@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -63,10 +63,46 @@ class Attempt(db.Model):
         default=False, server_default=sa_false(), index=True
     )
     submitted_at: Mapped[datetime | None] = mapped_column()
+    # Manual grading: {question_id: the grader's comment}, shown to the learner; who graded
+    # (or regraded) last, and when.
+    grader_comments: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    graded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    graded_at: Mapped[datetime | None] = mapped_column()
 
     course = relationship("Course")
-    user = relationship("User")
+    user = relationship("User", foreign_keys=[user_id])
 
     @property
     def is_submitted(self) -> bool:
         return self.submitted_at is not None
+
+
+class QuestionCategory(db.Model):
+    """A category of a course's bank as an imported file described it (Moodle XML keeps an
+    idnumber and a description per category); questions refer to it by `path`."""
+
+    __tablename__ = "question_categories"
+    __table_args__ = (UniqueConstraint("course_id", "path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    path: Mapped[str] = mapped_column(String(255))
+    idnumber: Mapped[str] = mapped_column(String(100), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class QuestionFile(db.Model):
+    """A file embedded in an imported question (Moodle XML `<file encoding="base64">`, used in
+    the text as @@PLUGINFILE@@/name): stored in the database with the bank, so every worker
+    serves it, and served only to signed-in users through `quizzes_bank.question_file`."""
+
+    __tablename__ = "question_files"
+    __table_args__ = (UniqueConstraint("course_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    sha256: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(255))
+    mimetype: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -223,12 +223,17 @@ def grading_list():
 @roles_required(Role.TRAINER, Role.PROVINCE_ADMIN)
 def grade(attempt_id: int):
     attempt = _attempt_in_scope_or_404(attempt_id)
+    refusal = services.grading_refusal(attempt, current_user)
+    if refusal:
+        flash(refusal, "error")
+        return redirect(url_for(".grading_list"))
     essays = [q for q in services.attempt_questions(attempt) if get_type(q.qtype).manual]
     form = FlaskForm()
     errors: dict[int, str] = {}
     if request.method == "POST" and form.validate_on_submit():
-        grades = {}
+        grades, comments = {}, {}
         for question in essays:
+            comments[question.id] = request.form.get(f"nhan-xet-{question.id}", "")
             raw = request.form.get(f"diem-{question.id}", "").strip().replace(",", ".")
             try:
                 value = float(raw)
@@ -240,7 +245,11 @@ def grade(attempt_id: int):
                 continue
             grades[question.id] = value / 100
         if not errors:
-            services.grade_manually(attempt, grades, current_user)
+            try:
+                services.grade_manually(attempt, grades, current_user, comments)
+            except services.GradingRefused as refused:  # submitted/graded meanwhile
+                flash(str(refused), "error")
+                return redirect(url_for(".grading_list"))
             flash(_("Đã lưu điểm. Bài làm đạt %(s)s.", s=f"{attempt.score:.0f}%"), "success")
             return redirect(url_for(".grading_list"))
     answers = attempt.answers or {}
@@ -252,4 +261,5 @@ def grade(attempt_id: int):
         answers=answers,
         errors=errors,
         scores=attempt.scores or {},
+        comments=attempt.grader_comments or {},
     )

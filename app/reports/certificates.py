@@ -214,6 +214,46 @@ def revoke_certificate(
     certificate: Certificate, reason: str, *, actor_id: int | None = None
 ) -> Certificate:
     """Mark a certificate revoked (the verification page then says so). Commits."""
+    mark_revoked(certificate, reason, actor_id=actor_id)
+    db.session.commit()
+    return certificate
+
+
+def revoke_record_certificate(
+    record: TrainingRecord, reason: str, *, actor_id: int | None = None
+) -> Certificate | None:
+    """Revoke the record's valid certificate, if any (its completion was withdrawn). Does not
+    commit: the service that withdrew the completion does, in the same transaction."""
+    certificate = _valid_certificate(record)
+    if certificate is not None:
+        mark_revoked(certificate, reason, actor_id=actor_id)
+    return certificate
+
+
+REGRADE_REASON = "Bài làm được chấm lại dưới điểm đạt"
+
+
+def reinstate_after_regrade(record: TrainingRecord, *, actor_id: int | None = None) -> None:
+    """A regrade gave the pass back: the completion's certificate, revoked by the regrade
+    that took the pass away (and only then), is issued again with a new number. Other
+    revocations stand. Does not commit (the grading service does)."""
+    if record.completed_on is None or current_certificate(record) is not None:
+        return
+    revoked = db.session.scalar(
+        select(Certificate)
+        .where(
+            Certificate.record_id == record.id,
+            Certificate.completed_on == record.completed_on,
+            Certificate.status == CertificateStatus.REVOKED.value,
+        )
+        .order_by(Certificate.id.desc())
+        .limit(1)
+    )
+    if revoked is not None and revoked.reason == REGRADE_REASON:
+        _new_certificate(record, actor_id, local_today())
+
+
+def mark_revoked(certificate: Certificate, reason: str, *, actor_id: int | None = None) -> None:
     certificate.status = CertificateStatus.REVOKED.value
     certificate.reason = nfc(reason)
     certificate.status_changed_at = utcnow()
@@ -225,8 +265,6 @@ def revoke_certificate(
         number=certificate.number,
         reason=certificate.reason,
     )
-    db.session.commit()
-    return certificate
 
 
 def reissue_certificate(

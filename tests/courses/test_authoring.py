@@ -518,3 +518,31 @@ def test_oversized_lesson_text_is_refused_not_stored(client, course, trainer):
     page = client.post(url, data={"title": "Mở đầu", "body_md": huge, "save": "1"})
     assert page.status_code == 413 and "Bài học quá dài" in page.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(LessonDraft)) == 0
+
+
+def test_multi_answer_form_defaults_wrong_options_negative_and_refuses_gameable_weights(
+    client, course, trainer
+):
+    as_trainer(client, trainer)
+    three = {
+        "options-0-weight": "50",
+        "options-1-text": "06 tháng",
+        "options-1-weight": "50",
+        "options-2-text": "Hằng quý",
+        "options-2-weight": "-20",
+    }
+    bad = client.post(
+        "/soan-thao/khoa-hoc/khoa-thu/cau-hoi-moi", data=question_form(qtype="multi", **three)
+    )
+    assert bad.status_code == 422
+    assert "Chọn tất cả các phương án được 80% điểm" in bad.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(QuestionDraft)) == 0
+
+    three["options-2-weight"] = ""  # no weight given: the default makes ticking all score 0
+    ok = client.post(
+        "/soan-thao/khoa-hoc/khoa-thu/cau-hoi-moi",
+        data=question_form(qtype="multi", key="t-06", **three),
+    )
+    assert ok.status_code == 302
+    draft = db.session.scalar(select(QuestionDraft).where(QuestionDraft.key == "t-06"))
+    assert [c["fraction"] for c in draft.data["choices"]] == [0.5, 0.5, -1.0]

@@ -122,12 +122,15 @@ BROWSER_GIFT = """// [id:trinh-duyet-01]
 
 
 def _import_in_browser(slug: str = "khoa-thu") -> Question:
+    from app.courses.authoring import apply_drafts
     from app.quizzes.bank import import_questions
     from app.quizzes.formats import parse_gift
 
     course = db.session.scalar(select(Course).where(Course.slug == slug))
     summary = import_questions(course, parse_gift(BROWSER_GIFT))
     assert not summary.errors
+    apply_drafts(course)  # live, as after a publish (which would also move the version)
+    db.session.commit()
     return db.session.scalar(select(Question).where(Question.key == "trinh-duyet-01"))
 
 

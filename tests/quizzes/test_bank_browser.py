@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
+from app.courses.models import QuestionDraft
 from app.extensions import db
 from app.org.models import Role
 from app.quizzes.formats import ParsedQuestion
@@ -96,7 +97,9 @@ def test_large_import_shows_progress_then_preview_then_imports(live, tmp_path, b
     page.get_by_role("button", name="Xác nhận nhập").click()
     page.get_by_role("heading", name="Đã nhập: ngan-hang-lon.xlsx").wait_for()
     db.session.remove()
-    assert db.session.scalar(select(func.count()).select_from(Question)) == 4 + 3000
+    assert db.session.scalar(select(func.count()).select_from(QuestionDraft)) == 3000
+    assert db.session.scalar(select(func.count()).select_from(Question)) == 4  # until a publish
+    assert page.locator("#drafts-notice").is_visible()
     db.session.remove()
     assert errors == []
     context.close()

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.core.audit import AuditEvent
+from app.courses.authoring import apply_drafts
 from app.courses.models import Course
 from app.extensions import db
 from app.quizzes import bank
@@ -61,6 +62,13 @@ def questions_of(course: Course) -> list[Question]:
     )
 
 
+def go_live(course: Course) -> None:
+    """What the next publish does with the imported drafts (these bare courses have no lessons
+    to publish; tests/quizzes/test_bank_drafts.py publishes for real)."""
+    apply_drafts(course)
+    db.session.commit()
+
+
 def count_questions() -> int:
     return db.session.scalar(select(func.count()).select_from(Question))
 
@@ -80,6 +88,7 @@ def test_every_interop_file_imports_or_reports_every_question(app):
         course = make_course(f"interop-{number}")
         result = parse_upload(path.read_bytes(), path.name)
         summary = import_questions(course, result, filename=row["file"])
+        go_live(course)
         stored = questions_of(course)
         assert summary.created == len(stored)
         for error in summary.errors:
@@ -123,6 +132,7 @@ def test_vietnamese_cp1258_is_stored_as_nfc_utf8(app):
     course = make_course("vi")
     path = INTEROP / "gift/vi-cp1258.gift"
     summary = import_questions(course, parse_upload(path.read_bytes(), path.name))
+    go_live(course)
     assert summary.created == 2 and summary.encoding == "cp1258"
     for question in questions_of(course):
         assert question.text == unicodedata.normalize("NFC", question.text)
@@ -145,8 +155,9 @@ def test_import_keeps_category_tags_reference_and_reimport_updates_in_place(app)
     summary = import_questions(course, parse_gift(GIFT), category_prefix="Nhập 2025/")
     assert (summary.created, summary.updated, len(summary.errors)) == (2, 0, 1)
     assert summary.errors[0].line == 8 and summary.errors[0].title == "Hỏng"
+    go_live(course)
     one, two = questions_of(course)
-    assert one.key == "k-01" and two.key == "title:Hai"
+    assert one.key == "k-01" and two.key.startswith("title:") and two.title == "Hai"
     assert one.category == "Nhập 2025/Nguyên tắc"
     assert one.tags == ["luật", "cơ bản"] and one.reference == "Luật TĐKT; Điều 6"
     assert one.explanation == "Giải thích một."
@@ -154,20 +165,27 @@ def test_import_keeps_category_tags_reference_and_reimport_updates_in_place(app)
 
     again = import_questions(course, parse_gift(GIFT), category_prefix="Nhập 2025")
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
-    changed = import_questions(course, parse_gift(GIFT.replace("Câu hỏi hai?", "Hai đã sửa?")))
-    assert (changed.created, changed.updated, changed.unchanged) == (0, 2, 0)  # category moved
+    edited = GIFT.replace("Câu hỏi hai?", "Hai đã sửa?")
+    changed = import_questions(course, parse_gift(edited), category_prefix="Nhập 2025")
+    assert (changed.created, changed.updated, changed.unchanged) == (0, 1, 1)
+    assert [(c["key"], c["title"]) for c in changed.changes] == [(two.key, "Hai")]
+    go_live(course)
     assert count_questions() == 2
     assert db.session.get(Question, two.id).text == "Hai đã sửa?"
+    # The same questions without the prefix are in another category: other questions.
+    elsewhere = import_questions(course, parse_gift(GIFT))
+    assert (elsewhere.created, elsewhere.updated, elsewhere.changes) == (2, 0, [])
 
 
 def test_tag_category_and_search_filters(app):
     course = make_course("loc")
     import_questions(course, parse_gift(GIFT))
+    go_live(course)
     assert [r[0].key for r in bank.bank_page(course, tag="luật").items] == ["k-01"]
     assert bank.bank_page(course, tag="luậ").items == []
     assert bank.bank_page(course, category="Nguyên tắc").total == 2
     assert bank.bank_page(course, category="Khác").total == 0
-    assert [r[0].key for r in bank.bank_page(course, search="hai").items] == ["title:Hai"]
+    assert [r[0].title for r in bank.bank_page(course, search="hai").items] == ["Hai"]
     assert bank.bank_filters(course) == (["Nguyên tắc"], ["cơ bản", "luật"], 2)
 
 
@@ -208,7 +226,12 @@ def test_duplicate_keys_and_titles(app):
     assert [(e.line, e.message) for e in summary.errors] == [
         (5, "Mã câu hỏi «x» trùng với câu ở dòng 2")
     ]
-    assert [q.key for q in questions_of(course)] == ["x", "title:C", "title:C#2"]
+    go_live(course)
+    stored = [(q.key, q.title, q.text) for q in questions_of(course)]
+    assert [(t, x) for _k, t, x in stored] == [("A", "a?"), ("C", "c?"), ("C", "c2?")]
+    assert stored[0][0] == "x" and stored[1][0] != stored[2][0]
+    again = import_questions(course, parse_gift(text))  # the same file: the same questions
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
 
 
 # --- round trip through the database ----------------------------------------------------------
@@ -239,9 +262,11 @@ def test_round_trip_through_the_database(app, fmt):
     for number, path in enumerate(ROUND_TRIP_FILES):
         source = make_course(f"nguon-{number}")
         import_questions(source, parse_upload(path.read_bytes(), path.name), category_prefix="Gốc")
+        go_live(source)
         data, _mimetype, name = export_bank(source, fmt)
         target = make_course(f"dich-{number}")
         again = import_questions(target, parse_upload(data, name))
+        go_live(target)
         assert again.errors == [], (path.name, again.errors)
         assert _stored(target, fmt) == _stored(source, fmt), path.name
         checked += len(questions_of(target))

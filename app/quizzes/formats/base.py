@@ -35,6 +35,22 @@ class ParsedAnswer:
     tolerance: float = 0.0  # numerical
     range_min: float | None = None  # numerical given as min..max (GIFT only)
     range_max: float | None = None
+    # numerical: the tolerance as the file wrote it ("0.0005"), exported as is; "" = none given
+    tolerance_text: str = ""
+
+
+@dataclass
+class ParsedFile:
+    """A file embedded in a question (Moodle XML `<file encoding="base64">`), which the text
+    refers to as `@@PLUGINFILE@@/<path><name>`."""
+
+    name: str
+    path: str
+    content: bytes
+
+    @property
+    def reference(self) -> str:
+        return f"@@PLUGINFILE@@{self.path or '/'}{self.name}"
 
 
 @dataclass
@@ -57,6 +73,7 @@ class ParsedQuestion:
     default_grade: float = 1.0  # XML <defaultgrade>; for a cloze part, the N of {N:SA:...}
     cloze_code: str = ""  # cloze part: "SHORTANSWER", "MULTICHOICE_V", ... (see cloze.py)
     case_sensitive: bool = False  # short answer (XML <usecase>, cloze SHORTANSWER_C)
+    files: list[ParsedFile] = field(default_factory=list)  # embedded images (Moodle XML)
 
 
 @dataclass
@@ -73,6 +90,8 @@ class ParseResult:
     warnings: list[ImportIssue]  # imported but changed
     categories: list[str]
     encoding: str = "utf-8"
+    # what a file says of its categories (Moodle XML): {path: {"idnumber", "description"}}
+    category_info: dict[str, dict] = field(default_factory=dict)
 
 
 class QuestionError(ValueError):
@@ -112,6 +131,11 @@ def fmt_number(value: float) -> str:
     if value == int(value) and abs(value) < 1e15:
         return str(int(value))
     return repr(float(value))
+
+
+def tolerance_out(answer: ParsedAnswer) -> str:
+    """A numerical answer's tolerance for export: as written when the source gave it."""
+    return answer.tolerance_text or fmt_number(answer.tolerance)
 
 
 def round_fraction(value: float) -> float:

@@ -20,6 +20,7 @@ from .base import (
     parse_number,
     parse_percent,
     round_fraction,
+    tolerance_out,
 )
 
 # canonical code -> (qtype, shuffle, case_sensitive)
@@ -161,17 +162,20 @@ def _answer(qtype: str, text: str, fraction: float, feedback: str) -> ParsedAnsw
         return ParsedAnswer(restore(text), round_fraction(fraction), feedback)
     value, _, tolerance = text.partition(":")
     value = restore(value).strip()
-    tol = 0.0
+    tol, tol_text = 0.0, ""
     if tolerance.strip():
         parsed = parse_number(restore(tolerance))
         if parsed is None:
             raise QuestionError(f"Sai số không hợp lệ: «{restore(tolerance)}»")
         tol = abs(parsed)
+        tol_text = restore(tolerance).strip().lstrip("+-")
     if value != "*":
         number = parse_number(value)
         if number is None:
             raise QuestionError(f"Đáp án số không hợp lệ: «{value}»")
-    return ParsedAnswer(value, round_fraction(fraction), feedback, tolerance=tol)
+    return ParsedAnswer(
+        value, round_fraction(fraction), feedback, tolerance=tol, tolerance_text=tol_text
+    )
 
 
 def code_for(sub: ParsedQuestion) -> str:
@@ -200,7 +204,7 @@ def render_part(sub: ParsedQuestion, *, gift: bool = False) -> str:
         prefix = "=" if is_full(answer.fraction) else f"%{fmt_percent(answer.fraction)}%"
         text = _escape(answer.text, gift)
         if sub.qtype == "numerical" and answer.text.strip() != "*" and answer.tolerance:
-            text += ":" + fmt_number(answer.tolerance)
+            text += ":" + tolerance_out(answer)
         if answer.feedback:
             text += "#" + _escape(answer.feedback, gift)
         parts.append(prefix + text)

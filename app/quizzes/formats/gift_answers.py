@@ -184,7 +184,9 @@ def _number_answer(text: str, fraction: float, feedback: str) -> ParsedAnswer:
     tol = parse_number(tolerance) if tolerance.strip() else 0.0
     if tol is None or tol < 0:
         raise QuestionError(f"Sai số không hợp lệ: «{tolerance.strip()}»")
-    return ParsedAnswer(value.strip(), fraction, feedback, tolerance=tol)
+    return ParsedAnswer(
+        value.strip(), fraction, feedback, tolerance=tol, tolerance_text=tolerance.strip()
+    )
 
 
 def fill_cloze(

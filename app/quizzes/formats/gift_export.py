@@ -15,7 +15,15 @@ import re
 from collections.abc import Iterable
 
 from . import cloze
-from .base import BLANK, ParsedQuestion, category_path, fmt_number, fmt_percent, is_full
+from .base import (
+    BLANK,
+    ParsedQuestion,
+    category_path,
+    fmt_number,
+    fmt_percent,
+    is_full,
+    tolerance_out,
+)
 
 _FORMAT_LIKE = re.compile(r"\s*\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
 _JUNK = re.compile(r"[\s\"';]*;[\s\"';]*")
@@ -106,7 +114,7 @@ def _block(q: ParsedQuestion, inline: bool = False) -> str:
             if a.range_min is not None and a.range_max is not None:
                 value = f"{fmt_number(a.range_min)}..{fmt_number(a.range_max)}"
             elif a.tolerance and a.text.strip() != "*":
-                value = f"{a.text}:{fmt_number(a.tolerance)}"
+                value = f"{a.text}:{tolerance_out(a)}"
             else:
                 value = a.text
             mark = "=" if is_full(a.fraction) else f"=%{_pct(a)}%"

@@ -6,6 +6,8 @@ question by question, so one broken `<question>` does not hide the others.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from xml.sax import SAXParseException
 from xml.sax.handler import ContentHandler
@@ -17,6 +19,7 @@ from . import cloze, validate
 from .base import (
     ImportIssue,
     ParsedAnswer,
+    ParsedFile,
     ParsedQuestion,
     ParseResult,
     QuestionError,
@@ -211,6 +214,13 @@ def _question(node: _Node, result: ParseResult, state: dict) -> None:
         if category and category not in result.categories:
             result.categories.append(category)
         state["category"] = category
+        description, _ = _field(node, "info")
+        idnumber = _value(node, "idnumber")
+        if category and (description or idnumber):
+            result.category_info[category] = {
+                "idnumber": idnumber[:100],
+                "description": description,
+            }
         return
     title, _ = _field(node, "name")
     try:
@@ -251,12 +261,7 @@ def _build(node: _Node, kind: str, title: str, result: ParseResult) -> ParsedQue
         shuffle=_flag(node, "shuffleanswers", True),
         default_grade=grade if grade is not None else 1.0,
     )
-    if any(child.tag == "file" for child in node.iter()):
-        result.warnings.append(
-            ImportIssue(
-                node.line, "Tệp đính kèm (ảnh, âm thanh) trong câu hỏi chưa được nhập", title
-            )
-        )
+    question.files = _files(node, result, title)
     if kind == "multichoice":
         question.single = _flag(node, "single", True)
         question.qtype = "single" if question.single else "multi"
@@ -272,6 +277,27 @@ def _build(node: _Node, kind: str, title: str, result: ParseResult) -> ParsedQue
         question.text, parts = cloze.split_text(text)
         question.subquestions = [cloze.parse_part(*part) for part in parts]
     return question
+
+
+def _files(node: _Node, result: ParseResult, title: str) -> list[ParsedFile]:
+    """The base64 files embedded anywhere in the question (its text, feedback, answers)."""
+    files = []
+    for child in node.iter():
+        if child.tag != "file":
+            continue
+        name = (child.attrib.get("name") or "").strip()
+        try:
+            if child.attrib.get("encoding", "base64") != "base64" or not name:
+                raise ValueError(name)
+            content = base64.b64decode("".join(child.text().split()), validate=True)
+        except (ValueError, binascii.Error):
+            result.warnings.append(
+                ImportIssue(node.line, f"Tệp đính kèm «{name}» không đọc được: bỏ qua", title)
+            )
+            continue
+        path = (child.attrib.get("path") or "/").strip() or "/"
+        files.append(ParsedFile(name=name, path=path, content=content))
+    return files
 
 
 def _field_text(node: _Node) -> tuple[str, None]:
@@ -292,6 +318,7 @@ def _answers(node: _Node, numerical: bool = False) -> list[ParsedAnswer]:
             if value is None:
                 raise QuestionError(f"Sai số không hợp lệ: «{tolerance}»")
             answer.tolerance = abs(value)
+            answer.tolerance_text = tolerance.strip().lstrip("+-") if value else ""
         answers.append(answer)
     return answers
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from xml.sax.saxutils import escape, quoteattr
 
 from . import cloze
-from .base import ParsedQuestion, category_path, fmt_number, fmt_percent
+from .base import ParsedQuestion, category_path, fmt_number, fmt_percent, tolerance_out
 
 _INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _TYPES = {
@@ -40,17 +40,26 @@ def _plain(text: str) -> str:
     return escape(_INVALID.sub("", text))
 
 
-def export_moodle_xml(questions: Iterable[ParsedQuestion]) -> str:
+def export_moodle_xml(
+    questions: Iterable[ParsedQuestion], category_info: dict[str, dict] | None = None
+) -> str:
+    """The questions as Moodle XML; `category_info` ({path: {"idnumber", "description"}})
+    gives the categories their description and idnumber back."""
     out = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>"]
     category = ""
     for question in questions:
         if question.category != category:
             category = question.category
+            info = (category_info or {}).get(category, {})
             out += [
                 '  <question type="category">',
                 f"    <category>{_t(category_path(category))}</category>",
-                "  </question>",
             ]
+            if info.get("description"):
+                out.append(f'    <info format="html">{_t(info["description"])}</info>')
+            if info.get("idnumber"):
+                out.append(f"    <idnumber>{escape(info['idnumber'])}</idnumber>")
+            out.append("  </question>")
         out.extend(_question(question))
     out.append("</quiz>")
     return "\n".join(out) + "\n"
@@ -112,7 +121,7 @@ def _body(q: ParsedQuestion, fmt: str) -> list[str]:
                 a.text,
                 a.feedback,
                 fmt,
-                f"<tolerance>{fmt_number(a.tolerance)}</tolerance>",
+                f"<tolerance>{tolerance_out(a)}</tolerance>",
             )
             for a in q.answers
         ]

@@ -41,6 +41,7 @@ from .base import (
     parse_number,
     parse_percent,
     round_fraction,
+    tolerance_out,
 )
 from .validate import problems
 
@@ -338,7 +339,10 @@ def _number(text: str, fraction: float) -> ParsedAnswer:
     value, tolerance = parse_number(value_text), parse_number(tolerance_text)
     if value is None or tolerance is None or tolerance < 0:
         raise QuestionError(f"Đáp án số «{text}» không hợp lệ (ví dụ 3 ± 0,5)")
-    return ParsedAnswer(fmt_number(value), fraction, tolerance=tolerance)
+    # as written (the decimal comma of a Vietnamese sheet read as a point), not re-formatted
+    written = value_text.strip().replace(",", ".")
+    tolerance_written = tolerance_text.strip().replace(",", ".") if tolerance else ""
+    return ParsedAnswer(written, fraction, tolerance=tolerance, tolerance_text=tolerance_written)
 
 
 def _pair(option: str) -> ParsedAnswer:
@@ -413,7 +417,7 @@ def _number_text(a: ParsedAnswer) -> str:
         return f"{fmt_number(a.range_min)}..{fmt_number(a.range_max)}"
     if a.text == "*" or not a.tolerance:
         return a.text
-    return f"{a.text} ± {fmt_number(a.tolerance)}"
+    return f"{a.text} ± {tolerance_out(a)}"
 
 
 def _options(q: ParsedQuestion) -> list[str]:

@@ -21,6 +21,8 @@ GUIDE = [
     "Định dạng: để trống (văn bản thường), html hoặc markdown.",
     "Phương án A…F: các phương án; từ phương án thứ 7 ghi vào cột «Phương án», mỗi dòng một.",
     "Đáp án đúng — một lựa chọn: B; nhiều lựa chọn: A, C (chia đều) hoặc A:50;C:50;B:-100.",
+    "Nhiều lựa chọn: phương án sai không ghi trọng số sẽ tự nhận trọng số âm (chia đều) để "
+    "chọn tất cả các phương án được 0 điểm; trọng số tự ghi mà chọn tất cả vẫn trên 0 bị từ chối.",
     "Đáp án đúng — đúng sai: Đúng hoặc Sai; trả lời ngắn: đáp án 1 | đáp án 2 | %50%gần đúng.",
     "Đáp án đúng — số: 3 ± 0,5 (sai số) hoặc 1..5 (khoảng); ghép đôi, điền chỗ trống: để trống.",
     "Điền chỗ trống: viết chỗ trống ngay trong câu hỏi theo cú pháp Moodle, "

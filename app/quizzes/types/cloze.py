@@ -13,7 +13,8 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
-from app.quizzes.types.base import QuestionType, get_type, register
+from app.quizzes.formats.base import ParsedQuestion
+from app.quizzes.types.base import QuestionType, get_type, register, single_value
 
 PLACEHOLDER = re.compile(r"\{#(\d+)\}")
 
@@ -39,6 +40,23 @@ class Cloze(QuestionType):
         return {"gaps": gaps}
 
     @classmethod
+    def parsed_subquestions(cls, data: dict) -> list:
+        parts = []
+        for gap in data.get("gaps", []):
+            kind, gap_data = gap["kind"], gap.get("data") or {}
+            parts.append(
+                ParsedQuestion(
+                    qtype=kind,
+                    text="",
+                    answers=get_type(kind).parsed_answers(gap_data),
+                    shuffle=bool(gap_data.get("shuffle", True)),
+                    single=kind != "multi",
+                    default_grade=float(gap.get("weight", 1.0)),
+                )
+            )
+        return parts
+
+    @classmethod
     def validate(cls, data: dict) -> list[str]:
         gaps = data.get("gaps", [])
         if not gaps:
@@ -58,7 +76,10 @@ class Cloze(QuestionType):
         answers = []
         for index, gap in enumerate((data or {}).get("gaps", [])):
             name = f"{field_name}-{index}"
-            answers.append(form.getlist(name) if gap["kind"] == "multi" else form.get(name, ""))
+            if gap["kind"] == "multi":
+                answers.append(sorted(set(form.getlist(name))))
+            else:
+                answers.append(single_value(form, name))
         return answers
 
     @classmethod

@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 
-from app.quizzes.types.base import QuestionType, register
+from app.quizzes.formats.base import ParsedAnswer
+from app.quizzes.types.base import QuestionType, register, single_value
 
 
 @register
@@ -8,6 +9,11 @@ class Matching(QuestionType):
     name = "matching"
     label = _l("Ghép đôi")
     template = "matching"
+
+    @classmethod
+    def parsed_answers(cls, data: dict) -> list:
+        answers = [ParsedAnswer(p["right"], 1.0, match_left=p["left"]) for p in data["pairs"]]
+        return answers + [ParsedAnswer(d, 0.0, match_left="") for d in data.get("distractors", [])]
 
     @classmethod
     def data_from_parsed(cls, parsed) -> dict:
@@ -28,7 +34,7 @@ class Matching(QuestionType):
     @classmethod
     def answer_from_form(cls, form, field_name: str, data: dict | None = None):
         pairs = (data or {}).get("pairs", [])
-        return [form.get(f"{field_name}-{i}", "") for i in range(len(pairs))]
+        return [single_value(form, f"{field_name}-{i}") for i in range(len(pairs))]
 
     @classmethod
     def grade(cls, data: dict, answer) -> float:

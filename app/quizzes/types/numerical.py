@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 
+from app.quizzes.formats.base import ParsedAnswer, fmt_number
 from app.quizzes.types.base import QuestionType, register
 
 
@@ -17,20 +18,37 @@ class Numerical(QuestionType):
     template = "short"
 
     @classmethod
+    def parsed_answers(cls, data: dict) -> list:
+        return [
+            ParsedAnswer(
+                a.get("text") or (fmt_number(a["value"]) if a.get("value") is not None else "*"),
+                a["fraction"],
+                a.get("feedback", ""),
+                tolerance=a.get("tolerance") or 0.0,
+                tolerance_text=a.get("tolerance_text", ""),
+            )
+            for a in data.get("answers", [])
+        ]
+
+    @classmethod
     def data_from_parsed(cls, parsed) -> dict:
         answers = []
         for a in parsed.answers:
             if a.range_min is not None and a.range_max is not None:
                 value = (a.range_min + a.range_max) / 2
                 tolerance = (a.range_max - a.range_min) / 2
+                written = {}
             else:
                 value, tolerance = _to_float(a.text), a.tolerance
+                # the numbers as the file wrote them ("3.1415", "0.0005"): exported as is
+                written = {"text": a.text.strip(), "tolerance_text": a.tolerance_text}
             answers.append(
                 {
                     "value": value,
                     "tolerance": tolerance or 0.0,
                     "fraction": a.fraction,
                     "feedback": a.feedback,
+                    **{k: v for k, v in written.items() if v},
                 }
             )
         return {"answers": answers}
@@ -61,6 +79,7 @@ class Numerical(QuestionType):
         parts = []
         for a in data["answers"]:
             if a["fraction"] >= 0.999:
-                tol = f" ± {a['tolerance']:g}" if a["tolerance"] else ""
-                parts.append(f"{a['value']:g}{tol}")
+                tol = a.get("tolerance_text") or f"{a['tolerance']:g}"
+                tol = f" ± {tol}" if a["tolerance"] else ""
+                parts.append(f"{a.get('text') or format(a['value'], 'g')}{tol}")
         return " / ".join(parts)

@@ -4,8 +4,9 @@ import re
 
 from flask_babel import lazy_gettext as _l
 
-from app.core.text import normalise_answer
-from app.quizzes.types.base import QuestionType, register
+from app.core.text import nfc, normalise_answer
+from app.quizzes.formats.base import ParsedAnswer
+from app.quizzes.types.base import QuestionType, fraction_from_percent, register, weighted_rows
 
 
 def _matches(pattern: str, answer: str) -> bool:
@@ -21,6 +22,30 @@ class ShortAnswer(QuestionType):
     name = "short"
     label = _l("Trả lời ngắn")
     template = "short"
+    form_editable = True
+
+    @classmethod
+    def parsed_answers(cls, data: dict) -> list:
+        return [
+            ParsedAnswer(a["text"], a["fraction"], a.get("feedback", ""))
+            for a in data.get("answers", [])
+        ]
+
+    @classmethod
+    def data_from_form(cls, rows: list[dict], truefalse: str = "") -> dict:
+        answers = [
+            {
+                "text": nfc(row["text"]),
+                "fraction": fraction_from_percent(row.get("weight")),
+                "feedback": nfc(row.get("feedback", "")),
+            }
+            for row in rows
+        ]
+        return {"answers": answers}
+
+    @classmethod
+    def form_rows(cls, data: dict) -> list[dict]:
+        return weighted_rows(data.get("answers", []))
 
     @classmethod
     def data_from_parsed(cls, parsed) -> dict:

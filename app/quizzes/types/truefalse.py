@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 
+from app.quizzes.formats.base import ParsedAnswer
 from app.quizzes.types.base import QuestionType, register
 
 
@@ -8,6 +9,20 @@ class TrueFalse(QuestionType):
     name = "truefalse"
     label = _l("Đúng / Sai")
     template = "truefalse"
+    form_editable = True
+
+    @classmethod
+    def parsed_answers(cls, data: dict) -> list:
+        correct = bool(data.get("correct"))
+        right, wrong = data.get("feedback_correct", ""), data.get("feedback_wrong", "")
+        return [
+            ParsedAnswer("true", 1.0 if correct else 0.0, right if correct else wrong),
+            ParsedAnswer("false", 0.0 if correct else 1.0, wrong if correct else right),
+        ]
+
+    @classmethod
+    def data_from_form(cls, rows: list[dict], truefalse: str = "") -> dict:
+        return {"correct": truefalse == "true", "feedback_correct": "", "feedback_wrong": ""}
 
     @classmethod
     def data_from_parsed(cls, parsed) -> dict:
