@@ -5,7 +5,7 @@ imported file gave (title, text format, tags), since imports now enter as drafts
 category descriptions/idnumbers and embedded files (Moodle XML <file>) get their own tables.
 
 Revision ID: e5b1a7c3d902
-Revises: 9d2e4b7c1a60
+Revises: e5a1c7f03b94
 Create Date: 2026-12-06 00:33:57.227238
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "e5b1a7c3d902"
-down_revision = "9d2e4b7c1a60"
+down_revision = "e5a1c7f03b94"
 branch_labels = None
 depends_on = None
 
