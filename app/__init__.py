@@ -159,6 +159,20 @@ def configure_errorhandlers(app: Flask) -> None:
     for code in messages:
         app.register_error_handler(code, handle)
 
+    def handle_rate_limited(error):
+        # Tell the client when to come back (RFC 9110 §10.2.3): the current window's reset.
+        import math
+        import time
+
+        from app.extensions import limiter
+
+        current = limiter.current_limit
+        wait = math.ceil(current.reset_at - time.time()) if current is not None else 60
+        page, code = handle(error)
+        return page, code, {"Retry-After": str(max(1, wait))}
+
+    app.register_error_handler(429, handle_rate_limited)
+
     from flask import request
     from sqlalchemy.exc import OperationalError
 
@@ -175,6 +189,15 @@ def configure_errorhandlers(app: Flask) -> None:
         if "database is locked" not in str(error.orig):
             raise error
         app.logger.warning("database is locked: %s %s answered 503", request.method, request.path)
+        # The page must not touch the database again: the lock may still be held, and loading
+        # the signed-in user (base.html's menu) would wait another busy timeout and end in a
+        # 500. So the transaction is given up and the page is drawn for an anonymous visitor.
+        from flask import g
+
+        from app.extensions import login_manager
+
+        db.session.rollback()
+        g._login_user = login_manager.anonymous_user()
         page = render_template("errors/error.html", code=503, message=str(busy))
         return page, 503, {"Retry-After": "5"}
 
