@@ -30,6 +30,9 @@ def create_app(config: type[Config] | dict | None = None, serving: bool = False)
         }
 
     configure_extensions(app, with_migrations=not serving)
+    from app.core import params
+
+    params.install(app)  # the bounded `int` converter, before any route is added
     configure_blueprints(app)
     configure_template_helpers(app)
     configure_security_headers(app)

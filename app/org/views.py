@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from app.core.params import query_page
 from app.core.permissions import roles_required
 from app.core.uploads import read_upload
 from app.org import jobs, roster, roster_files
@@ -51,7 +52,7 @@ def _officer_or_404(user_id: int):
 @roles_required(*MANAGERS)
 def roster_list():
     query = request.args.get("q", "")
-    page = roster.roster_page(current_user, query, request.args.get("trang", 1, type=int), 50)
+    page = roster.roster_page(current_user, query, query_page(), 50)
     return render_template(
         "org/roster.html",
         page=page,
