@@ -26,6 +26,8 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from app.core.spreadsheet_safety import xlsx_value
+
 from . import cloze
 from .base import (
     ImportIssue,
@@ -499,11 +501,7 @@ def _sheet(book, title: str, columns: list[tuple[str, str]], rows: Iterable[list
         out = []
         for value in row:
             value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            if value.startswith("="):  # text, never a formula
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.data_type = "s"
-                value = cell
-            out.append(value or None)
+            out.append(xlsx_value(sheet, value) or None)  # text, never a formula
         sheet.append(out)
     return sheet
 
