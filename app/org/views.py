@@ -191,7 +191,7 @@ def officer(user_id: int):
     status = 200
     if form.validate_on_submit():
         values = form.values()
-        for name, message in roster.conflicts(officer, values).items():
+        for name, message in roster.conflicts(officer, values, current_user.unit.path).items():
             getattr(form, name).errors.append(message)
         if not form.errors:
             changes = roster.update_officer(current_user.id, officer, values)
