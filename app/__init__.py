@@ -30,6 +30,9 @@ def create_app(config: type[Config] | dict | None = None, serving: bool = False)
         }
 
     configure_extensions(app, with_migrations=not serving)
+    from app.core import params
+
+    params.install(app)  # the bounded `int` converter, before any route is added
     configure_blueprints(app)
     configure_template_helpers(app)
     configure_security_headers(app)
@@ -163,6 +166,20 @@ def configure_errorhandlers(app: Flask) -> None:
     for code in messages:
         app.register_error_handler(code, handle)
 
+    def handle_rate_limited(error):
+        # Tell the client when to come back (RFC 9110 §10.2.3): the current window's reset.
+        import math
+        import time
+
+        from app.extensions import limiter
+
+        current = limiter.current_limit
+        wait = math.ceil(current.reset_at - time.time()) if current is not None else 60
+        page, code = handle(error)
+        return page, code, {"Retry-After": str(max(1, wait))}
+
+    app.register_error_handler(429, handle_rate_limited)
+
     from flask import request
     from sqlalchemy.exc import OperationalError
 
@@ -184,8 +201,17 @@ def configure_errorhandlers(app: Flask) -> None:
         if "database is locked" not in str(error.orig):
             raise error
         app.logger.warning("database is locked: %s %s answered 503", request.method, request.path)
+        # The page must not touch the database again: the lock may still be held, and loading
+        # the signed-in user (base.html's menu) would wait another busy timeout and end in a
+        # 500. So the transaction is given up and the page is drawn for an anonymous visitor.
+        from flask import g
+
+        from app.extensions import login_manager
+
+        db.session.rollback()
+        g._login_user = login_manager.anonymous_user()
         message = str(busy)
-        if request.blueprint == "quizzes" and request.view_args.get("attempt_id"):
+        if request.blueprint == "quizzes" and (request.view_args or {}).get("attempt_id"):
             # An officer in a quiz fears for the answers given so far: they are safe.
             message += " " + str(busy_quiz)
         page = render_template("errors/error.html", code=503, message=message)

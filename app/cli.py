@@ -14,6 +14,7 @@ reminders_cli = AppGroup("reminders", help="E-mail nhắc việc bồi dưỡng 
 roster_cli = AppGroup("roster", help="Danh sách cán bộ (nhập từ tệp, tệp mẫu).")
 questions_cli = AppGroup("questions", help="Ngân hàng câu hỏi (nhập, xuất, tệp mẫu).")
 setup_cli = AppGroup("setup", help="Cài đặt lần đầu (tỉnh và quản trị viên đầu tiên).")
+backup_cli = AppGroup("backup", help="Sao lưu và khôi phục (cơ sở dữ liệu và thư mục instance/).")
 coverage_cli = AppGroup(
     "coverage", help="Bảng số liệu độ bao phủ do trigger duy trì (kiểm tra, tính lại)."
 )
@@ -369,11 +370,60 @@ def setup_province(code: str, name: str, admin_email: str, admin_name: str) -> N
     click.echo(result.activation_url)
 
 
+@backup_cli.command("create")
+@click.argument("directory", type=click.Path(file_okay=False))
+def backup_create(directory: str) -> None:
+    """Sao lưu cơ sở dữ liệu (SQLite: API sao lưu trực tuyến; PostgreSQL: pg_dump) và các tệp
+    trong instance/ vào DIRECTORY (mới hoặc rỗng), trong khi ứng dụng vẫn chạy."""
+    from pathlib import Path
+
+    from app.core.backup import BackupError, create_backup
+
+    try:
+        manifest = create_backup(
+            Path(directory),
+            current_app.config["SQLALCHEMY_DATABASE_URI"],
+            Path(current_app.instance_path),
+        )
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"Đã sao lưu {manifest.dialect} ({manifest.database_file}) và "
+        f"{manifest.instance_files} tệp instance/ vào {directory}."
+    )
+
+
+@backup_cli.command("restore")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--database-url", help="Khôi phục vào cơ sở dữ liệu này (mặc định: DATABASE_URL).")
+@click.option("--instance", "instance", help="Thư mục instance/ đích (mặc định: của ứng dụng).")
+@click.option("--force", is_flag=True, help="Ghi đè cơ sở dữ liệu đích đã có dữ liệu.")
+def backup_restore(
+    directory: str, database_url: str | None, instance: str | None, force: bool
+) -> None:
+    """Khôi phục một bản sao lưu vào cơ sở dữ liệu và thư mục instance/ đã cho."""
+    from pathlib import Path
+
+    from app.core.backup import BackupError, restore_backup
+
+    try:
+        manifest = restore_backup(
+            Path(directory),
+            database_url or current_app.config["SQLALCHEMY_DATABASE_URI"],
+            Path(instance or current_app.instance_path),
+            force=force,
+        )
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Đã khôi phục bản sao lưu {manifest.created_at} ({manifest.dialect}).")
+    click.echo("Chạy `flask coverage check` để kiểm tra số liệu độ bao phủ.")
+
+
 def register(app: Flask) -> None:
     from app.org.tree_cli import units_cli
 
     groups = (courses_cli, dev_cli, reminders_cli, roster_cli, questions_cli, coverage_cli)
-    for group in (*groups, setup_cli, units_cli):
+    for group in (*groups, setup_cli, units_cli, backup_cli):
         app.cli.add_command(group)
     # CLI commands write: their SQLite transactions begin IMMEDIATE (requests set their own).
     write_intent.set(True)

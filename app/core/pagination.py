@@ -31,7 +31,7 @@ class Page:
 
 
 def paginate(stmt, page: int, per_page: int) -> Page:
-    page = max(1, page)
+    page = min(max(1, page), 1_000_000)  # an offset the database can hold, whatever the caller
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
     return Page(items=list(rows), page=page, per_page=per_page, total=total or 0)

@@ -244,18 +244,42 @@ def update_officer(actor_id: int | None, user: User, values: dict) -> dict[str, 
     return changes
 
 
-def conflicts(user: User | None, values: dict) -> dict[str, str]:
-    """{field: message} for an officer code, e-mail or phone another officer already has."""
+def conflicts(user: User | None, values: dict, scope_path: str = "/") -> dict[str, str]:
+    """{field: message} for an officer code, e-mail or phone another officer already has.
+
+    An officer inside `scope_path` (the manager's subtree) is one the manager can see anyway,
+    so the message says so; one outside gets a neutral message that does not confirm an
+    account exists there (issue 17: "đã dùng cho cán bộ khác" was an existence oracle).
+    """
     found = {}
-    for name, column, message in (
-        ("officer_code", User.officer_code, _("Mã cán bộ này đã dùng cho cán bộ khác.")),
-        ("email", User.email, _("Thư điện tử này đã dùng cho cán bộ khác.")),
-        ("phone", User.phone, _("Số điện thoại này đã dùng cho cán bộ khác.")),
+    for name, column, taken, unavailable in (
+        (
+            "officer_code",
+            User.officer_code,
+            _("Mã cán bộ này đã dùng cho cán bộ khác."),
+            _("Không dùng được mã cán bộ này; vui lòng nhập mã khác."),
+        ),
+        (
+            "email",
+            User.email,
+            _("Thư điện tử này đã dùng cho cán bộ khác."),
+            _("Không dùng được thư điện tử này; vui lòng nhập địa chỉ khác."),
+        ),
+        (
+            "phone",
+            User.phone,
+            _("Số điện thoại này đã dùng cho cán bộ khác."),
+            _("Không dùng được số điện thoại này; vui lòng nhập số khác."),
+        ),
     ):
         if values.get(name):
-            other = db.session.scalar(select(User.id).where(column == values[name]))
-            if other is not None and (user is None or other != user.id):
-                found[name] = message
+            other = db.session.execute(
+                select(User.id, OrgUnit.path)
+                .join(OrgUnit, OrgUnit.id == User.unit_id)
+                .where(column == values[name])
+            ).first()
+            if other is not None and (user is None or other.id != user.id):
+                found[name] = taken if other.path.startswith(scope_path) else unavailable
     return found
 
 

@@ -91,18 +91,16 @@ def _cell(value) -> str:
 def _grid(filename: str, data: bytes) -> list[list]:
     name = filename.lower()
     if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
+        from app.core.safe_xlsx import XlsxTooLarge, XlsxUnreadable, sheet_rows
 
         try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as error:  # openpyxl raises many types for a broken file
+            return [list(row) for row in sheet_rows(data, MAX_ROWS)]
+        except XlsxTooLarge as error:
+            raise RosterFileError(str(error)) from error
+        except XlsxUnreadable as error:
             raise RosterFileError(
                 _("Không đọc được tệp XLSX (tệp hỏng hoặc sai định dạng).")
-            ) from (error)
-        sheet = book.worksheets[0]
-        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-        book.close()
-        return rows
+            ) from error
     if name.endswith(".csv"):
         text = decode_csv(data)
         try:

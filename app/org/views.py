@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from app.auth import activation
+from app.core.params import query_page
 from app.core.permissions import roles_required, unit_in_scope_or_404
 from app.core.uploads import read_upload
 from app.org import jobs, roster, roster_files
@@ -54,7 +55,7 @@ def _officer_or_404(user_id: int):
 @roles_required(*MANAGERS)
 def roster_list():
     query = request.args.get("q", "")
-    page = roster.roster_page(current_user, query, request.args.get("trang", 1, type=int), 50)
+    page = roster.roster_page(current_user, query, query_page(), 50)
     return render_template(
         "org/roster.html",
         page=page,
@@ -303,7 +304,7 @@ def officer(user_id: int):
     status = 200
     if form.validate_on_submit():
         values = form.values()
-        for name, message in roster.conflicts(officer, values).items():
+        for name, message in roster.conflicts(officer, values, current_user.unit.path).items():
             getattr(form, name).errors.append(message)
         if not form.errors:
             changes = roster.update_officer(current_user.id, officer, values)

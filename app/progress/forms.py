@@ -9,6 +9,7 @@ from wtforms import DateField, SelectField, SelectMultipleField, StringField, Te
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.core.dates import local_today
+from app.core.params import bounded_id
 from app.core.text import nfc
 
 
@@ -41,7 +42,7 @@ class TrainingClassForm(FlaskForm):
 class AddAttendeesForm(FlaskForm):
     user_ids = SelectMultipleField(
         _l("Cán bộ"),
-        coerce=int,
+        coerce=bounded_id,
         validate_choice=False,
         validators=[DataRequired(message=_l("Chọn ít nhất một cán bộ."))],
     )

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.core.dates import local_today
+from app.core.params import query_year
 from app.core.permissions import roles_required
 from app.courses.models import Course
 from app.extensions import db
@@ -24,7 +25,7 @@ bp = Blueprint("plan", __name__, url_prefix="/ke-hoach")
 @roles_required(Role.PROVINCE_ADMIN)
 def index():
     courses = list(db.session.scalars(select(Course).order_by(Course.title)))
-    year = request.args.get("nam", local_today().year, type=int)
+    year = query_year("nam", local_today().year)
     form = PlanItemForm(courses, data={"year": year} if request.method == "GET" else None)
     if form.validate_on_submit():
         course = db.session.get(Course, form.course_id.data)

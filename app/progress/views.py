@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from app.core.params import query_page
 from app.core.permissions import roles_required
 from app.core.uploads import read_upload
 from app.courses.models import Course
@@ -33,7 +34,7 @@ TRAINERS = (Role.TRAINER, Role.PROVINCE_ADMIN)
 @login_required
 @roles_required(*TRAINERS)
 def class_list():
-    page = classes.classes_page(current_user, request.args.get("trang", 1, type=int), 30)
+    page = classes.classes_page(current_user, query_page(), 30)
     return render_template("progress/classes.html", page=page)
 
 

@@ -26,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.core.params import query_page
 from app.core.permissions import authors_only
 from app.core.uploads import read_upload
 from app.courses.models import Course
@@ -84,7 +85,7 @@ def _index_page(course: Course, form: BankUploadForm, status: int = 200):
         category=category,
         tag=tag,
         search=search,
-        page=request.args.get("trang", 1, type=int),
+        page=query_page(),
         per_page=current_app.config.get("PER_PAGE", 50),
     )
     categories, tags, count = bank.bank_filters(course)

@@ -15,6 +15,7 @@ from datetime import date
 
 from sqlalchemy import case, distinct, func, select
 
+from app.core.spreadsheet_safety import csv_rows, neutralise_sheet
 from app.extensions import db
 from app.org.models import OrgUnit
 from app.progress.models import TrainingRecord
@@ -178,12 +179,12 @@ def to_csv(report: PeriodicReport) -> bytes:
     """UTF-8 with BOM so that Excel opens the Vietnamese text correctly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([report.title])
-    writer.writerow(
-        [f"Đơn vị báo cáo: {report.root.name}", f"Tính đến ngày {report.period_end:%d/%m/%Y}"]
-    )
-    writer.writerow(HEADERS)
-    writer.writerows(_table(report))
+    heading = [
+        [report.title],
+        [f"Đơn vị báo cáo: {report.root.name}", f"Tính đến ngày {report.period_end:%d/%m/%Y}"],
+        HEADERS,
+    ]
+    writer.writerows(csv_rows([*heading, *_table(report)]))  # unit names are typed by people
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -207,6 +208,7 @@ def to_xlsx(report: PeriodicReport) -> bytes:
         sheet.append(row)
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
+    neutralise_sheet(sheet)  # unit names are typed by people: never a formula
     sheet.column_dimensions["A"].width = 48
     for column in "BCDEF":
         sheet.column_dimensions[column].width = 16

@@ -3,6 +3,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.core.dates import local_today
+from app.core.params import query_int, query_page, query_year
 from app.core.permissions import roles_required, unit_in_scope_or_404
 from app.courses.models import Course
 from app.extensions import db
@@ -15,10 +16,7 @@ bp = Blueprint("reports", __name__, url_prefix="/bao-cao")
 
 def _filters():
     today = local_today()
-    try:
-        year = int(request.args.get("nam", today.year))
-    except ValueError:
-        year = today.year
+    year = query_year("nam", today.year)
     courses = list(db.session.scalars(select(Course).order_by(Course.title)))
     chosen = request.args.get("khoa")
     if chosen is None:
@@ -26,7 +24,7 @@ def _filters():
         # "tat-ca" asks for every required course at once (an officer counts when all done).
         course_id = services.default_course_id(current_user, year)
     else:
-        course_id = int(chosen) if chosen.isdigit() else None
+        course_id = query_int("khoa", None)  # "tat-ca" (every course) is not a number
     if course_id not in {c.id for c in courses}:
         course_id = None
     officer_type = request.args.get("loai", "")
@@ -68,9 +66,7 @@ def officers(unit_id: int):
     root = unit_in_scope_or_404(current_user, unit_id)
     year, courses, course_id, officer_type = _filters()
     own = request.args.get("rieng") == "1"
-    page = services.officer_statuses(
-        root, year, course_id, officer_type, request.args.get("trang", 1, type=int), 50, own
-    )
+    page = services.officer_statuses(root, year, course_id, officer_type, query_page(), 50, own)
     breadcrumbs = _breadcrumbs(root)
     return render_template(
         "reports/officers.html",
@@ -89,7 +85,7 @@ def officers(unit_id: int):
 
 def _report_args():
     today = local_today()
-    year = request.args.get("nam", today.year, type=int)
+    year = query_year("nam", today.year)
     period = request.args.get("ky", "6t" if today.month <= 6 else "nam")
     if period not in periodic.PERIODS:
         period = "nam"

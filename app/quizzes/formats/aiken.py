@@ -16,6 +16,7 @@ from .base import (
     ParseResult,
     nfc,
     normalise_newlines,
+    overlong_line,
     short_label,
 )
 
@@ -37,7 +38,12 @@ class _Draft:
 def parse_aiken(text: str) -> ParseResult:
     result = ParseResult(questions=[], errors=[], warnings=[], categories=[])
     try:
-        _parse(nfc(normalise_newlines(text)), result)
+        text = nfc(normalise_newlines(text))
+        too_long = overlong_line(text)
+        if too_long:
+            result.errors.append(too_long)
+            return result
+        _parse(text, result)
     except Exception as exc:  # noqa: BLE001 - the importer must never crash
         result.errors.append(ImportIssue(1, f"Lỗi không mong đợi khi đọc tệp Aiken: {exc!r}"))
     return result

@@ -100,6 +100,26 @@ class QuestionError(ValueError):
 
 # --- text helpers ----------------------------------------------------------------------------
 
+# A question file is typed by people: a line this long is a broken or hostile file, and the
+# line-based parsers would otherwise spend their time on it. Moodle XML is exempt (embedded
+# images are long base64 lines); it has a nesting limit instead (moodle_xml.MAX_DEPTH).
+MAX_LINE_CHARS = 20_000
+
+
+def overlong_line(text: str) -> ImportIssue | None:
+    """The first line longer than MAX_LINE_CHARS, as a file-level issue; None when all fit."""
+    if len(text) <= MAX_LINE_CHARS:
+        return None
+    for number, line in enumerate(text.split("\n"), start=1):
+        if len(line) > MAX_LINE_CHARS:
+            limit = f"{MAX_LINE_CHARS:,}".replace(",", ".")
+            return ImportIssue(
+                number,
+                f"Dòng {number} dài hơn {limit} ký tự: tệp hỏng hoặc không phải tệp câu hỏi; "
+                "không câu hỏi nào được nhập",
+            )
+    return None
+
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)

@@ -24,6 +24,7 @@ from .base import (
     nfc,
     normalise_category,
     normalise_newlines,
+    overlong_line,
 )
 from .cloze import protect, restore
 from .gift_answers import FORMAT as _FORMAT
@@ -65,6 +66,10 @@ def parse_gift(text: str) -> ParseResult:
     result = ParseResult(questions=[], errors=[], warnings=[], categories=[])
     try:
         text = nfc(normalise_newlines(text))
+        too_long = overlong_line(text)
+        if too_long:
+            result.errors.append(too_long)
+            return result
         for block in _merge(_split(text, result), result):
             _parse_block(block, result)
     except Exception as exc:  # noqa: BLE001 - the importer must never crash

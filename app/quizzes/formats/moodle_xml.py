@@ -44,6 +44,9 @@ _TYPES = {
     "multianswer": "cloze",
 }
 _FORMATS = {"html": "html", "markdown": "markdown", "plain_text": "plain"}
+# Moodle writes questions four levels deep (quiz/question/answer/text); hostile nesting made
+# the tree walk quadratic (20,000 open tags: 15 s).
+MAX_DEPTH = 32
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _DECLARED = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 
@@ -71,6 +74,15 @@ class _Node:
             yield from child.iter()
 
 
+class _TooDeep(QuestionError):
+    def __init__(self, line: int) -> None:
+        super().__init__(
+            f"Dòng {line}: các thẻ XML lồng nhau quá {MAX_DEPTH} cấp (tệp hỏng hoặc không phải "
+            "tệp câu hỏi Moodle); không câu hỏi nào được nhập"
+        )
+        self.line = line
+
+
 class _Builder(ContentHandler):
     def __init__(self, line_offset: int = 0) -> None:
         super().__init__()
@@ -84,6 +96,8 @@ class _Builder(ContentHandler):
 
     def startElement(self, name, attrs) -> None:  # noqa: N802 - SAX API
         line = (self.locator.getLineNumber() if self.locator else 0) + self.offset
+        if len(self.stack) >= MAX_DEPTH:
+            raise _TooDeep(line)
         node = _Node(name, dict(attrs), line)
         if self.stack:
             self.stack[-1].children.append(node)
@@ -147,21 +161,30 @@ def _question_nodes(text: str, result: ParseResult) -> list[_Node]:
             )
         )
         return []
+    except _TooDeep as exc:
+        result.errors.append(ImportIssue(exc.line, str(exc)))
+        return []
     except SAXParseException as exc:
         line = exc.getLineNumber()
         message = exc.getMessage()
     except QuestionError as exc:
         line, message = 1, str(exc)
     nodes = []
-    chunks = list(re.finditer(r"<question\b.*?</question\s*>", text, re.S))
+    # Search only up to the last closing tag: an opening tag with no closing one after it
+    # would make the lazy `.*?` scan to the end of the text once per opening tag.
+    end = text.rfind("</question")
+    end = text.find(">", end) + 1 if end != -1 else 0
+    chunks = list(re.finditer(r"<question\b.*?</question\s*>", text[:end], re.S))
     if not chunks:
         result.errors.append(ImportIssue(line, f"Tệp XML không hợp lệ (dòng {line}): {message}"))
         return []
     result.warnings.append(
         ImportIssue(line, f"Tệp XML lỗi cú pháp ở dòng {line} ({message}); đã đọc từng câu hỏi")
     )
+    start, counted_to = 1, 0
     for chunk in chunks:
-        start = text.count("\n", 0, chunk.start()) + 1
+        start += text.count("\n", counted_to, chunk.start())  # counted once, not from 0 each time
+        counted_to = chunk.start()
         try:
             nodes.append(_tree(chunk.group(0), start - 1))
         except Exception as exc:  # noqa: BLE001

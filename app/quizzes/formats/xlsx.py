@@ -26,6 +26,8 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from app.core.spreadsheet_safety import xlsx_value
+
 from . import cloze
 from .base import (
     ImportIssue,
@@ -113,6 +115,9 @@ _TYPES.update({"điền vào chỗ trống": "cloze", "điền khuyết": "cloze
 _FORMATS = {"": "plain", "văn bản": "plain", "plain": "plain", "text": "plain"}
 _FORMATS.update({"html": "html", "markdown": "markdown", "md": "markdown"})
 
+# A question bank of more rows than this is split by its author (a course needs ~30–300;
+# every row is parsed as a question before the limit is reached, ~60 µs each).
+MAX_ROWS = 5_000
 _WEIGHT = re.compile(r"^%(-?[\d.,]+)%\s*")
 _FEEDBACK_LINE = re.compile(r"^\s*([A-Za-z]|\d{1,3}|đúng|sai|Đúng|Sai|ĐÚNG|SAI)\s*[:.)]\s?(.*)$")
 _ARROW = re.compile(r"\s*(?:->|→)\s*")
@@ -138,19 +143,12 @@ def parse_xlsx(data: bytes, sheet: str | None = None) -> ParseResult:
     """Read a question spreadsheet. The heading row is the first of the first ten rows naming
     "Câu hỏi" and one more known column; the sheet is `sheet`, else "Câu hỏi" if there is one,
     else the first. A file that is not a readable XLSX is one error on line 1."""
-    from openpyxl import load_workbook
+    from app.core.safe_xlsx import XlsxTooLarge, XlsxUnreadable, sheet_rows
 
     result = ParseResult(questions=[], errors=[], warnings=[], categories=[], encoding="xlsx")
+    keys: list[str | None] | None = None
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # zipfile, XML and openpyxl errors all mean "not a workbook"
-        result.errors.append(ImportIssue(1, "Tệp không phải bảng tính Excel (.xlsx) đọc được"))
-        return result
-    try:
-        name = sheet or (SHEET if SHEET in book.sheetnames else book.sheetnames[0])
-        rows = book[name].iter_rows(values_only=True)
-        keys: list[str | None] | None = None
-        for number, row in enumerate(rows, start=1):
+        for number, row in enumerate(sheet_rows(data, MAX_ROWS, sheet, prefer=SHEET), start=1):
             if keys is None:
                 keys = _heading_keys(row)
                 if keys is None and number >= 10:
@@ -159,12 +157,17 @@ def parse_xlsx(data: bytes, sheet: str | None = None) -> ParseResult:
             values = {k: _cell(v) for k, v in zip(keys, row, strict=False) if k}
             if any(values.values()):
                 _row(number, values, result)
-        if keys is None:
-            result.errors.append(
-                ImportIssue(1, "Không tìm thấy dòng tiêu đề (cần các cột “Loại”, “Câu hỏi”…)")
-            )
-    finally:
-        book.close()
+    except XlsxTooLarge as error:  # nothing of a file this size is imported
+        result.questions.clear()
+        result.errors.append(ImportIssue(1, str(error)))
+        return result
+    except XlsxUnreadable:
+        result.errors.append(ImportIssue(1, "Tệp không phải bảng tính Excel (.xlsx) đọc được"))
+        return result
+    if keys is None:
+        result.errors.append(
+            ImportIssue(1, "Không tìm thấy dòng tiêu đề (cần các cột “Loại”, “Câu hỏi”…)")
+        )
     seen = dict.fromkeys(q.category for q in result.questions if q.category)
     result.categories = list(seen)
     return result
@@ -502,11 +505,7 @@ def _sheet(book, title: str, columns: list[tuple[str, str]], rows: Iterable[list
         out = []
         for value in row:
             value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            if value.startswith("="):  # text, never a formula
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.data_type = "s"
-                value = cell
-            out.append(value or None)
+            out.append(xlsx_value(sheet, value) or None)  # text, never a formula
         sheet.append(out)
     return sheet
 
