@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from app.core.markdown import render_markdown
 from app.core.text import nfc
+from app.courses.legal_refs import clean_document
 from app.courses.models import Course, Lesson
 from app.extensions import db
 from app.quizzes.formats import decode_bytes, parse_gift
@@ -124,9 +125,7 @@ def load_course(course_dir: Path, report: LoadReport, force: bool = False) -> Co
     course.shuffle_answers = bool(meta.get("shuffle_answers", True))
     course.review_answers = "after_pass" if meta.get("review") == "after_pass" else "always"
     course.draw_per_category = {nfc(k): int(v) for k, v in meta.get("draw", {}).items()}
-    course.legal_basis = [
-        {k: nfc(str(v)) for k, v in doc.items()} for doc in meta.get("legal_basis", [])
-    ]
+    course.legal_basis = [clean_document(doc) for doc in meta.get("legal_basis", [])]
     db.session.flush()
     _load_lessons(course, course_dir / "lessons", report)
     _load_questions(course, gift_path, report)
@@ -209,7 +208,8 @@ def _load_lessons(course: Course, lessons_dir: Path, report: LoadReport) -> None
             db.session.add(lesson)
         lesson.position = int(match.group(1))
         lesson.title = nfc(meta["title"])
-        lesson.articles = nfc(meta.get("articles", ""))
+        # `refs:` (article-level references); `articles:` is the older free-text line
+        lesson.articles = nfc(meta.get("refs") or meta.get("articles", ""))
         lesson.body_md = nfc(body)
         lesson.body_html = render_markdown(lesson.body_md)
         lesson.active = True
@@ -280,6 +280,7 @@ def _load_questions(course: Course, gift_path: Path, report: LoadReport) -> None
         question.explanation = nfc(parsed.general_feedback)
         question.reference = nfc(parsed.reference)[:255]
         question.category = nfc(parsed.category)[:255]
+        question.tags = [nfc(tag)[:80] for tag in parsed.tags]  # `tinh-huong`, `historical`…
         question.active = True
         report.questions += 1
     for key, question in existing.items():
