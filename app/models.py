@@ -11,6 +11,7 @@ from app.courses.models import (
     LessonProgress,
     QuestionDraft,
 )
+from app.legal.models import LegalAmendment, LegalDocument, LegalReference
 from app.org.jobs import RosterImportJob
 from app.org.models import OrgUnit, UnitMembership, User
 from app.progress import coverage_officers
@@ -39,6 +40,9 @@ __all__ = [
     "CourseVersion",
     "ImportJob",
     "Lesson",
+    "LegalAmendment",
+    "LegalDocument",
+    "LegalReference",
     "RosterImportJob",
     "LessonDraft",
     "LessonProgress",

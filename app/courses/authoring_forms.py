@@ -34,9 +34,11 @@ from app.quizzes.types import get_type
 SLUG_MESSAGE = _l("Chỉ dùng chữ thường không dấu, chữ số và dấu gạch ngang (ví dụ: luat-tdkt).")
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 STATUSES = [
-    SelectChoice("VERIFIED", _l("Đã xác minh (VERIFIED)")),
-    SelectChoice("CORROBORATED", _l("Đã đối chiếu (CORROBORATED)")),
-    SelectChoice("UNVERIFIED", _l("Chưa xác minh (UNVERIFIED)")),
+    SelectChoice("VERIFIED", _l("Đã đối chiếu văn bản gốc (VERIFIED)")),
+    SelectChoice("CORROBORATED", _l("Hai nguồn thứ cấp khớp nhau (CORROBORATED)")),
+    SelectChoice("SEEN-ONCE", _l("Mới thấy ở một nguồn (SEEN-ONCE)")),
+    SelectChoice("NOT-SEEN", _l("Chưa tìm thấy nguồn (NOT-SEEN)")),
+    SelectChoice("UNVERIFIED", _l("Chưa xác minh (dạng cũ, UNVERIFIED)")),
 ]
 
 

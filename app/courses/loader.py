@@ -22,6 +22,7 @@ from app.core.text import nfc
 from app.courses.legal_refs import clean_document
 from app.courses.models import Course, Lesson
 from app.extensions import db
+from app.legal.services import sync_course_references, upsert_documents
 from app.quizzes.formats import decode_bytes, parse_gift
 from app.quizzes.models import Question
 from app.quizzes.types import get_type
@@ -131,6 +132,8 @@ def load_course(course_dir: Path, report: LoadReport, force: bool = False) -> Co
     _load_questions(course, gift_path, report)
     db.session.flush()
     course.bank_digest = bank_digest(course.id)
+    upsert_documents(course.legal_basis)
+    sync_course_references(course)
     db.session.commit()
     report.courses.append(slug)
     return course

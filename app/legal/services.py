@@ -1,0 +1,381 @@
+"""The legal register: documents, where courses cite them, amendments and what they touch.
+
+Transactions: the loader and `publish_course` call `upsert_documents` and
+`sync_course_references` inside their own transaction (these only flush); the two operations
+trainers start from the register pages (`update_document`, `record_amendment`) commit once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import delete, select, update
+
+from app.core import audit
+from app.core.dates import format_date
+from app.core.db import utcnow
+from app.courses.legal_refs import (
+    HISTORICAL_TAG,
+    Ref,
+    iso_date,
+    parse_refs,
+    place_label,
+    ref_status,
+)
+from app.courses.models import Course, Lesson
+from app.extensions import db
+from app.legal.models import LegalAmendment, LegalDocument, LegalReference
+from app.org.models import User
+from app.quizzes.models import Question
+
+AMENDED, REPLACED = "amended", "replaced"
+
+
+# --- documents -------------------------------------------------------------------------------
+
+
+def _apply_file_fields(document: LegalDocument, entry: dict) -> None:
+    document.number = entry.get("number", "")[:255]
+    document.title = (entry.get("title") or entry.get("id", ""))[:500]
+    document.issuer = entry.get("issuer", "")[:255]
+    document.issued = iso_date(entry.get("issued"))
+    document.effective = iso_date(entry.get("effective"))
+    document.status = entry.get("status") or "NOT-SEEN"
+    document.replaced_by = entry.get("replaced_by") or None
+    document.replaced_from = iso_date(entry.get("replaced_from"))
+    document.last_checked = iso_date(entry.get("last_checked"))
+    document.sources = list(entry.get("sources") or [])
+    articles = entry.get("articles")
+    document.article_statuses = dict(articles) if isinstance(articles, dict) else {}
+
+
+def upsert_documents(entries: list[dict]) -> None:
+    """Enter a course's `[[legal_basis]]` (cleaned, see `clean_document`) in the register: new
+    documents are created, documents never edited in the browser take the files' values, and
+    a document a trainer edited keeps the trainer's values. Flushes, never commits."""
+    codes = [e["id"] for e in entries if e.get("id")]
+    if not codes:
+        return
+    existing = {
+        d.code: d
+        for d in db.session.scalars(select(LegalDocument).where(LegalDocument.code.in_(codes)))
+    }
+    for entry in entries:
+        code = entry.get("id")
+        if not code:
+            continue
+        document = existing.get(code)
+        if document is None:
+            document = LegalDocument(code=code)
+            db.session.add(document)
+            existing[code] = document
+        elif document.edited_at is not None:
+            continue
+        _apply_file_fields(document, entry)
+    db.session.flush()
+
+
+def list_documents() -> list[LegalDocument]:
+    return list(db.session.scalars(select(LegalDocument).order_by(LegalDocument.code)))
+
+
+def get_document(code: str) -> LegalDocument | None:
+    return db.session.scalar(select(LegalDocument).where(LegalDocument.code == code))
+
+
+def documents_by_code(codes) -> dict[str, LegalDocument]:
+    codes = sorted(set(c for c in codes if c))
+    if not codes:
+        return {}
+    rows = db.session.scalars(select(LegalDocument).where(LegalDocument.code.in_(codes)))
+    return {d.code: d for d in rows}
+
+
+def _touch_citing_courses(code: str) -> None:
+    """Learners' pages show document names and notices from a per-worker copy of the course
+    (app/courses/lesson_cache.py): moving `updated_at` makes every worker rebuild it."""
+    course_ids = select(LegalReference.course_id).where(LegalReference.document_code == code)
+    db.session.execute(
+        update(Course)
+        .where(Course.id.in_(course_ids))
+        .values(updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def update_document(document: LegalDocument, values: dict, actor: User) -> None:
+    """Save a trainer's edit of a document (validated by the form). Audited; commits once."""
+    before = {k: _plain(getattr(document, k)) for k in values}
+    for key, value in values.items():
+        setattr(document, key, value)
+    document.edited_at = utcnow()
+    changed = {k: [before[k], _plain(v)] for k, v in values.items() if before[k] != _plain(v)}
+    audit.record("legal.document.edit", "legal_document", document.id, actor.id, changed=changed)
+    db.session.flush()
+    _touch_citing_courses(document.code)
+    db.session.commit()
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+# --- references ------------------------------------------------------------------------------
+
+
+def sync_course_references(course: Course) -> None:
+    """Rebuild the course's rows in `legal_references` from its active lessons and questions
+    (after a load from files or a publish). Flushes, never commits."""
+    db.session.flush()
+    db.session.execute(delete(LegalReference).where(LegalReference.course_id == course.id))
+    rows = []
+    lessons = db.session.execute(
+        select(Lesson.id, Lesson.articles).where(
+            Lesson.course_id == course.id, Lesson.active.is_(True)
+        )
+    )
+    for lesson_id, written in lessons:
+        rows += [_row(course.id, ref, lesson_id=lesson_id) for ref in parse_refs(written)]
+    questions = db.session.execute(
+        select(Question.id, Question.reference, Question.tags).where(
+            Question.course_id == course.id, Question.active.is_(True)
+        )
+    )
+    for question_id, written, tags in questions:
+        historical = HISTORICAL_TAG in (tags or [])
+        rows += [
+            _row(course.id, ref, question_id=question_id, historical=historical)
+            for ref in parse_refs(written)
+        ]
+    db.session.add_all(row for row in rows if row.document_code)
+    db.session.flush()
+
+
+def _row(course_id: int, ref: Ref, **values) -> LegalReference:
+    return LegalReference(
+        course_id=course_id,
+        document_code=ref.doc_id[:80],
+        place=ref.place[:255],
+        article=ref.article[:255],
+        **values,
+    )
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One reference as a learner reads it: names and articles, never codes."""
+
+    label: str  # "Luật Thi đua, khen thưởng 06/2022/QH15, Điều 24 khoản 1"
+    status: str  # the cited article's status, else the document's
+
+    @property
+    def verified(self) -> bool:
+        return self.status == "VERIFIED"
+
+
+def _document_info(code: str, register: dict, course_docs: dict) -> tuple[str, dict | None]:
+    document = register.get(code)
+    if document is not None:
+        info = {"status": document.status, "articles": document.article_statuses or {}}
+        return document.display_name, info
+    doc = course_docs.get(code)
+    if doc is not None:
+        number = doc.get("number", "")
+        name = f"{doc.get('title', '')} {number if len(number) <= 40 else ''}".strip()
+        return name or code, doc
+    return "", None
+
+
+def citations(written: str, register: dict, course_docs: dict | None = None) -> list[Citation]:
+    """`luat-tdkt-2022 Điều 24 k1` → [Citation("Luật Thi đua, khen thưởng 06/2022/QH15, Điều 24
+    khoản 1", "CORROBORATED")]. `register` from `documents_by_code`; `course_docs` (the course's
+    `legal_basis` by id) for a document not in the register."""
+    result = []
+    for ref in parse_refs(written):
+        name, info = _document_info(ref.doc_id, register, course_docs or {})
+        name = name or "Văn bản chưa có trong danh mục"
+        label = f"{name}, {place_label(ref.place)}" if ref.place else name
+        result.append(Citation(label, ref_status(ref, info)))
+    return result
+
+
+def course_citation_context(course: Course) -> tuple[dict, dict]:
+    """(register documents, course documents) for every code the course's lessons cite."""
+    codes = set()
+    for lesson in course.lessons:
+        codes.update(ref.doc_id for ref in parse_refs(lesson.articles))
+    course_docs = {doc.get("id"): doc for doc in course.legal_basis or []}
+    return documents_by_code(codes | set(course_docs)), course_docs
+
+
+# --- amendments ------------------------------------------------------------------------------
+
+
+def citing_course_majors(code: str, article: str = "") -> dict[str, int]:
+    """{course id: its major version now} for every course citing the document (the article)."""
+    stmt = (
+        select(Course.id, Course.version_major)
+        .join(LegalReference, LegalReference.course_id == Course.id)
+        .where(LegalReference.document_code == code)
+        .distinct()
+    )
+    if article:
+        stmt = stmt.where(LegalReference.article == article)
+    return {str(course_id): major for course_id, major in db.session.execute(stmt)}
+
+
+def record_amendment(
+    document: LegalDocument,
+    kind: str,
+    effective_from: date,
+    actor: User,
+    article: str = "",
+    replaced_by: str | None = None,
+    note: str = "",
+) -> LegalAmendment:
+    """Record that `document` (or one article) is amended or replaced from `effective_from`.
+    A whole document replaced also gets `replaced_by`/`replaced_from`. The courses citing it
+    now are remembered with their major version: the notice stays until each publishes a
+    newer major version (which re-assigns the officers). Audited; commits once."""
+    amendment = LegalAmendment(
+        document_id=document.id,
+        article=article,
+        kind=kind,
+        replaced_by=replaced_by or None,
+        effective_from=effective_from,
+        note=note,
+        recorded_by=actor.id,
+        recorded_at=utcnow(),
+        courses=citing_course_majors(document.code, article),
+    )
+    db.session.add(amendment)
+    if kind == REPLACED and not article:
+        document.replaced_by = replaced_by
+        document.replaced_from = effective_from
+        document.edited_at = utcnow()
+    db.session.flush()
+    audit.record(
+        "legal.amendment",
+        "legal_document",
+        document.id,
+        actor.id,
+        amendment=amendment.id,
+        kind=kind,
+        article=article,
+        replaced_by=replaced_by,
+        effective_from=effective_from.isoformat(),
+        courses=sorted(int(x) for x in amendment.courses),
+    )
+    _touch_citing_courses(document.code)
+    db.session.commit()
+    return amendment
+
+
+def _all_amendments() -> list[LegalAmendment]:
+    from sqlalchemy.orm import joinedload
+
+    return list(
+        db.session.scalars(
+            select(LegalAmendment)
+            .options(joinedload(LegalAmendment.document))
+            .order_by(LegalAmendment.effective_from.desc(), LegalAmendment.id.desc())
+        )
+    )
+
+
+def open_amendments(course_id: int, major: int) -> list[LegalAmendment]:
+    """Amendments recorded while the course was at `major` and not yet followed by a newer
+    major version of it."""
+    key = str(course_id)
+    return [a for a in _all_amendments() if (a.courses or {}).get(key) == major]
+
+
+def notice_text(amendment: LegalAmendment, register: dict | None = None) -> str:
+    document = amendment.document
+    what = f"{amendment.article} của " if amendment.article else ""
+    when = format_date(amendment.effective_from)
+    if amendment.kind == REPLACED:
+        new = (register or {}).get(amendment.replaced_by) or get_document(
+            amendment.replaced_by or ""
+        )
+        by = f" bởi {new.display_name}" if new else ""
+        return (
+            f"{what}{document.display_name} đã được thay thế{by} từ ngày {when}. Một số nội dung "
+            "của khóa học có thể chưa cập nhật; khóa học đang được sửa và bạn có thể được giao "
+            "học lại phiên bản mới."
+        )
+    return (
+        f"{what}{document.display_name} đã được sửa đổi từ ngày {when}. Một số nội dung của "
+        "khóa học có thể chưa cập nhật; khóa học đang được sửa và bạn có thể được giao học lại "
+        "phiên bản mới."
+    )
+
+
+def course_notices(course: Course) -> list[str]:
+    return [notice_text(a) for a in open_amendments(course.id, course.version_major)]
+
+
+@dataclass
+class Impact:
+    amendment: LegalAmendment
+    lessons: list  # [(course, lesson, place)]
+    questions: list  # [(course, question, place, historical)]
+    open_courses: list  # courses still to publish a major version
+
+
+def amendment_impacts(only_open: bool = True) -> list[Impact]:
+    """For the authoring dashboard: every lesson and question citing each amended document
+    (or article), and the courses that have not yet published a major version since."""
+    impacts = []
+    for amendment in _all_amendments():
+        courses = {
+            c.id: c
+            for c in db.session.scalars(
+                select(Course).where(Course.id.in_([int(x) for x in amendment.courses or {}]))
+            )
+        }
+        open_courses = [
+            c
+            for c in courses.values()
+            if (amendment.courses or {}).get(str(c.id)) == c.version_major
+        ]
+        if only_open and not open_courses:
+            continue
+        stmt = select(LegalReference).where(LegalReference.document_code == amendment.document.code)
+        if amendment.article:
+            stmt = stmt.where(LegalReference.article == amendment.article)
+        refs = list(db.session.scalars(stmt.order_by(LegalReference.id)))
+        lessons = {x.id: x for x in _by_ids(Lesson, [r.lesson_id for r in refs])}
+        questions = {x.id: x for x in _by_ids(Question, [r.question_id for r in refs])}
+        course_of = {**courses, **{c.id: c for c in _by_ids(Course, [r.course_id for r in refs])}}
+        impact = Impact(amendment, [], [], sorted(open_courses, key=lambda c: c.title))
+        for ref in refs:
+            course = course_of.get(ref.course_id)
+            if ref.lesson_id in lessons:
+                impact.lessons.append((course, lessons[ref.lesson_id], ref.place))
+            elif ref.question_id in questions:
+                item = (course, questions[ref.question_id], ref.place, ref.historical)
+                impact.questions.append(item)
+        impacts.append(impact)
+    return impacts
+
+
+def _by_ids(model, ids) -> list:
+    ids = sorted({i for i in ids if i})
+    return list(db.session.scalars(select(model).where(model.id.in_(ids)))) if ids else []
+
+
+def note_major_publish(course: Course, previous_major: int, actor: User, reassigned: int) -> None:
+    """A major version of a course closes the amendments open on it: audited with how many
+    officers were re-assigned (the reopening itself is `reassign_after_major_version`)."""
+    for amendment in open_amendments(course.id, previous_major):
+        audit.record(
+            "legal.amendment.reassign",
+            "legal_amendment",
+            amendment.id,
+            actor.id,
+            course=course.id,
+            version=course.version_label,
+            reassigned=reassigned,
+        )
