@@ -97,6 +97,10 @@ def configure_blueprints(app: Flask) -> None:
 
     app.register_blueprint(authoring_bp)
 
+    from app.legal.views import bp as legal_bp
+
+    app.register_blueprint(legal_bp)
+
     from app.quizzes.bank_views import bp as bank_bp
 
     app.register_blueprint(bank_bp)

@@ -36,6 +36,7 @@ from app.courses.authoring_forms import (
     PublishForm,
     QuestionForm,
 )
+from app.legal import services as legal
 
 bp = Blueprint("authoring", __name__, url_prefix="/soan-thao")
 
@@ -73,7 +74,11 @@ def _csrf_expired(error):
 
 @bp.get("/")
 def index():
-    return render_template("authoring/index.html", courses=authoring.authorable_courses())
+    return render_template(
+        "authoring/index.html",
+        courses=authoring.authorable_courses(),
+        impacts=legal.amendment_impacts(),
+    )
 
 
 @bp.route("/khoa-hoc/moi", methods=["GET", "POST"])

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 
 from app.core.dates import local_today
 from app.courses import lesson_cache, services
+from app.legal import services as legal
 from app.progress.services import records_for_user
 
 bp = Blueprint("courses", __name__)
@@ -27,7 +28,13 @@ def course(slug: str):
     course = services.get_course_or_404(slug)
     done = services.done_lesson_ids(current_user, course)
     lessons = [lesson for lesson in course.lessons if lesson.active]
-    return render_template("courses/course.html", course=course, lessons=lessons, done=done)
+    return render_template(
+        "courses/course.html",
+        course=course,
+        lessons=lessons,
+        done=done,
+        notices=legal.course_notices(course),
+    )
 
 
 @bp.get("/khoa-hoc/<slug>/bai/<int:position>")
