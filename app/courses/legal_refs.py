@@ -140,6 +140,15 @@ def ref_problems(refs: list[Ref], doc_ids: set[str] | None) -> list[str]:
     return problems
 
 
+def document_name(title: str, number: str) -> str:
+    """ "Luật Thi đua, khen thưởng 06/2022/QH15": the title, then the number when it is a real
+    one (short, with a digit, not already in the title) — what learners read, never the id."""
+    title, number = (title or "").strip(), (number or "").strip()
+    if number and len(number) <= 40 and re.search(r"\d", number) and number not in title:
+        return f"{title} {number}".strip()
+    return title
+
+
 def place_label(place: str) -> str:
     """What a learner reads: "Điều 24 k1 điểm a" → "Điều 24 khoản 1 điểm a"."""
     return re.sub(r"(Điều \d+) k(\d+)", r"\1 khoản \2", place)

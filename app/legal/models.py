@@ -10,6 +10,7 @@ from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import utcnow
+from app.courses.legal_refs import document_name
 from app.extensions import db
 
 
@@ -41,8 +42,7 @@ class LegalDocument(db.Model):
     @property
     def display_name(self) -> str:
         """ "Luật Thi đua, khen thưởng 06/2022/QH15" — what a learner reads, never the code."""
-        number = self.number if self.number and self.number not in self.title else ""
-        return f"{self.title} {number}".strip() if len(number) <= 40 else self.title
+        return document_name(self.title, self.number)
 
 
 class LegalReference(db.Model):

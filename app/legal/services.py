@@ -18,6 +18,7 @@ from app.core.db import utcnow
 from app.courses.legal_refs import (
     HISTORICAL_TAG,
     Ref,
+    document_name,
     iso_date,
     parse_refs,
     place_label,
@@ -181,9 +182,7 @@ def _document_info(code: str, register: dict, course_docs: dict) -> tuple[str, d
         return document.display_name, info
     doc = course_docs.get(code)
     if doc is not None:
-        number = doc.get("number", "")
-        name = f"{doc.get('title', '')} {number if len(number) <= 40 else ''}".strip()
-        return name or code, doc
+        return document_name(doc.get("title", ""), doc.get("number", "")) or code, doc
     return "", None
 
 
