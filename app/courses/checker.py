@@ -21,6 +21,7 @@ from pathlib import Path
 
 from app.courses.legal_refs import (
     HISTORICAL_TAG,
+    HISTORY_BOX,
     SCENARIO_TAG,
     SHARED_DOC_FIELDS,
     clean_document,
@@ -36,7 +37,6 @@ from app.quizzes.types import get_type
 # UTF-8 read as Windows-1252/Latin-1 ("Æ°" for "ư", "Ã¡" for "á"), and the replacement char.
 MOJIBAKE = re.compile(r"Ã[\u0080-\u00bf]|Æ[°¡]|Ä[‘\u0090]|áº|á»|\ufffd")
 REQUIRED_COURSE_KEYS = ("title", "summary", "version", "pass_mark", "legal_basis")
-HISTORY_BOX = re.compile(r"^!!! history\b", re.MULTILINE)
 
 
 @dataclass

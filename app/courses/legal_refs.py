@@ -31,6 +31,8 @@ STATUS_LABELS = {
 SCENARIO_TAG = "tinh-huong"
 HISTORICAL_TAG = "historical"
 
+# `!!! history "Lịch sử"`: the admonition a lesson uses for what a replaced document said
+HISTORY_BOX = re.compile(r"^!!! history\b", re.MULTILINE)
 DOC_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _ROMAN = r"[IVXLC]+"
 _ARTICLE = re.compile(

@@ -17,6 +17,7 @@ from app.core.dates import format_date
 from app.core.db import utcnow
 from app.courses.legal_refs import (
     HISTORICAL_TAG,
+    HISTORY_BOX,
     Ref,
     document_name,
     iso_date,
@@ -132,12 +133,18 @@ def sync_course_references(course: Course) -> None:
     db.session.execute(delete(LegalReference).where(LegalReference.course_id == course.id))
     rows = []
     lessons = db.session.execute(
-        select(Lesson.id, Lesson.articles).where(
+        select(Lesson.id, Lesson.articles, Lesson.body_md).where(
             Lesson.course_id == course.id, Lesson.active.is_(True)
         )
     )
-    for lesson_id, written in lessons:
-        rows += [_row(course.id, ref, lesson_id=lesson_id) for ref in parse_refs(written)]
+    for lesson_id, written, body in lessons:
+        # A lesson with a `!!! history` box cites on purpose what a replaced document said
+        # (the checker allows a replaced document only there).
+        historical = bool(HISTORY_BOX.search(body or ""))
+        rows += [
+            _row(course.id, ref, lesson_id=lesson_id, historical=historical)
+            for ref in parse_refs(written)
+        ]
     questions = db.session.execute(
         select(Question.id, Question.reference, Question.tags).where(
             Question.course_id == course.id, Question.active.is_(True)
@@ -212,11 +219,12 @@ def course_citation_context(course: Course) -> tuple[dict, dict]:
 
 
 def citing_course_majors(code: str, article: str = "") -> dict[str, int]:
-    """{course id: its major version now} for every course citing the document (the article)."""
+    """{course id: its major version now} for every course citing the document (the article)
+    other than in a passage marked historical."""
     stmt = (
         select(Course.id, Course.version_major)
         .join(LegalReference, LegalReference.course_id == Course.id)
-        .where(LegalReference.document_code == code)
+        .where(LegalReference.document_code == code, LegalReference.historical.is_(False))
         .distinct()
     )
     if article:
@@ -318,7 +326,7 @@ def course_notices(course: Course) -> list[str]:
 @dataclass
 class Impact:
     amendment: LegalAmendment
-    lessons: list  # [(course, lesson, place)]
+    lessons: list  # [(course, lesson, place, historical)]
     questions: list  # [(course, question, place, historical)]
     open_courses: list  # courses still to publish a major version
 
@@ -352,7 +360,8 @@ def amendment_impacts(only_open: bool = True) -> list[Impact]:
         for ref in refs:
             course = course_of.get(ref.course_id)
             if ref.lesson_id in lessons:
-                impact.lessons.append((course, lessons[ref.lesson_id], ref.place))
+                item = (course, lessons[ref.lesson_id], ref.place, ref.historical)
+                impact.lessons.append(item)
             elif ref.question_id in questions:
                 item = (course, questions[ref.question_id], ref.place, ref.historical)
                 impact.questions.append(item)
