@@ -180,6 +180,7 @@ def new_lesson(slug: str):
     form = LessonForm()
     if request.method == "GET":
         return _lesson_page(course, None, form, None)
+    form.known_documents = legal.known_document_codes(course)
     valid = form.validate()
     if _too_long(form):
         return _lesson_page(course, None, form, None, preview_html="", status=413)
@@ -223,6 +224,7 @@ def edit_lesson(slug: str, lesson_slug: str):
         )
         return _lesson_page(course, lesson_slug, form, draft)
     form = LessonForm()
+    form.known_documents = legal.known_document_codes(course)
     valid = form.validate()
     if _too_long(form):
         return _lesson_page(course, lesson_slug, form, draft, preview_html="", status=413)
@@ -363,6 +365,7 @@ def _question_page(course, key, form, question=None, draft=None, type_errors=(),
 
 def _save_question(course, form, key):
     """Validate the form and the type data; save the draft. Returns the problems."""
+    form.known_documents = legal.known_document_codes(course)
     if not form.validate_on_submit():
         return None
     data = authoring.question_data(form.qtype.data, form.option_dicts(), form.truefalse.data)

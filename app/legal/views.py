@@ -4,7 +4,7 @@ admins list documents, edit one, and record an amendment. Guarded like authoring
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -23,6 +23,16 @@ def _document_or_404(code: str):
     return document
 
 
+def _form_data(document) -> dict:
+    fields = ("number", "title", "issuer", "issued", "effective", "status", "last_checked")
+    data = {name: getattr(document, name) for name in fields}
+    data["sources"] = "\n".join(document.sources or [])
+    data["article_statuses"] = "\n".join(
+        f"{place} = {status}" for place, status in (document.article_statuses or {}).items()
+    )
+    return data
+
+
 @bp.get("/")
 def index():
     return render_template(
@@ -35,12 +45,8 @@ def index():
 @bp.route("/<code>", methods=["GET", "POST"])
 def edit(code: str):
     document = _document_or_404(code)
-    form = DocumentForm(obj=document)
-    if not form.is_submitted():
-        form.sources.data = "\n".join(document.sources or [])
-        form.article_statuses.data = "\n".join(
-            f"{place} = {status}" for place, status in (document.article_statuses or {}).items()
-        )
+    # on POST only what was posted: a missing field is empty, never the stored value
+    form = DocumentForm(data=_form_data(document)) if request.method == "GET" else DocumentForm()
     if form.validate_on_submit():
         services.update_document(document, form.values(), current_user)
         flash(_("Đã lưu văn bản “%(t)s”.", t=document.title), "success")
