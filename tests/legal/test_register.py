@@ -328,3 +328,67 @@ def test_an_amendment_of_one_article_lists_only_what_cites_it(client, tree, make
     assert "Bài học trích dẫn (0)" in dashboard
     db.session.expire_all()
     assert doc("kh-nq07").replaced_by is None  # an amendment is not a replacement
+
+
+def test_browser_edits_are_validated_and_stored_as_references_on_publish(
+    client, tree, make_user, course
+):
+    make_user(tree["province"], role=Role.TRAINER, email="gv@test.vn")
+    login(client, "gv@test.vn")
+    url = "/soan-thao/khoa-hoc/khoa-thu/bai/muc-tieu"
+    typed = {"title": "Mục tiêu", "body_md": "Nội dung đang gõ.", "save": "1"}
+    for refs, message in (
+        ("kh-nq07; Mục II", "viết theo dạng cũ"),
+        ("kh-nq07 toàn văn", "không đúng dạng"),
+        ("nd-khong-co Điều 1", "Căn cứ &#39;nd-khong-co&#39; chưa khai báo"),
+    ):
+        page = client.post(url, data={**typed, "articles": refs}).get_data(as_text=True)
+        assert message in page, (refs, page[:200])
+        assert "Nội dung đang gõ." in page  # nothing typed is lost
+    before = {(r.lesson_id, r.place) for r in db.session.scalars(select(LegalReference))}
+    good = {**typed, "articles": "kh-nq07 Mục II.1; nd-152-2025 Điều 10 khoản 2"}
+    assert client.post(url, data=good).status_code == 302
+    # a draft: the published references are unchanged until the publish
+    assert {(r.lesson_id, r.place) for r in db.session.scalars(select(LegalReference))} == before
+    assert (
+        client.post("/soan-thao/khoa-hoc/khoa-thu/xuat-ban", data={"kind": "minor"}).status_code
+        == 302
+    )
+    lesson = db.session.scalar(select(Lesson).where(Lesson.slug == "muc-tieu"))
+    rows = db.session.scalars(
+        select(LegalReference).where(LegalReference.lesson_id == lesson.id)
+    ).all()
+    assert {(r.document_code, r.place, r.article) for r in rows} == {
+        ("kh-nq07", "Mục II.1", "Mục II"),
+        ("nd-152-2025", "Điều 10 k2", "Điều 10"),
+    }
+
+
+def test_historical_citations_do_not_flag_a_course(client, tree, make_user, course, tmp_path):
+    import shutil
+
+    target = tmp_path / "courses"
+    shutil.copytree(FIXTURE / "khoa-thu", target / "khoa-thu")
+    lesson = target / "khoa-thu" / "lessons" / "03-bao-cao.md"
+    with lesson.open("a", encoding="utf-8") as f:
+        f.write('\n!!! history "Lịch sử"\n    Trước 01/07/2025, Nghị định 98/2023 quy định…\n')
+    gift = target / "khoa-thu" / "questions.gift"
+    text = gift.read_text(encoding="utf-8")
+    gift.write_text(text.replace("// [id:t-02]", "// [id:t-02]\n// [historical]"), "utf-8")
+    assert load_courses(target).errors == []
+    make_user(tree["province"], role=Role.TRAINER, email="gv@test.vn")
+    login(client, "gv@test.vn")
+    response = client.post(
+        "/soan-thao/van-ban/nd-98-2023/thay-doi",
+        data={"kind": "replaced", "replaced_by": "nd-152-2025", "effective_from": "2025-07-01"},
+    )
+    assert response.status_code == 302
+    amendment = db.session.scalar(select(LegalAmendment))
+    assert amendment.courses == {}
+    assert "Văn bản đã thay đổi" not in client.get("/soan-thao/").get_data(as_text=True)
+    client.post("/dang-xuat")
+    make_user(tree["A1"], email="hv@test.vn")
+    login(client, "hv@test.vn")
+    assert "Văn bản pháp luật đã thay đổi" not in client.get("/khoa-hoc/khoa-thu").get_data(
+        as_text=True
+    )
