@@ -160,7 +160,8 @@ def place_label(place: str) -> str:
 
 DOC_TEXT_FIELDS = ("id", "number", "title", "issuer", "status", "replaced_by")
 DOC_DATE_FIELDS = ("issued", "effective", "replaced_from", "last_checked")
-REQUIRED_DOC_FIELDS = ("id", "number", "title", "issuer", "issued", "status", "last_checked")
+# `issued` may be absent: a source that gives no date (the provincial plan) gets none guessed.
+REQUIRED_DOC_FIELDS = ("id", "number", "title", "issuer", "status", "last_checked")
 # Fields that must agree when several courses declare the same document.
 SHARED_DOC_FIELDS = ("number", "title", "issuer", "issued", "effective", "replaced_by")
 

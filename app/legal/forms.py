@@ -21,6 +21,16 @@ STATUS_CHOICES = [
 ]
 
 
+class VnDateField(DateField):
+    """A date input whose parse error is in Vietnamese (WTForms ships no Vietnamese)."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(_l("Ngày không hợp lệ: chọn ngày/tháng/năm.")) from exc
+
+
 def _strip(value):
     return nfc(value).strip() if isinstance(value, str) else value
 
@@ -37,13 +47,11 @@ class DocumentForm(FlaskForm):
         validators=[DataRequired(message=_l("Nhập tên văn bản.")), Length(max=500)],
     )
     issuer = StringField(_l("Cơ quan ban hành"), filters=[_strip], validators=[Length(max=255)])
-    issued = DateField(
-        _l("Ngày ban hành"),
-        validators=[DataRequired(message=_l("Nhập ngày ban hành (ngày/tháng/năm)."))],
-    )
-    effective = DateField(_l("Ngày có hiệu lực"), validators=[Optional()])
+    # optional: a source may give no date (never guess one)
+    issued = VnDateField(_l("Ngày ban hành"), validators=[Optional()])
+    effective = VnDateField(_l("Ngày có hiệu lực"), validators=[Optional()])
     status = SelectField(_l("Mức xác minh"), choices=STATUS_CHOICES)
-    last_checked = DateField(
+    last_checked = VnDateField(
         _l("Ngày kiểm tra gần nhất"),
         validators=[DataRequired(message=_l("Nhập ngày kiểm tra gần nhất."))],
     )
@@ -130,7 +138,7 @@ class AmendmentForm(FlaskForm):
         filters=[_strip],
         validators=[Length(max=80)],
     )
-    effective_from = DateField(
+    effective_from = VnDateField(
         _l("Áp dụng từ ngày"),
         validators=[DataRequired(message=_l("Nhập ngày áp dụng thay đổi (ngày/tháng/năm)."))],
     )

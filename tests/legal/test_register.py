@@ -159,7 +159,12 @@ def test_register_list_and_edit_with_server_side_validation(client, tree, make_u
     response = client.post("/soan-thao/van-ban/nd-98-2023", data=bad)
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    for message in ("Nhập số hiệu văn bản.", "không phải địa chỉ http(s)", "vị trí = trạng thái"):
+    for message in (
+        "Nhập số hiệu văn bản.",
+        "không phải địa chỉ http(s)",
+        "vị trí = trạng thái",
+        "Ngày không hợp lệ",
+    ):
         assert message in page, message
     assert 'value="Nghị định 98"' in page  # what was typed is shown again
     db.session.expire_all()
