@@ -34,6 +34,7 @@ def course(slug: str):
         lessons=lessons,
         done=done,
         notices=legal.course_notices(course),
+        documents=legal.course_documents(course),
     )
 
 

@@ -215,6 +215,58 @@ def citations(written: str, register: dict, course_docs: dict | None = None) -> 
     return result
 
 
+@dataclass(frozen=True)
+class DocumentLine:
+    """One document of a course's legal basis as learners read it, from the register (what
+    trainers keep current) or, for a document not in it, from the course's files."""
+
+    title: str
+    number: str
+    issuer: str
+    issued: date | None
+    effective: date | None
+    verified: bool
+    replaced_by: str  # the replacing document's name, "" when in force
+    replaced_from: date | None
+
+
+def course_documents(course: Course) -> list[DocumentLine]:
+    entries = [doc for doc in course.legal_basis or [] if doc.get("id")]
+    register = documents_by_code(doc["id"] for doc in entries)
+    replacing = documents_by_code(d.replaced_by for d in register.values() if d.replaced_by)
+    lines = []
+    for entry in entries:
+        document = register.get(entry["id"])
+        if document is None:
+            lines.append(
+                DocumentLine(
+                    entry.get("title", ""),
+                    entry.get("number", ""),
+                    entry.get("issuer", ""),
+                    iso_date(entry.get("issued")),
+                    iso_date(entry.get("effective")),
+                    entry.get("status") == "VERIFIED",
+                    "",
+                    None,
+                )
+            )
+            continue
+        new = replacing.get(document.replaced_by or "")
+        lines.append(
+            DocumentLine(
+                document.title,
+                document.number,
+                document.issuer,
+                document.issued,
+                document.effective,
+                document.status == "VERIFIED",
+                new.display_name if new else (document.replaced_by or ""),
+                document.replaced_from,
+            )
+        )
+    return lines
+
+
 def course_citation_context(course: Course) -> tuple[dict, dict]:
     """(register documents, course documents) for every code the course's lessons cite."""
     codes = set()

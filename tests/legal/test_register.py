@@ -286,6 +286,12 @@ def test_replacement_flags_notifies_and_a_major_version_reassigns(
         assert "Văn bản pháp luật đã thay đổi" in page, url
         assert "98/2023/NĐ-CP đã được thay thế bởi" in page and "152/2025/NĐ-CP" in page
         assert "từ ngày 01/07/2025" in page
+    course_page = client.get("/khoa-hoc/khoa-thu").get_data(as_text=True)
+    basis = course_page.split('class="legal-basis"')[1].split("</ul>")[0]
+    assert (
+        "đã được thay thế bởi Nghị định quy định chi tiết và hướng dẫn thi hành Luật Thi đua, "
+        "khen thưởng 152/2025/NĐ-CP từ 01/07/2025" in basis
+    )
 
     # a minor version does not close it (the content has not been re-taught)
     switch(client, "gv@test.vn")
