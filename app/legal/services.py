@@ -135,15 +135,16 @@ def _plain(value):
 # --- references ------------------------------------------------------------------------------
 
 
-def sync_course_references(course: Course) -> None:
+def sync_course_references(course: Course | int) -> None:
     """Rebuild the course's rows in `legal_references` from its active lessons and questions
-    (after a load from files or a publish). Flushes, never commits."""
+    (after a load from files, a publish or a bank import). Flushes, never commits."""
+    course_id = course if isinstance(course, int) else course.id
     db.session.flush()
-    db.session.execute(delete(LegalReference).where(LegalReference.course_id == course.id))
+    db.session.execute(delete(LegalReference).where(LegalReference.course_id == course_id))
     rows = []
     lessons = db.session.execute(
         select(Lesson.id, Lesson.articles, Lesson.body_md).where(
-            Lesson.course_id == course.id, Lesson.active.is_(True)
+            Lesson.course_id == course_id, Lesson.active.is_(True)
         )
     )
     for lesson_id, written, body in lessons:
@@ -151,18 +152,18 @@ def sync_course_references(course: Course) -> None:
         # (the checker allows a replaced document only there).
         historical = bool(HISTORY_BOX.search(body or ""))
         rows += [
-            _row(course.id, ref, lesson_id=lesson_id, historical=historical)
+            _row(course_id, ref, lesson_id=lesson_id, historical=historical)
             for ref in parse_refs(written)
         ]
     questions = db.session.execute(
         select(Question.id, Question.reference, Question.tags).where(
-            Question.course_id == course.id, Question.active.is_(True)
+            Question.course_id == course_id, Question.active.is_(True)
         )
     )
     for question_id, written, tags in questions:
         historical = HISTORICAL_TAG in (tags or [])
         rows += [
-            _row(course.id, ref, question_id=question_id, historical=historical)
+            _row(course_id, ref, question_id=question_id, historical=historical)
             for ref in parse_refs(written)
         ]
     db.session.add_all(row for row in rows if row.document_code)

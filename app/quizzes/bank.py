@@ -24,6 +24,7 @@ from app.courses.exporter import parsed_from_question
 from app.courses.loader import question_key
 from app.courses.models import Course
 from app.extensions import db
+from app.legal.services import sync_course_references
 from app.quizzes.formats import (
     ParsedQuestion,
     ParseResult,
@@ -254,6 +255,7 @@ def import_questions(
                 updated=summary.updated,
                 errors=len(summary.errors),
             )
+            sync_course_references(course_id)  # the references the register lists
             db.session.commit()
     except Exception:
         db.session.rollback()

@@ -403,3 +403,24 @@ def test_historical_citations_do_not_flag_a_course(client, tree, make_user, cour
     assert "Văn bản pháp luật đã thay đổi" not in client.get("/khoa-hoc/khoa-thu").get_data(
         as_text=True
     )
+
+
+def test_a_bank_import_updates_the_references(course):
+    from app.quizzes.bank import import_questions
+    from app.quizzes.formats import parse_gift
+
+    text = (
+        "// [id:nhap-01]\n// [ref: nd-152-2025 Điều 7 k2]\n"
+        "::nhap-01:: Câu nhập? {\n=Đúng\n~Sai\n####Vì.\n}\n"
+    )
+    import_questions(course, parse_gift(text), dry_run=True)
+    assert (
+        db.session.scalar(select(func.count()).where(LegalReference.document_code == "nd-152-2025"))
+        == 0
+    )
+    import_questions(course, parse_gift(text))
+    question = db.session.scalar(select(Question).where(Question.key == "nhap-01"))
+    row = db.session.scalar(
+        select(LegalReference).where(LegalReference.document_code == "nd-152-2025")
+    )
+    assert (row.question_id, row.place, row.article) == (question.id, "Điều 7 k2", "Điều 7")
