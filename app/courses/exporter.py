@@ -127,7 +127,7 @@ def parsed_from_question(question: Question) -> ParsedQuestion:
         key=question.key,
         reference=question.reference or "",
         category=question.category or "",
-        tags=list(question.tags or []),
+        tags=list(getattr(question, "tags", None) or []),
         answers=answers,
         general_feedback=question.explanation or "",
         shuffle=bool(data.get("shuffle", True)),
