@@ -36,6 +36,7 @@ from app.courses.authoring_forms import (
     PublishForm,
     QuestionForm,
 )
+from app.legal import amendments
 from app.legal import services as legal
 
 bp = Blueprint("authoring", __name__, url_prefix="/soan-thao")
@@ -77,7 +78,7 @@ def index():
     return render_template(
         "authoring/index.html",
         courses=authoring.authorable_courses(),
-        impacts=legal.amendment_impacts(),
+        impacts=amendments.amendment_impacts(),
     )
 
 

@@ -22,6 +22,7 @@ from app.core.db import utcnow
 from app.courses.models import Course, Lesson, LessonProgress
 from app.courses.services import active_lessons, get_course_or_404
 from app.extensions import db
+from app.legal import amendments
 from app.legal import services as legal
 
 
@@ -75,7 +76,7 @@ def _load(slug: str) -> CourseCopy:
             )
             for x in active_lessons(course)
         ),
-        notices=tuple(legal.course_notices(course)),
+        notices=tuple(amendments.course_notices(course)),
     )
     _copies()[slug] = copy
     return copy

@@ -21,6 +21,7 @@ from app.core.db import utcnow
 from app.courses import authoring
 from app.courses.models import CompletionHistory, Course, CourseVersion
 from app.extensions import db
+from app.legal import amendments
 from app.legal import services as legal
 from app.org.models import User
 from app.progress.locking import lock_officers
@@ -152,7 +153,7 @@ def publish_course(
     reassigned = 0
     if kind == MAJOR and not first:
         reassigned = reassign_after_major_version(course, due_on)
-        legal.note_major_publish(course, previous_major, actor, reassigned)
+        amendments.note_major_publish(course, previous_major, actor, reassigned)
     legal.sync_course_references(course)
     audit.record(
         "course.publish",

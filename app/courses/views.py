@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 
 from app.core.dates import local_today
 from app.courses import lesson_cache, services
+from app.legal import amendments
 from app.legal import services as legal
 from app.progress.services import records_for_user
 
@@ -33,7 +34,7 @@ def course(slug: str):
         course=course,
         lessons=lessons,
         done=done,
-        notices=legal.course_notices(course),
+        notices=amendments.course_notices(course),
         documents=legal.course_documents(course),
     )
 

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.core.text import nfc
 from app.courses.legal_refs import DOC_ID, PLACE_FORMS, STATUSES, normalise_place
-from app.legal.services import AMENDED, REPLACED
+from app.legal.amendments import AMENDED, REPLACED
 
 STATUS_CHOICES = [
     SelectChoice("VERIFIED", _l("Đã đối chiếu văn bản gốc (VERIFIED)")),

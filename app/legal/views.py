@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core.permissions import authors_only
-from app.legal import services
+from app.legal import amendments, services
 from app.legal.forms import AmendmentForm, DocumentForm
 
 bp = Blueprint("legal", __name__, url_prefix="/soan-thao/van-ban")
@@ -38,7 +38,7 @@ def index():
     return render_template(
         "legal/index.html",
         documents=services.list_documents(),
-        impacts=services.amendment_impacts(only_open=False),
+        impacts=amendments.amendment_impacts(only_open=False),
     )
 
 
@@ -61,7 +61,7 @@ def amend(code: str):
     known = {d.code for d in services.list_documents()}
     form = AmendmentForm(known_codes=known, code=document.code)
     if form.validate_on_submit():
-        services.record_amendment(
+        amendments.record_amendment(
             document,
             form.kind.data,
             form.effective_from.data,
@@ -79,7 +79,7 @@ def amend(code: str):
         )
         return redirect(url_for(".index") + "#thay-doi")
     status = 400 if form.is_submitted() else 200
-    citing = services.citing_course_majors(document.code)
+    citing = amendments.citing_course_majors(document.code)
     return (
         render_template(
             "legal/amendment_form.html", form=form, document=document, citing=len(citing)
