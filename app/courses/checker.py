@@ -136,7 +136,8 @@ def check_course(course_dir: Path, report: CheckReport, limits: Limits) -> None:
     report.summaries.append(summary)
     docs = _check_documents(meta.get("legal_basis", []), toml_path, text, report)
     _check_lessons(course_dir / "lessons", docs, report, limits, summary)
-    _check_questions(course_dir / "questions.gift", docs, report, limits, summary)
+    by_category = _check_questions(course_dir / "questions.gift", docs, report, limits, summary)
+    _check_draw(meta.get("draw") or {}, by_category, toml_path, text, report)
     percent = summary.scenario_percent
     if summary.questions and percent < limits.min_scenario_percent:
         report.add(
@@ -245,12 +246,33 @@ def _check_lesson_refs(path, text, meta, body, docs, report, summary) -> None:
             )
 
 
+def _check_draw(draw: dict, by_category: Counter, path: Path, text: str, report) -> None:
+    """The exam blueprint: each topic ($CATEGORY) holds at least twice the questions drawn from
+    it, so two attempts differ."""
+    if not isinstance(draw, dict):
+        report.add(path, _line_of(text, "[draw]"), "[draw] phải là bảng «chủ đề» = số câu")
+        return
+    for topic, wanted in draw.items():
+        pool = by_category.get(unicodedata.normalize("NFC", str(topic)).strip(), 0)
+        if not isinstance(wanted, int) or wanted < 0:
+            report.add(path, _line_of(text, "[draw]"), f"[draw] «{topic}»: số câu không hợp lệ")
+        elif pool < 2 * wanted:
+            report.add(
+                path,
+                _line_of(text, "[draw]"),
+                f"Chủ đề «{topic}» có {pool} câu, cần ít nhất {2 * wanted} (gấp đôi {wanted} câu "
+                "rút mỗi lần làm bài; tên chủ đề phải trùng dòng $CATEGORY:)",
+            )
+
+
 def _check_questions(
     path: Path, docs: dict, report: CheckReport, limits: Limits, summary: CourseSummary
-) -> None:
+) -> Counter:
+    """Check the bank; returns how many questions each category ($CATEGORY) holds."""
+    by_category: Counter = Counter()
     if not path.is_file():
         report.add(path, None, "Thiếu ngân hàng câu hỏi questions.gift")
-        return
+        return by_category
     as_written, text = read_for_check(path)
     check_text(report, path, as_written)
     result = parse_gift(text)
@@ -260,6 +282,7 @@ def _check_questions(
     for question in result.questions:
         report.questions += 1
         summary.questions += 1
+        by_category[question.category] += 1
         summary.scenarios += SCENARIO_TAG in question.tags
         line = question.line
         if not question.key:
@@ -283,6 +306,7 @@ def _check_questions(
             None,
             f"Ngân hàng có {len(result.questions)} câu hỏi, cần ít nhất {limits.min_questions}",
         )
+    return by_category
 
 
 def _check_question_refs(path, line, question, docs, report, summary) -> None:

@@ -210,3 +210,16 @@ def test_review_list_names_every_statement_not_verified(copy, tmp_path):
         in text
     )
     assert "courses/khoa-thu/questions.gift:29` — CORROBORATED" in text
+
+
+def test_each_drawn_topic_holds_twice_its_draw(copy):
+    toml = copy / "course.toml"
+    gift = copy / "questions.gift"
+    text = gift.read_text(encoding="utf-8")
+    gift.write_text("$CATEGORY: Mục tiêu\n\n" + text, encoding="utf-8")  # 4 questions
+    _edit(toml, "pass_mark = 75\n", 'pass_mark = 75\n\n[draw]\n"Mục tiêu" = 2\n')
+    assert check_courses(copy.parent, SMALL).problems == []
+    _edit(toml, '"Mục tiêu" = 2', '"Mục tiêu" = 3\n"Chủ đề không có" = 1')
+    problems = "\n".join(check_courses(copy.parent, SMALL).problems)
+    assert f"{toml}:6: Chủ đề «Mục tiêu» có 4 câu, cần ít nhất 6" in problems
+    assert "Chủ đề «Chủ đề không có» có 0 câu, cần ít nhất 2" in problems
