@@ -136,7 +136,7 @@ def publish_course(
         _freeze(course, None, "Phiên bản trước khi soạn thảo trực tuyến (nạp từ tệp)")
         published.add((course.version_major, course.version_minor))
     authoring.apply_drafts(course)
-    legal.upsert_documents(course.legal_basis)
+    legal.upsert_documents(course.legal_basis, update_existing=False)
     previous_major = course.version_major
     # Count from the newest number ever published: a reload of older files must not make a
     # publish reuse a version number.

@@ -48,10 +48,12 @@ def _apply_file_fields(document: LegalDocument, entry: dict) -> None:
     document.article_statuses = dict(articles) if isinstance(articles, dict) else {}
 
 
-def upsert_documents(entries: list[dict]) -> None:
+def upsert_documents(entries: list[dict], update_existing: bool = True) -> None:
     """Enter a course's `[[legal_basis]]` (cleaned, see `clean_document`) in the register: new
-    documents are created, documents never edited in the browser take the files' values, and
-    a document a trainer edited keeps the trainer's values. Flushes, never commits."""
+    documents are created; with `update_existing` (a load from files, the source of truth)
+    documents never edited in the browser take the files' values, while a document a trainer
+    edited keeps the trainer's values. A publish only adds what is missing: the register is
+    shared by every course, and it is edited in its own pages. Flushes, never commits."""
     codes = [e["id"] for e in entries if e.get("id")]
     if not codes:
         return
@@ -68,7 +70,7 @@ def upsert_documents(entries: list[dict]) -> None:
             document = LegalDocument(code=code)
             db.session.add(document)
             existing[code] = document
-        elif document.edited_at is not None:
+        elif document.edited_at is not None or not update_existing:
             continue
         _apply_file_fields(document, entry)
     db.session.flush()

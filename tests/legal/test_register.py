@@ -424,3 +424,18 @@ def test_a_bank_import_updates_the_references(course):
         select(LegalReference).where(LegalReference.document_code == "nd-152-2025")
     )
     assert (row.question_id, row.place, row.article) == (question.id, "Điều 7 k2", "Điều 7")
+
+
+def test_a_publish_adds_missing_documents_but_never_rewrites_the_register(tree, make_user, course):
+    from app.courses import authoring
+    from app.courses.versions import publish_course
+
+    trainer = make_user(tree["province"], role=Role.TRAINER)
+    meta = authoring.course_meta(course)
+    basis = [dict(d) for d in meta["legal_basis"]]
+    basis[0]["title"] = "Tên khác do khóa học này khai"
+    basis.append({"id": "tt-15-2025", "number": "15/2025/TT-BNV", "title": "Thông tư 15"})
+    authoring.save_course_meta(course, {**meta, "legal_basis": basis}, trainer)
+    publish_course(course, "minor", trainer)
+    assert doc("kh-nq07").title == "Kế hoạch thực hiện Nghị quyết 07/NQ-TLĐ"
+    assert doc("tt-15-2025").number == "15/2025/TT-BNV"
