@@ -102,6 +102,10 @@ def configure_blueprints(app: Flask) -> None:
 
     app.register_blueprint(authoring_bp)
 
+    from app.legal.views import bp as legal_bp
+
+    app.register_blueprint(legal_bp)
+
     from app.quizzes.bank_views import bp as bank_bp
     from app.quizzes.file_views import bp as question_files_bp
 

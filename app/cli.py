@@ -45,18 +45,34 @@ def courses_load(directory: str | None, force: bool) -> None:
 @click.option("--min-questions", default=30, show_default=True)
 @click.option("--min-lessons", default=5, show_default=True)
 @click.option("--max-lessons", default=8, show_default=True)
+@click.option("--min-scenario-percent", default=40, show_default=True)
 def courses_check(
-    directory: str | None, min_questions: int, min_lessons: int, max_lessons: int
+    directory: str | None,
+    min_questions: int,
+    min_lessons: int,
+    max_lessons: int,
+    min_scenario_percent: int,
 ) -> None:
     """Kiểm tra nội dung khóa học (cấu trúc, căn cứ, đáp án, chuẩn Unicode)."""
     from app.courses.checker import Limits, check_courses
 
-    limits = Limits(min_lessons=min_lessons, max_lessons=max_lessons, min_questions=min_questions)
+    limits = Limits(
+        min_lessons=min_lessons,
+        max_lessons=max_lessons,
+        min_questions=min_questions,
+        min_scenario_percent=min_scenario_percent,
+    )
     report = check_courses(directory or current_app.config["COURSES_DIR"], limits)
     for problem in report.problems:
         click.echo(problem, err=True)
     for warning in report.warnings:
         click.echo(f"Cảnh báo: {warning}", err=True)
+    for summary in report.summaries:
+        by_status = ", ".join(f"{k} {v}" for k, v in sorted(summary.refs_by_status.items()))
+        click.echo(
+            f"{summary.slug}: {summary.lessons} bài, {summary.questions} câu hỏi, "
+            f"{summary.scenario_percent}% tình huống; căn cứ theo trạng thái: {by_status or '—'}"
+        )
     click.echo(
         f"Đã kiểm tra {report.courses} khóa học, {report.lessons} bài học, "
         f"{report.questions} câu hỏi: {len(report.problems)} lỗi, "
@@ -64,6 +80,24 @@ def courses_check(
     )
     if report.problems:
         sys.exit(1)
+
+
+@courses_cli.command("review-list")
+@click.argument("directory", required=False)
+@click.option("--output", help="Ghi vào tệp này (giữ các phần viết tay); mặc định: in ra màn hình.")
+def courses_review_list(directory: str | None, output: str | None) -> None:
+    """Liệt kê mọi điểm chưa VERIFIED (căn cứ, khung «Cần xác minh») kèm tệp và dòng."""
+    from pathlib import Path
+
+    from app.courses.review_list import render, review_items, write_review_list
+
+    root = Path(directory or current_app.config["COURSES_DIR"])
+    items = review_items(root)
+    if output:
+        write_review_list(items, Path(output), Path.cwd())
+        click.echo(f"Đã ghi {len(items)} điểm cần đối chiếu vào {output}.")
+    else:
+        click.echo(render(items, Path.cwd()))
 
 
 @courses_cli.command("export")

@@ -12,6 +12,7 @@ from app.courses.models import (
     LessonProgress,
     QuestionDraft,
 )
+from app.legal.models import LegalAmendment, LegalDocument, LegalReference
 from app.org.jobs import RosterImportJob
 from app.org.models import OrgUnit, UnitMembership, User
 from app.progress import coverage_officers
@@ -41,6 +42,9 @@ __all__ = [
     "CourseVersion",
     "ImportJob",
     "Lesson",
+    "LegalAmendment",
+    "LegalDocument",
+    "LegalReference",
     "RosterImportJob",
     "LessonDraft",
     "LessonProgress",

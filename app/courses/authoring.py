@@ -21,6 +21,7 @@ from app.core import audit
 from app.core.db import utcnow
 from app.core.markdown import render_markdown
 from app.core.text import nfc
+from app.courses.legal_refs import clean_document
 from app.courses.models import Course, CourseDraft, Lesson, LessonDraft, QuestionDraft
 from app.extensions import db
 from app.org.models import User
@@ -139,8 +140,17 @@ def _apply_meta(course: Course, meta: dict) -> None:
     if meta.get("review_answers") in REVIEW_ANSWERS:
         course.review_answers = meta["review_answers"]
     if "legal_basis" in meta:
+        # The course form edits the basic fields; what only files and the register carry
+        # (sources, per-article statuses, replacement) is kept from the current entry.
+        before = {doc.get("id"): doc for doc in course.legal_basis or []}
+        kept = ("sources", "articles", "last_checked", "replaced_by", "replaced_from")
         course.legal_basis = [
-            {k: nfc(str(v)) for k, v in doc.items() if v not in (None, "")}
+            clean_document(
+                {
+                    **{k: v for k, v in before.get(doc.get("id"), {}).items() if k in kept},
+                    **{k: v for k, v in doc.items() if v not in (None, "")},
+                }
+            )
             for doc in meta["legal_basis"]
         ]
 

@@ -29,19 +29,30 @@ from wtforms.validators import (
 
 from app.core.text import nfc
 from app.courses.authoring import FORM_QTYPES, MAX_LESSON_CHARS
+from app.courses.legal_refs import parse_refs, ref_problems
 from app.quizzes.types import get_type
 
 SLUG_MESSAGE = _l("Chỉ dùng chữ thường không dấu, chữ số và dấu gạch ngang (ví dụ: luat-tdkt).")
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 STATUSES = [
-    SelectChoice("VERIFIED", _l("Đã xác minh (VERIFIED)")),
-    SelectChoice("CORROBORATED", _l("Đã đối chiếu (CORROBORATED)")),
-    SelectChoice("UNVERIFIED", _l("Chưa xác minh (UNVERIFIED)")),
+    SelectChoice("VERIFIED", _l("Đã đối chiếu văn bản gốc (VERIFIED)")),
+    SelectChoice("CORROBORATED", _l("Hai nguồn thứ cấp khớp nhau (CORROBORATED)")),
+    SelectChoice("SEEN-ONCE", _l("Mới thấy ở một nguồn (SEEN-ONCE)")),
+    SelectChoice("NOT-SEEN", _l("Chưa tìm thấy nguồn (NOT-SEEN)")),
+    SelectChoice("UNVERIFIED", _l("Chưa xác minh (dạng cũ, UNVERIFIED)")),
 ]
 
 
 def _strip(value):
     return nfc(value) if isinstance(value, str) else value
+
+
+def validate_references(form, field):
+    """Article-level references (`luat-tdkt-2022 Điều 24 k1; kh-nq07 Mục III.3`) to documents
+    the course or the register knows; the view sets `form.known_documents` (None: any id)."""
+    problems = ref_problems(parse_refs(field.data or ""), getattr(form, "known_documents", None))
+    if problems:
+        raise ValidationError("; ".join(problems))
 
 
 class LegalBasisForm(Form):
@@ -195,7 +206,8 @@ class LessonForm(FlaskForm):
         validators=[Optional(), Regexp(SLUG_PATTERN, message=SLUG_MESSAGE), Length(max=100)],
     )
     articles = StringField(
-        _l("Căn cứ (mã văn bản và vị trí, cách nhau bằng ;)"), validators=[Length(max=1000)]
+        _l("Căn cứ (mã văn bản và điều, khoản, cách nhau bằng ;)"),
+        validators=[Length(max=1000), validate_references],
     )
     body_md = TextAreaField(
         _l("Nội dung (Markdown)"),
@@ -275,7 +287,9 @@ class QuestionForm(FlaskForm):
         validators=[DataRequired(message=_l("Mỗi câu hỏi cần lời giải thích.")), Length(max=5000)],
     )
     reference = StringField(
-        _l("Căn cứ (mã văn bản; vị trí)"), filters=[_strip], validators=[Length(max=255)]
+        _l("Căn cứ (mã văn bản và điều, khoản, cách nhau bằng ;)"),
+        filters=[_strip],
+        validators=[Length(max=255), validate_references],
     )
     category = StringField(
         _l("Danh mục (đề thi rút câu theo danh mục)"),

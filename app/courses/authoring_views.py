@@ -36,6 +36,8 @@ from app.courses.authoring_forms import (
     PublishForm,
     QuestionForm,
 )
+from app.legal import amendments
+from app.legal import services as legal
 
 bp = Blueprint("authoring", __name__, url_prefix="/soan-thao")
 
@@ -73,7 +75,11 @@ def _csrf_expired(error):
 
 @bp.get("/")
 def index():
-    return render_template("authoring/index.html", courses=authoring.authorable_courses())
+    return render_template(
+        "authoring/index.html",
+        courses=authoring.authorable_courses(),
+        impacts=amendments.amendment_impacts(),
+    )
 
 
 @bp.route("/khoa-hoc/moi", methods=["GET", "POST"])
@@ -175,6 +181,7 @@ def new_lesson(slug: str):
     form = LessonForm()
     if request.method == "GET":
         return _lesson_page(course, None, form, None)
+    form.known_documents = legal.known_document_codes(course)
     valid = form.validate()
     if _too_long(form):
         return _lesson_page(course, None, form, None, preview_html="", status=413)
@@ -218,6 +225,7 @@ def edit_lesson(slug: str, lesson_slug: str):
         )
         return _lesson_page(course, lesson_slug, form, draft)
     form = LessonForm()
+    form.known_documents = legal.known_document_codes(course)
     valid = form.validate()
     if _too_long(form):
         return _lesson_page(course, lesson_slug, form, draft, preview_html="", status=413)
@@ -358,6 +366,7 @@ def _question_page(course, key, form, question=None, draft=None, type_errors=(),
 
 def _save_question(course, form, key):
     """Validate the form and the type data; save the draft. Returns the problems."""
+    form.known_documents = legal.known_document_codes(course)
     if not form.validate_on_submit():
         return None
     data = authoring.question_data(form.qtype.data, form.option_dicts(), form.truefalse.data)

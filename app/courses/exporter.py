@@ -22,7 +22,18 @@ from app.quizzes.models import Question
 from app.quizzes.types import REGISTRY, get_type
 
 COURSE_KEYS = ("title", "summary", "audience")
-LEGAL_KEYS = ("id", "number", "title", "issuer", "issued", "effective", "status")
+LEGAL_KEYS = (
+    "id",
+    "number",
+    "title",
+    "issuer",
+    "issued",
+    "effective",
+    "status",
+    "replaced_by",
+    "replaced_from",
+    "last_checked",
+)
 
 
 def _toml_string(value: str) -> str:
@@ -58,15 +69,22 @@ def course_toml(course: Course) -> str:
         lines += [f"{_toml_string(name)} = {int(n)}" for name, n in draw.items()]
     for doc in course.legal_basis or []:
         lines += ["", "[[legal_basis]]"]
-        keys = [k for k in LEGAL_KEYS if k in doc] + sorted(k for k in doc if k not in LEGAL_KEYS)
+        tables = ("sources", "articles")
+        keys = [k for k in LEGAL_KEYS if k in doc]
+        keys += sorted(k for k in doc if k not in LEGAL_KEYS and k not in tables)
         lines += [f"{key} = {_toml_string(str(doc[key]))}" for key in keys]
+        if "sources" in doc:
+            lines.append(f"sources = [{', '.join(_toml_string(str(s)) for s in doc['sources'])}]")
+        if isinstance(doc.get("articles"), dict) and doc["articles"]:
+            lines.append("[legal_basis.articles]")
+            lines += [f"{_toml_string(k)} = {_toml_string(v)}" for k, v in doc["articles"].items()]
     return "\n".join(lines) + "\n"
 
 
 def lesson_markdown(lesson) -> str:
     header = ["---", f"title: {_one_line(lesson.title)}"]
     if lesson.articles:
-        header.append(f"articles: {_one_line(lesson.articles)}")
+        header.append(f"refs: {_one_line(lesson.articles)}")
     header.append("---")
     return "\n".join(header) + "\n" + lesson.body_md.rstrip("\n") + "\n"
 
@@ -89,6 +107,7 @@ def parsed_from_question(question: Question) -> ParsedQuestion:
         key=question.key,
         reference=question.reference or "",
         category=question.category or "",
+        tags=list(getattr(question, "tags", None) or []),
         answers=answers,
         general_feedback=question.explanation or "",
         shuffle=bool(data.get("shuffle", True)),

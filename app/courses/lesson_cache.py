@@ -22,6 +22,8 @@ from app.core.db import utcnow
 from app.courses.models import Course, Lesson, LessonProgress
 from app.courses.services import active_lessons, get_course_or_404
 from app.extensions import db
+from app.legal import amendments
+from app.legal import services as legal
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,8 @@ class LessonCopy:
     title: str
     body_html: str
     articles: str
+    # the references as learners read them (document names and articles, never ids)
+    citations: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,9 @@ class CourseCopy:
     title: str
     updated_at: datetime
     lessons: tuple[LessonCopy, ...]  # the active ones, in order
+    # amendments of documents the course cites, not yet followed by a major version (an
+    # edit of the register or a new amendment moves `courses.updated_at`: app/legal/services)
+    notices: tuple[str, ...] = ()
 
     def lesson_at(self, position: int) -> LessonCopy | None:
         return next((x for x in self.lessons if x.position == position), None)
@@ -52,15 +59,24 @@ def _copies() -> dict[str, CourseCopy]:
 
 def _load(slug: str) -> CourseCopy:
     course = get_course_or_404(slug)
+    register, course_docs = legal.course_citation_context(course)
     copy = CourseCopy(
         id=course.id,
         slug=course.slug,
         title=course.title,
         updated_at=course.updated_at,
         lessons=tuple(
-            LessonCopy(x.id, x.position, x.title, x.body_html, x.articles)
+            LessonCopy(
+                x.id,
+                x.position,
+                x.title,
+                x.body_html,
+                x.articles,
+                tuple(legal.citations(x.articles, register, course_docs)),
+            )
             for x in active_lessons(course)
         ),
+        notices=tuple(amendments.course_notices(course)),
     )
     _copies()[slug] = copy
     return copy

@@ -19,8 +19,10 @@ from sqlalchemy import select
 
 from app.core.markdown import render_markdown
 from app.core.text import nfc
+from app.courses.legal_refs import clean_document
 from app.courses.models import Course, Lesson
 from app.extensions import db
+from app.legal.services import sync_course_references, upsert_documents
 from app.quizzes.formats import decode_bytes, parse_gift
 from app.quizzes.models import Question
 from app.quizzes.types import get_type
@@ -130,14 +132,14 @@ def load_course(course_dir: Path, report: LoadReport, force: bool = False) -> Co
     course.attempts_per_day = int(meta.get("attempts_per_day", 3))
     course.retry_wait_minutes = int(meta.get("retry_wait_minutes", 30))
     course.draw_per_category = {nfc(k): int(v) for k, v in meta.get("draw", {}).items()}
-    course.legal_basis = [
-        {k: nfc(str(v)) for k, v in doc.items()} for doc in meta.get("legal_basis", [])
-    ]
+    course.legal_basis = [clean_document(doc) for doc in meta.get("legal_basis", [])]
     db.session.flush()
     _load_lessons(course, course_dir / "lessons", report)
     _load_questions(course, gift_path, report)
     db.session.flush()
     course.bank_digest = bank_digest(course.id)
+    upsert_documents(course.legal_basis)
+    sync_course_references(course)
     db.session.commit()
     report.courses.append(slug)
     return course
@@ -215,7 +217,8 @@ def _load_lessons(course: Course, lessons_dir: Path, report: LoadReport) -> None
             db.session.add(lesson)
         lesson.position = int(match.group(1))
         lesson.title = nfc(meta["title"])
-        lesson.articles = nfc(meta.get("articles", ""))
+        # `refs:` (article-level references); `articles:` is the older free-text line
+        lesson.articles = nfc(meta.get("refs") or meta.get("articles", ""))
         lesson.body_md = nfc(body)
         lesson.body_html = render_markdown(lesson.body_md)
         lesson.active = True
@@ -286,6 +289,7 @@ def _load_questions(course: Course, gift_path: Path, report: LoadReport) -> None
         question.explanation = nfc(parsed.general_feedback)
         question.reference = nfc(parsed.reference)[:255]
         question.category = nfc(parsed.category)[:255]
+        question.tags = [nfc(tag)[:80] for tag in parsed.tags]  # `tinh-huong`, `historical`…
         question.active = True
         report.questions += 1
     for key, question in existing.items():

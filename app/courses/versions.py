@@ -21,6 +21,8 @@ from app.core.db import utcnow
 from app.courses import authoring
 from app.courses.models import CompletionHistory, Course, CourseVersion
 from app.extensions import db
+from app.legal import amendments
+from app.legal import services as legal
 from app.org.models import User
 from app.progress.locking import lock_officers
 from app.progress.models import PlanItem, TrainingRecord
@@ -138,6 +140,8 @@ def publish_course(
         _freeze(course, None, "Phiên bản trước khi soạn thảo trực tuyến (nạp từ tệp)")
         published.add((course.version_major, course.version_minor))
     authoring.apply_drafts(course)
+    legal.upsert_documents(course.legal_basis, update_existing=False)
+    previous_major = course.version_major
     # Count from the newest number ever published: a reload of older files must not make a
     # publish reuse a version number.
     major, minor = max({(course.version_major, course.version_minor)} | published)
@@ -153,6 +157,8 @@ def publish_course(
     reassigned = 0
     if kind == MAJOR and not first:
         reassigned = reassign_after_major_version(course, due_on)
+        amendments.note_major_publish(course, previous_major, actor, reassigned)
+    legal.sync_course_references(course)
     audit.record(
         "course.publish",
         "course",

@@ -6,6 +6,8 @@ from flask_wtf import FlaskForm
 from app.core.dates import local_today
 from app.courses import lesson_cache, services
 from app.courses.reopened import reopened_courses
+from app.legal import amendments
+from app.legal import services as legal
 from app.progress.services import records_for_user
 
 bp = Blueprint("courses", __name__)
@@ -39,6 +41,8 @@ def course(slug: str):
         lessons=lessons,
         done=done,
         reopened=reopened_courses(current_user, [course]).get(course.id),
+        notices=amendments.course_notices(course),
+        documents=legal.course_documents(course),
     )
 
 

@@ -22,6 +22,7 @@ from app.courses.exporter import parsed_from_question
 from app.courses.loader import question_key
 from app.courses.models import Course
 from app.extensions import db
+from app.legal.services import sync_course_references
 from app.quizzes import bank_drafts
 from app.quizzes.bank_drafts import category_for_file
 from app.quizzes.bank_listing import (  # noqa: F401  (the bank's API, used by its pages)
@@ -299,6 +300,7 @@ def import_questions(
                 errors=len(summary.errors),
                 drafts=True,
             )
+            sync_course_references(course_id)  # the references the register lists
             db.session.commit()
     except Exception:
         db.session.rollback()

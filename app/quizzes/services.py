@@ -13,9 +13,11 @@ from app.core import audit
 from app.core.dates import local_date_of
 from app.core.db import utcnow
 from app.core.text import nfc
+from app.courses.legal_refs import parse_refs
 from app.courses.models import Course
 from app.courses.services import lessons_done_count
 from app.extensions import db
+from app.legal.services import citations, documents_by_code
 from app.org.models import OrgUnit, User, subtree_filter
 from app.progress.services import record_completion, withdraw_completion
 from app.quizzes import rules
@@ -412,12 +414,14 @@ def review_items(attempt: Attempt) -> list[dict]:
     """Per question: text, what was answered, the right answer, score, explanation, reference."""
     items = []
     course = db.session.get(Course, attempt.course_id)
-    for question in attempt_questions(attempt):
+    questions = attempt_questions(attempt)
+    codes = {ref.doc_id for q in questions for ref in parse_refs(q.reference)}
+    register = documents_by_code(codes)
+    course_docs = {doc.get("id"): doc for doc in course.legal_basis or []}
+    for question in questions:
         qtype = get_type(question.qtype)
         data = question.data or {}
         answer = (attempt.answers or {}).get(str(question.id))
-        doc_id, _, place = (question.reference or "").partition(";")
-        document = course.legal_document(doc_id.strip()) if doc_id else None
         items.append(
             {
                 "question": question,
@@ -430,8 +434,8 @@ def review_items(attempt: Attempt) -> list[dict]:
                 and str(question.id) not in (attempt.scores or {})
                 and answer not in (None, "", []),
                 "comment": (attempt.grader_comments or {}).get(str(question.id), ""),
-                "document": document,
-                "place": place.strip(),
+                # names and articles, each with its status (never the documents' ids)
+                "citations": citations(question.reference, register, course_docs),
             }
         )
     return items

@@ -338,7 +338,7 @@ def question_form(**overrides):
         "options-1-weight": "0",
         "options-1-feedback": "Luật năm 2003.",
         "explanation": "Luật số 06/2022/QH15.",
-        "reference": "kh-nq07; Mục I",
+        "reference": "kh-nq07 Mục I",
         "active": "1",
     }
     data.update(overrides)

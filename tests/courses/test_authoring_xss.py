@@ -56,12 +56,25 @@ def assert_no_live_payload(page: str) -> None:
 
 @pytest.fixture
 def authored(client, course, tree, make_user):
-    """A trainer stores payloads in a lesson and a question, then publishes."""
+    """A trainer stores payloads in a lesson, a question and the legal register (references
+    themselves must be well-formed, so the payload goes in the cited document's title), then
+    publishes."""
     trainer = make_user(tree["province"], role=Role.TRAINER, email="gv@test.vn")
     login(client, trainer.email)
+    register = {
+        "number": f"07 {IMG}",
+        "title": f"Kế hoạch {SCRIPT}",
+        "issued": "2020-03-01",
+        "last_checked": "2026-02-24",
+        "status": "SEEN-ONCE",
+    }
+    assert client.post("/soan-thao/van-ban/kh-nq07", data=register).status_code == 302
+    listing = client.get("/soan-thao/van-ban/").get_data(as_text=True)
+    assert "Kế hoạch &lt;script&gt;" in listing
+    assert_no_live_payload(listing)
     lesson = {
         "title": f"Mở đầu {SCRIPT}",
-        "articles": f"kh-nq07 {IMG}",
+        "articles": "kh-nq07 Mục I",
         "body_md": "Bài **mở đầu**.\n" + PAYLOADS,
         "save": "1",
     }
@@ -76,7 +89,7 @@ def authored(client, course, tree, make_user):
         "options-1-text": f"sai {IMG}",
         "options-1-weight": "0",
         "explanation": f"Giải thích {SCRIPT} [x](javascript:alert(1))",
-        "reference": f"kh-nq07; {IMG}",
+        "reference": "kh-nq07 Mục II",
         "active": "1",
     }
     response = client.post("/soan-thao/khoa-hoc/khoa-thu/cau-hoi-moi", data=question)
@@ -111,6 +124,9 @@ def test_learner_lesson_and_quiz_pages_are_inert(client, authored, tree, make_us
     assert_no_live_payload(page)
     assert_inert(page.split('<div class="lesson-body">')[1].split("</div>\n")[0])
     assert "Mở đầu &lt;script&gt;" in page
+    footer = page.split('class="articles"')[1].split("</div>")[0]
+    assert "<li>Kế hoạch &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; 07 &lt;img" in footer
+    assert "&gt;, Mục I" in footer
 
     response = client.post("/khoa-hoc/khoa-thu/kiem-tra", data={})
     assert response.status_code == 302
@@ -122,6 +138,8 @@ def test_learner_lesson_and_quiz_pages_are_inert(client, authored, tree, make_us
     client.post(f"/bai-lam/{attempt_id}", data={})
     review = client.get(f"/bai-lam/{attempt_id}/ket-qua").get_data(as_text=True)
     assert "Giải thích &lt;script&gt;" in review
+    assert "<li>Kế hoạch &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; 07 &lt;img" in review
+    assert "&gt;, Mục II" in review
     assert_no_live_payload(review)
 
 

@@ -4,7 +4,8 @@ Everything in this folder is marked `e2e`: `make test` runs it as its own step
 (`pytest -m e2e`), the SQLite and PostgreSQL steps skip it (`-m "not e2e"`).
 
 The server is started once per session: `flask db upgrade`, `flask courses load` (the shipped
-courses/ and the small test course tests/fixtures/courses/khoa-thu), then tests/e2e/seed.py
+courses/, the small test course tests/fixtures/courses/khoa-thu and the legal journey's
+tests/fixtures/legal_courses/khoa-van-ban), then tests/e2e/seed.py
 creates the tree and the accounts. Chromium is Debian's /usr/bin/chromium (never
 `playwright install`).
 """
@@ -82,6 +83,11 @@ def server(tmp_path_factory):
     _run([py, "-m", "flask", "db", "upgrade"], env, log)
     _run([py, "-m", "flask", "courses", "load"], env, log)
     _run([py, "-m", "flask", "courses", "load", str(ROOT / "tests/fixtures/courses")], env, log)
+    # the legal-register journey's own course (test_legal_journey.py), so no other journey
+    # sees its amendment or its major version
+    _run(
+        [py, "-m", "flask", "courses", "load", str(ROOT / "tests/fixtures/legal_courses")], env, log
+    )
     seed = json.loads(_run([py, str(HERE / "seed.py")], env, log).strip().splitlines()[-1])
 
     port = _free_port()

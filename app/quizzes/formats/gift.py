@@ -32,7 +32,9 @@ from .gift_answers import fill, fill_cloze
 
 GIFT_ESCAPES = "\\~=#{}:n"
 _JUNK = re.compile(r"[\s\"';]*;[\s\"';]*")
-_META = re.compile(r"\[(id|ref|tag):\s*((?:\\.|[^\]\\])*?)\s*\]", re.IGNORECASE)
+_META = re.compile(r"\[(id|ref|tags?):\s*((?:\\.|[^\]\\])*?)\s*\]", re.IGNORECASE)
+# `// [historical]`: the question cites a replaced document on purpose (stored as a tag).
+_HISTORICAL = re.compile(r"\[historical\]", re.IGNORECASE)
 
 
 @dataclass
@@ -204,8 +206,13 @@ def _meta(comments: list[str]) -> tuple[str, str, list[str]]:
                 key = value
             elif kind == "ref":
                 reference = value
-            elif value and value not in tags:
-                tags.append(value)
+            else:  # `[tag:x]`, or `[tags: tinh-huong, y]`: several, comma-separated
+                parts = value.split(",") if kind == "tags" else [value]
+                for tag in (p.strip() for p in parts):
+                    if tag and tag not in tags:
+                        tags.append(tag)
+        if _HISTORICAL.search(comment) and "historical" not in tags:
+            tags.append("historical")
     return key, reference, tags
 
 
