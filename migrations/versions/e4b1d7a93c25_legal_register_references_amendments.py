@@ -5,7 +5,7 @@ questions cite them article by article (`legal_references`, rebuilt on load and 
 amendments flag the citing courses until their next major version.
 
 Revision ID: e4b1d7a93c25
-Revises: 9d2e4b7c1a60
+Revises: e5b1a7c3d902
 Create Date: 2026-12-06 00:50:00.000000
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "e4b1d7a93c25"
-down_revision = "9d2e4b7c1a60"
+down_revision = "e5b1a7c3d902"
 branch_labels = None
 depends_on = None
 
