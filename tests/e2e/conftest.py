@@ -3,11 +3,11 @@
 Everything in this folder is marked `e2e`: `make test` runs it as its own step
 (`pytest -m e2e`), the SQLite and PostgreSQL steps skip it (`-m "not e2e"`).
 
-The server is started once per session: `flask db upgrade`, `flask courses load` (the shipped
-courses/, the small test course tests/fixtures/courses/khoa-thu and the legal journey's
-tests/fixtures/legal_courses/khoa-van-ban), then tests/e2e/seed.py
-creates the tree and the accounts. Chromium is Debian's /usr/bin/chromium (never
-`playwright install`).
+The shared server is started once per session: `flask db upgrade`, `flask courses load` (the
+shipped courses/, the small test course tests/fixtures/courses/khoa-thu and the legal journey's
+tests/fixtures/legal_courses/khoa-van-ban), then tests/e2e/seed.py creates the tree and the
+accounts. `empty_server` is another app on its own empty database (the go-live journey starts
+from nothing). Chromium is Debian's /usr/bin/chromium (never `playwright install`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -61,12 +62,8 @@ def _run(args: list[str], env: dict, log: Path) -> str:
     return result.stdout
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    """Start the app; yields {"url", "db_path", "seed": …}. Stopped at the end of the session."""
-    tmp = tmp_path_factory.mktemp("e2e")
+def _server_env(tmp: Path, port: int) -> dict:
     db_path = tmp / "e2e.sqlite3"
-    log = tmp / "server.log"
     env = {
         **os.environ,
         "FLASK_APP": "app",
@@ -77,27 +74,39 @@ def server(tmp_path_factory):
         "SESSION_COOKIE_SECURE": "0",
         "PYTHONUNBUFFERED": "1",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        # Links printed by commands and e-mailed by the server point at the server.
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
     }
     env.pop("TEST_DATABASE_URL", None)
+    return env
+
+
+@contextmanager
+def _app_server(tmp: Path, seeded: bool):
+    """Migrate and load the courses into a fresh SQLite file under `tmp`, seed it (or not),
+    then serve it with gunicorn; yields {"url", "db_path", "seed", "log", "mail", "env"}."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = _server_env(tmp, port)
+    db_path = tmp / "e2e.sqlite3"
+    log = tmp / "server.log"
     py = sys.executable
     _run([py, "-m", "flask", "db", "upgrade"], env, log)
     _run([py, "-m", "flask", "courses", "load"], env, log)
-    _run([py, "-m", "flask", "courses", "load", str(ROOT / "tests/fixtures/courses")], env, log)
-    # the legal-register journey's own course (test_legal_journey.py), so no other journey
-    # sees its amendment or its major version
-    _run(
-        [py, "-m", "flask", "courses", "load", str(ROOT / "tests/fixtures/legal_courses")], env, log
-    )
-    seed = json.loads(_run([py, str(HERE / "seed.py")], env, log).strip().splitlines()[-1])
+    seed: dict = {}
+    if seeded:
+        _run([py, "-m", "flask", "courses", "load", str(ROOT / "tests/fixtures/courses")], env, log)
+        # the legal-register journey's own course (test_legal_journey.py), so no other journey
+        # sees its amendment or its major version
+        legal = str(ROOT / "tests/fixtures/legal_courses")
+        _run([py, "-m", "flask", "courses", "load", legal], env, log)
+        seed = json.loads(_run([py, str(HERE / "seed.py")], env, log).strip().splitlines()[-1])
 
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
     # The server's e-mail (invitations, password resets) goes to a real SMTP server in this
-    # process; links in it point at the server.
+    # process.
     mail = MailSink().start()
-    env.update(
-        MAIL_SERVER="127.0.0.1", MAIL_PORT=str(mail.port), PUBLIC_BASE_URL=url, MAIL_TIMEOUT="10"
-    )
+    server_env = {**env, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(mail.port)}
+    server_env["MAIL_TIMEOUT"] = "10"
     out = log.open("a", encoding="utf-8")
     proc = subprocess.Popen(
         [
@@ -107,7 +116,7 @@ def server(tmp_path_factory):
             "--access-logfile", "-",
             "app.wsgi:app",
         ],
-        cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=server_env, stdout=out, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 30
@@ -123,7 +132,7 @@ def server(tmp_path_factory):
             if time.monotonic() > deadline:
                 pytest.fail(f"the app server did not answer:\n{log.read_text()}", pytrace=False)
             time.sleep(0.2)
-        yield {"url": url, "db_path": db_path, "seed": seed, "log": log, "mail": mail}
+        yield {"url": url, "db_path": db_path, "seed": seed, "log": log, "mail": mail, "env": env}
     finally:
         mail.stop()
         proc.terminate()
@@ -133,6 +142,22 @@ def server(tmp_path_factory):
             proc.kill()
             proc.wait()
         out.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """The seeded app (tests/e2e/seed.py), shared by the journeys; stopped at the end of the
+    session."""
+    with _app_server(tmp_path_factory.mktemp("e2e"), seeded=True) as running:
+        yield running
+
+
+@pytest.fixture
+def empty_server(tmp_path_factory):
+    """An app on its own EMPTY database (migrated, shipped courses loaded, nothing else), for
+    the first-install journey; `env` runs commands such as `flask setup province` against it."""
+    with _app_server(tmp_path_factory.mktemp("e2e-empty"), seeded=False) as running:
+        yield running
 
 
 @pytest.fixture(params=list(VIEWPORTS), ids=lambda size: f"{size}px")
