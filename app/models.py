@@ -5,6 +5,7 @@ from app.courses.models import (
     CompletionHistory,
     Course,
     CourseDraft,
+    CourseOwner,
     CourseVersion,
     Lesson,
     LessonDraft,
@@ -12,7 +13,7 @@ from app.courses.models import (
     QuestionDraft,
 )
 from app.org.jobs import RosterImportJob
-from app.org.models import OrgUnit, UnitMembership, User
+from app.org.models import OrgUnit, RoleGrant, UnitMembership, User
 from app.progress import coverage_officers
 from app.progress.coverage_counts import CoverageCount, install_triggers_on_create
 from app.progress.coverage_officers import CoverageOfficer, CoverageOfficerCount
@@ -36,9 +37,11 @@ __all__ = [
     "CompletionHistory",
     "Course",
     "CourseDraft",
+    "CourseOwner",
     "CourseVersion",
     "ImportJob",
     "Lesson",
+    "RoleGrant",
     "RosterImportJob",
     "LessonDraft",
     "LessonProgress",

@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from app.auth.forms import LoginForm
 from app.auth.services import authenticate
@@ -14,13 +15,15 @@ bp = Blueprint("auth", __name__)
 
 
 # Built once: every signed-in request runs it, and building a statement costs more than
-# running it on SQLite (bench S1). `session.get` builds its own each time.
-_USER_BY_ID = select(User).where(User.id == bindparam("user_id"))
+# running it on SQLite (bench S1). `session.get` builds its own each time. The user's grants
+# in force come in the same statement: every page's menu and permission checks read them.
+_USER_BY_ID = select(User).options(joinedload(User.grants)).where(User.id == bindparam("user_id"))
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.execute(_USER_BY_ID, {"user_id": int(user_id)}).scalar_one_or_none()
+    result = db.session.execute(_USER_BY_ID, {"user_id": int(user_id)})
+    return result.unique().scalar_one_or_none()
 
 
 def _login_limit() -> str:

@@ -24,7 +24,7 @@ from app.core.audit import AuditEvent
 from app.core.dates import local_date_of, local_today
 from app.core.db import utcnow
 from app.core.pagination import Page, paginate
-from app.core.permissions import officers_in_scope
+from app.core.permissions import officers_in_scope, scope_filter
 from app.core.text import nfc
 from app.extensions import db
 from app.org.models import (
@@ -33,7 +33,6 @@ from app.org.models import (
     UnitMembership,
     User,
     name_matches,
-    subtree_filter,
 )
 from app.org.roster_check import (
     CHUNK,
@@ -425,7 +424,7 @@ def units_in_scope(viewer: User) -> list[OrgUnit]:
     return list(
         db.session.scalars(
             select(OrgUnit)
-            .where(subtree_filter(OrgUnit.path, viewer.unit.path), OrgUnit.active.is_(True))
+            .where(scope_filter(viewer, OrgUnit.path), OrgUnit.active.is_(True))
             .order_by(OrgUnit.path)
         )
     )

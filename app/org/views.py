@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from app.core.permissions import roles_required
+from app.core.permissions import home_unit, roles_required
 from app.core.uploads import read_upload
 from app.org import jobs, roster, roster_files
 from app.org.forms import (
@@ -113,11 +113,12 @@ def import_preview(token: str):
     filename, rows = stored
     form = ConfirmForm()
     if form.validate_on_submit():
-        job_id = jobs.create(current_user.id, current_user.unit_id, token, filename, len(rows))
+        scope_unit = home_unit(current_user)
+        job_id = jobs.create(current_user.id, scope_unit.id, token, filename, len(rows))
         if job_id is not None:  # None: a second click got here first, its job is the one
             jobs.start(job_id, len(rows))
         return redirect(url_for("org.import_job", token=token))
-    preview = roster.parse_roster(current_user.unit, rows)
+    preview = roster.parse_roster(home_unit(current_user), rows)
     return render_template(
         "org/preview.html",
         form=form,
@@ -183,7 +184,7 @@ def officer(user_id: int):
     officer = _officer_or_404(user_id)
     units = roster.units_in_scope(current_user)
     form = OfficerForm() if request.method == "POST" else OfficerForm.for_officer(officer)
-    indent = current_user.unit.level
+    indent = min((u.level for u in units), default=0)
     form.unit_id.choices = [
         SelectChoice(u.id, f"{'— ' * (u.level - indent)}{u.name}") for u in units
     ]

@@ -12,10 +12,11 @@ from sqlalchemy.orm import joinedload
 from app.core import audit
 from app.core.dates import local_date_of
 from app.core.db import utcnow
+from app.core.permissions import TEACHING_ROLES, scope_filter
 from app.courses.models import Course
 from app.courses.services import lessons_done_count
 from app.extensions import db
-from app.org.models import OrgUnit, User, subtree_filter
+from app.org.models import OrgUnit, User
 from app.progress.services import record_completion
 from app.quizzes.models import Attempt, Question
 from app.quizzes.types import get_type
@@ -258,7 +259,7 @@ def attempts_to_grade(viewer: User) -> list[Attempt]:
             .options(joinedload(Attempt.user), joinedload(Attempt.course))
             .where(
                 Attempt.pending_grading.is_(True),
-                subtree_filter(OrgUnit.path, viewer.unit.path),
+                scope_filter(viewer, OrgUnit.path, TEACHING_ROLES),
             )
             .order_by(Attempt.submitted_at)
             .limit(200)
