@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.core.text import nfc
-from app.org.labels import OFFICER_TYPE_LABELS
+from app.org.labels import OFFICER_TYPE_LABELS, ROLE_LABELS
 from app.org.roster_check import parse_date
 
 UPLOAD_EXTENSIONS = ["csv", "xlsx"]
@@ -120,3 +120,23 @@ class DeactivateForm(FlaskForm):
 
 class ActivateForm(FlaskForm):
     pass
+
+
+class GrantForm(FlaskForm):
+    """Give an officer a role over a unit's subtree (choices: what the actor may give)."""
+
+    role = SelectField(_l("Vai trò"), validate_choice=True)
+    unit_id = SelectField(_l("Phạm vi (đơn vị và các đơn vị trực thuộc)"), coerce=int)
+
+    def __init__(self, roles, units, indent: int, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = [SelectChoice(r.value, ROLE_LABELS[r]) for r in roles]
+        self.unit_id.choices = [
+            SelectChoice(u.id, f"{'— ' * (u.level - indent)}{u.name}") for u in units
+        ]
+        self.role.validators = [DataRequired(message=_l("Vui lòng chọn vai trò."))]
+        self.unit_id.validators = [DataRequired(message=_l("Vui lòng chọn đơn vị."))]
+
+
+class RevokeForm(FlaskForm):
+    """Only the CSRF token: the grant is in the URL."""

@@ -20,17 +20,20 @@ from wtforms.fields.choices import SelectChoice
 
 from app.core.permissions import home_unit, roles_required
 from app.core.uploads import read_upload
-from app.org import jobs, roster, roster_files
+from app.extensions import db
+from app.org import grants, jobs, roster, roster_files
 from app.org.forms import (
     MAX_UPLOAD_BYTES,
     ActivateForm,
     ConfirmForm,
     DeactivateForm,
+    GrantForm,
     OfficerForm,
+    RevokeForm,
     RosterUploadForm,
 )
-from app.org.labels import OFFICER_TYPE_LABELS
-from app.org.models import OfficerType, Role
+from app.org.labels import OFFICER_TYPE_LABELS, ROLE_LABELS
+from app.org.models import OfficerType, OrgUnit, Role
 
 bp = Blueprint("org", __name__, url_prefix="/don-vi")
 
@@ -177,6 +180,33 @@ def import_retry(token: str):
     return redirect(url_for("org.import_job", token=token))
 
 
+def _grant_form(formdata=None) -> GrantForm:
+    units = grants.units_actor_may_grant_over(current_user)
+    indent = min((u.level for u in units), default=0)
+    roles = grants.roles_actor_may_grant(current_user)
+    if formdata is None:
+        return GrantForm(roles, units, indent, formdata=None)
+    return GrantForm(roles, units, indent)
+
+
+def _officer_page(officer, form, grant_form=None, status: int = 200):
+    memberships, events = roster.officer_history(officer)
+    grant_form = grant_form or _grant_form()
+    return render_template(
+        "org/officer.html",
+        officer=officer,
+        form=form,
+        deactivate_form=DeactivateForm(),
+        activate_form=ActivateForm(),
+        grant_form=grant_form if grant_form.role.choices and grant_form.unit_id.choices else None,
+        revoke_form=RevokeForm(),
+        grants=grants.grant_history(officer),
+        role_labels=ROLE_LABELS,
+        memberships=memberships,
+        events=events,
+    ), status
+
+
 @bp.route("/can-bo/<int:user_id>", methods=["GET", "POST"])
 @login_required
 @roles_required(*MANAGERS)
@@ -188,7 +218,6 @@ def officer(user_id: int):
     form.unit_id.choices = [
         SelectChoice(u.id, f"{'— ' * (u.level - indent)}{u.name}") for u in units
     ]
-    status = 200
     if form.validate_on_submit():
         values = form.values()
         for name, message in roster.conflicts(officer, values).items():
@@ -200,18 +229,44 @@ def officer(user_id: int):
             else:
                 flash(_("Không có thay đổi nào."), "info")
             return redirect(url_for("org.officer", user_id=officer.id))
-    if form.errors:
-        status = 422
-    memberships, events = roster.officer_history(officer)
-    return render_template(
-        "org/officer.html",
-        officer=officer,
-        form=form,
-        deactivate_form=DeactivateForm(),
-        activate_form=ActivateForm(),
-        memberships=memberships,
-        events=events,
-    ), status
+    return _officer_page(officer, form, status=422 if form.errors else 200)
+
+
+@bp.post("/can-bo/<int:user_id>/vai-tro")
+@login_required
+@roles_required(*MANAGERS)
+def grant_role(user_id: int):
+    officer = _officer_or_404(user_id)
+    form = _grant_form(formdata=request.form)
+    if form.validate_on_submit():
+        unit = db.session.get(OrgUnit, form.unit_id.data)
+        try:
+            grants.grant_role(current_user, officer, Role(form.role.data), unit)
+        except grants.GrantRefused as refusal:
+            form.role.errors.append(str(refusal))
+        else:
+            flash(_("Đã cấp vai trò."), "success")
+            return redirect(url_for("org.officer", user_id=officer.id))
+    return _officer_page(officer, OfficerForm.for_officer(officer), form, status=422)
+
+
+@bp.post("/can-bo/<int:user_id>/vai-tro/<int:grant_id>/thu-hoi")
+@login_required
+@roles_required(*MANAGERS)
+def revoke_role(user_id: int, grant_id: int):
+    officer = _officer_or_404(user_id)
+    grant = grants.grant_of_officer_or_none(officer, grant_id)
+    if grant is None:
+        abort(404)
+    if not RevokeForm().validate_on_submit():
+        abort(400)
+    try:
+        grants.revoke_grant(current_user, grant)
+    except grants.GrantRefused as refusal:
+        flash(str(refusal), "error")
+        return _officer_page(officer, OfficerForm.for_officer(officer), status=403)
+    flash(_("Đã thu hồi vai trò."), "success")
+    return redirect(url_for("org.officer", user_id=officer.id))
 
 
 @bp.post("/can-bo/<int:user_id>/nghi")
