@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 
 from app.org.models import Role
-from tests.conftest import login
+from tests.conftest import login, own_every_course
 from tests.courses.test_xss import PAYLOADS, assert_inert
 
 SCRIPT = "<script>alert('x')</script>"
@@ -58,6 +58,7 @@ def assert_no_live_payload(page: str) -> None:
 def authored(client, course, tree, make_user):
     """A trainer stores payloads in a lesson and a question, then publishes."""
     trainer = make_user(tree["province"], role=Role.TRAINER, email="gv@test.vn")
+    own_every_course(trainer)
     login(client, trainer.email)
     lesson = {
         "title": f"Mở đầu {SCRIPT}",
