@@ -329,7 +329,10 @@ def coverage_rebuild() -> None:
 
 
 def register(app: Flask) -> None:
+    from app.org.roles_cli import roles_cli
+
     for group in (courses_cli, dev_cli, reminders_cli, roster_cli, questions_cli, coverage_cli):
         app.cli.add_command(group)
+    app.cli.add_command(roles_cli)
     # CLI commands write: their SQLite transactions begin IMMEDIATE (requests set their own).
     write_intent.set(True)
