@@ -122,11 +122,28 @@ class ActivateForm(FlaskForm):
     pass
 
 
-class GrantForm(FlaskForm):
-    """Give an officer a role over a unit's subtree (choices: what the actor may give)."""
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
-    role = SelectField(_l("Vai trò"), validate_choice=True)
-    unit_id = SelectField(_l("Phạm vi (đơn vị và các đơn vị trực thuộc)"), coerce=int)
+
+class GrantForm(FlaskForm):
+    """Give an officer a role over a unit's subtree (choices: what the actor may give). The
+    choices are checked here with Vietnamese messages; the grant service checks the rule."""
+
+    role = SelectField(
+        _l("Vai trò"),
+        validate_choice=False,
+        validators=[DataRequired(message=_l("Vui lòng chọn vai trò."))],
+    )
+    unit_id = SelectField(
+        _l("Phạm vi (đơn vị và các đơn vị trực thuộc)"),
+        coerce=_int_or_none,
+        validate_choice=False,
+        validators=[DataRequired(message=_l("Vui lòng chọn đơn vị."))],
+    )
 
     def __init__(self, roles, units, indent: int, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -134,8 +151,14 @@ class GrantForm(FlaskForm):
         self.unit_id.choices = [
             SelectChoice(u.id, f"{'— ' * (u.level - indent)}{u.name}") for u in units
         ]
-        self.role.validators = [DataRequired(message=_l("Vui lòng chọn vai trò."))]
-        self.unit_id.validators = [DataRequired(message=_l("Vui lòng chọn đơn vị."))]
+
+    def validate_role(self, field) -> None:
+        if field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(_l("Bạn không được cấp vai trò này."))
+
+    def validate_unit_id(self, field) -> None:
+        if field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(_l("Đơn vị này ngoài phạm vi bạn được cấp vai trò."))
 
 
 class RevokeForm(FlaskForm):
