@@ -133,12 +133,13 @@ class GrantForm(FlaskForm):
     """Give an officer a role over a unit's subtree (choices: what the actor may give). The
     choices are checked here with Vietnamese messages; the grant service checks the rule."""
 
-    role = SelectField(
+    # Named apart from the officer form beside it on the same page (ids must be unique).
+    grant_role = SelectField(
         _l("Vai trò"),
         validate_choice=False,
         validators=[DataRequired(message=_l("Vui lòng chọn vai trò."))],
     )
-    unit_id = SelectField(
+    grant_unit_id = SelectField(
         _l("Phạm vi (đơn vị và các đơn vị trực thuộc)"),
         coerce=_int_or_none,
         validate_choice=False,
@@ -147,16 +148,16 @@ class GrantForm(FlaskForm):
 
     def __init__(self, roles, units, indent: int, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.role.choices = [SelectChoice(r.value, ROLE_LABELS[r]) for r in roles]
-        self.unit_id.choices = [
+        self.grant_role.choices = [SelectChoice(r.value, ROLE_LABELS[r]) for r in roles]
+        self.grant_unit_id.choices = [
             SelectChoice(u.id, f"{'— ' * (u.level - indent)}{u.name}") for u in units
         ]
 
-    def validate_role(self, field) -> None:
+    def validate_grant_role(self, field) -> None:
         if field.data not in {choice.value for choice in field.choices}:
             raise ValidationError(_l("Bạn không được cấp vai trò này."))
 
-    def validate_unit_id(self, field) -> None:
+    def validate_grant_unit_id(self, field) -> None:
         if field.data not in {choice.value for choice in field.choices}:
             raise ValidationError(_l("Đơn vị này ngoài phạm vi bạn được cấp vai trò."))
 

@@ -198,7 +198,9 @@ def _officer_page(officer, form, grant_form=None, status: int = 200):
         form=form,
         deactivate_form=DeactivateForm(),
         activate_form=ActivateForm(),
-        grant_form=grant_form if grant_form.role.choices and grant_form.unit_id.choices else None,
+        grant_form=grant_form
+        if grant_form.grant_role.choices and grant_form.grant_unit_id.choices
+        else None,
         revoke_form=RevokeForm(),
         grants=grants.grant_history(officer),
         role_labels=ROLE_LABELS,
@@ -239,11 +241,11 @@ def grant_role(user_id: int):
     officer = _officer_or_404(user_id)
     form = _grant_form(formdata=request.form)
     if form.validate_on_submit():
-        unit = db.session.get(OrgUnit, form.unit_id.data)
+        unit = db.session.get(OrgUnit, form.grant_unit_id.data)
         try:
-            grants.grant_role(current_user, officer, Role(form.role.data), unit)
+            grants.grant_role(current_user, officer, Role(form.grant_role.data), unit)
         except grants.GrantRefused as refusal:
-            form.role.errors.append(str(refusal))
+            form.grant_role.errors.append(str(refusal))
         else:
             flash(_("Đã cấp vai trò."), "success")
             return redirect(url_for("org.officer", user_id=officer.id))

@@ -28,7 +28,8 @@ def _state():
 
 def _grant(client, officer, role, unit):
     return client.post(
-        f"/don-vi/can-bo/{officer.id}/vai-tro", data={"role": role.value, "unit_id": unit.id}
+        f"/don-vi/can-bo/{officer.id}/vai-tro",
+        data={"grant_role": role.value, "grant_unit_id": unit.id},
     )
 
 
