@@ -50,8 +50,8 @@ def _outermost(paths: Iterable[str]) -> list[str]:
 def scope_units(user: User, roles: Iterable[Role] = MANAGING_ROLES) -> list[OrgUnit]:
     """The top units of the user's scope for `roles` (no unit under another), by path."""
     wanted = {r.value for r in roles}
-    tops = _outermost(g.unit.path for g in user.grants if g.role in wanted)
-    by_path = {g.unit.path: g.unit for g in user.grants}
+    tops = _outermost(grant.unit.path for grant in user.grants if grant.role in wanted)
+    by_path = {grant.unit.path: grant.unit for grant in user.grants}
     return [by_path[path] for path in tops]
 
 
@@ -74,7 +74,9 @@ def home_unit(user: User, roles: Iterable[Role] = MANAGING_ROLES) -> OrgUnit:
     units = scope_units(user, roles)
     if not units:
         return user.unit
-    rank = {g.unit.path: ROLE_RANK[Role(g.role)] for g in user.grants}
+    rank: dict[str, int] = {}
+    for grant in user.grants:
+        rank[grant.unit.path] = max(rank.get(grant.unit.path, 0), ROLE_RANK[Role(grant.role)])
     return max(units, key=lambda unit: (rank.get(unit.path, 0), -len(unit.path)))
 
 

@@ -180,18 +180,21 @@ def import_retry(token: str):
     return redirect(url_for("org.import_job", token=token))
 
 
-def _grant_form(formdata=None) -> GrantForm:
+def _grant_form(posted: bool = False) -> GrantForm:
+    """The grant form offering what the signed-in user may give; filled from the request only
+    when it is the form that was posted (the officer page posts its edit form too)."""
     units = grants.units_actor_may_grant_over(current_user)
     indent = min((u.level for u in units), default=0)
     roles = grants.roles_actor_may_grant(current_user)
-    if formdata is None:
-        return GrantForm(roles, units, indent, formdata=None)
-    return GrantForm(roles, units, indent)
+    if posted:
+        return GrantForm(roles, units, indent)
+    return GrantForm(roles, units, indent, formdata=None)
 
 
 def _officer_page(officer, form, grant_form=None, status: int = 200):
     memberships, events = roster.officer_history(officer)
-    grant_form = grant_form or _grant_form()
+    if grant_form is None:
+        grant_form = _grant_form()
     return render_template(
         "org/officer.html",
         officer=officer,
@@ -239,7 +242,7 @@ def officer(user_id: int):
 @roles_required(*MANAGERS)
 def grant_role(user_id: int):
     officer = _officer_or_404(user_id)
-    form = _grant_form(formdata=request.form)
+    form = _grant_form(posted=True)
     if form.validate_on_submit():
         unit = db.session.get(OrgUnit, form.grant_unit_id.data)
         try:
