@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from app.core.permissions import home_unit, roles_required
+from app.core.permissions import home_unit, roles_required, scope_units
 from app.core.uploads import read_upload
 from app.extensions import db
 from app.org import grants, jobs, roster, roster_files
@@ -58,6 +58,7 @@ def roster_list():
     return render_template(
         "org/roster.html",
         page=page,
+        scope_units=scope_units(current_user),
         q=query,
         officer_types=OFFICER_TYPE_LABELS,
         OfficerType=OfficerType,

@@ -54,5 +54,10 @@ def index():
         .order_by(PlanItem.due_on)
     ).all()
     return render_template(
-        "progress/plan.html", form=form, items=items, year=year, officer_types=OFFICER_TYPE_LABELS
+        "progress/plan.html",
+        form=form,
+        items=items,
+        year=year,
+        officer_types=OFFICER_TYPE_LABELS,
+        plan_unit=home_unit(current_user, [Role.PROVINCE_ADMIN]),
     )

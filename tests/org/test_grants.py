@@ -186,6 +186,7 @@ def test_scope_is_the_union_of_the_grants_subtrees(client, tree, make_user):
     login(client, "both@test.vn")
     page = client.get("/don-vi/can-bo").get_data(as_text=True)
     assert "Người A Một" in page and "Người B Một" in page and "Người A Hai" not in page
+    assert '<p class="lead">CĐCS A1 · CĐCS B1</p>' in page  # the page names his two scopes
     assert client.get(f"/bao-cao/bao-phu/{tree['B1'].id}").status_code == 200
     assert client.get(f"/bao-cao/bao-phu/{tree['A2'].id}").status_code == 404
 
