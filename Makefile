@@ -29,8 +29,12 @@ setup: $(VENV)/.installed
 	$(FLASK) courses load
 	$(FLASK) dev seed-demo
 
+# `flask run` refuses the default SECRET_KEY like gunicorn does: a developer's machine gets a
+# random key of its own, made once in instance/dev-secret-key (an exported SECRET_KEY wins).
 serve:
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@mkdir -p instance && test -s instance/dev-secret-key || \
+	  $(PY) -c 'import secrets; print(secrets.token_hex(32))' > instance/dev-secret-key
+	SECRET_KEY="$${SECRET_KEY:-$$(cat instance/dev-secret-key)}" $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## test: install test deps, lint, the suite on SQLite then on PostgreSQL, browser journeys
 test: $(VENV)/.installed-test

@@ -29,6 +29,7 @@ def create_app(config: type[Config] | dict | None = None, serving: bool = False)
             k: v for k, v in app.config["SQLALCHEMY_ENGINE_OPTIONS"].items() if k != "pool_pre_ping"
         }
 
+    configure_serving(app, serving)
     configure_extensions(app, with_migrations=not serving)
     from app.core import params
 
@@ -39,6 +40,18 @@ def create_app(config: type[Config] | dict | None = None, serving: bool = False)
     configure_errorhandlers(app)
     configure_cli(app)
     return app
+
+
+def configure_serving(app: Flask, serving: bool) -> None:
+    """Safe production defaults (app/core/serving.py): refuse the default secret key, trust
+    the configured proxies, log every request to stdout, warn about per-worker limits."""
+    from app.core import serving as defaults
+
+    defaults.configure_logging(app)
+    defaults.refuse_default_secret_key(app, serving)
+    app.wsgi_app = defaults.TrustedProxies(app, app.wsgi_app)
+    defaults.configure_request_log(app)
+    defaults.warn_memory_rate_limits(app)
 
 
 def configure_extensions(app: Flask, with_migrations: bool = True) -> None:
@@ -156,6 +169,10 @@ def configure_errorhandlers(app: Flask) -> None:
         401: _l("Bạn cần đăng nhập."),
         403: _l("Bạn không có quyền truy cập trang này."),
         404: _l("Không tìm thấy trang."),
+        413: _l(
+            "Tệp hoặc dữ liệu gửi lên quá lớn (tối đa %(mb)s MB). Không có gì được lưu: hãy "
+            "chia nhỏ tệp rồi gửi lại."
+        ),
         429: _l("Bạn đã thử quá nhiều lần. Vui lòng chờ một lát rồi thử lại."),
         500: _l("Đã xảy ra lỗi. Vui lòng thử lại sau."),
     }
@@ -163,6 +180,9 @@ def configure_errorhandlers(app: Flask) -> None:
     def handle(error):
         code = getattr(error, "code", 500) or 500
         message = messages.get(code)  # lazy: str() translates it for this request
+        if code == 413:
+            limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+            message = str(message) % {"mb": max(1, round(limit / (1024 * 1024)))}
         return render_template(
             "errors/error.html", code=code, message=str(message) if message else None
         ), code

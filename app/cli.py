@@ -454,10 +454,12 @@ def backup_restore(
 
 
 def register(app: Flask) -> None:
+    from app.org.roles_cli import roles_cli
     from app.org.tree_cli import units_cli
 
     groups = (courses_cli, dev_cli, reminders_cli, roster_cli, questions_cli, coverage_cli)
     for group in (*groups, setup_cli, units_cli, backup_cli):
         app.cli.add_command(group)
+    app.cli.add_command(roles_cli)
     # CLI commands write: their SQLite transactions begin IMMEDIATE (requests set their own).
     write_intent.set(True)

@@ -16,7 +16,8 @@ def _bool(name: str, default: bool) -> bool:
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    # Unset: a known development value that serving refuses (app/core/serving.py).
+    SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-change-me"
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE / 'tdkt.sqlite3'}"
     )
@@ -64,6 +65,13 @@ class Config:
     REMINDER_ESCALATE_AFTER_DAYS = int(os.environ.get("REMINDER_ESCALATE_AFTER_DAYS", "30"))
 
     PER_PAGE = 50
+
+    # How many reverse proxies (nginx …) stand in front: their X-Forwarded-For/-Proto/-Host
+    # and X-Request-ID are believed for that many hops. 0: the headers are ignored.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # Largest request body (uploads included): beyond it a 413 page, nothing read or saved.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)))
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
     # A confirmed roster import with more rows than this runs in a background job whose page
     # shows progress (app/org/jobs.py); smaller ones finish within the request.

@@ -6,6 +6,7 @@ from app.courses.models import (
     CompletionHistory,
     Course,
     CourseDraft,
+    CourseOwner,
     CourseVersion,
     Lesson,
     LessonDraft,
@@ -14,7 +15,7 @@ from app.courses.models import (
 )
 from app.legal.models import LegalAmendment, LegalDocument, LegalReference
 from app.org.jobs import RosterImportJob
-from app.org.models import OrgUnit, UnitMembership, User
+from app.org.models import OrgUnit, RoleGrant, UnitMembership, User
 from app.progress import coverage_officers
 from app.progress.coverage_counts import CoverageCount, install_triggers_on_create
 from app.progress.coverage_officers import CoverageOfficer, CoverageOfficerCount
@@ -39,12 +40,14 @@ __all__ = [
     "CompletionHistory",
     "Course",
     "CourseDraft",
+    "CourseOwner",
     "CourseVersion",
     "ImportJob",
     "Lesson",
     "LegalAmendment",
     "LegalDocument",
     "LegalReference",
+    "RoleGrant",
     "RosterImportJob",
     "LessonDraft",
     "LessonProgress",

@@ -128,15 +128,19 @@ def add_bench_accounts(database_url: str) -> None:
         )
         users = [
             User(full_name="Quản trị Toàn quốc Bench", email=NATIONAL_ADMIN, unit_id=root.id,
-                 role=Role.PROVINCE_ADMIN.value, officer_type=OfficerType.FULL_TIME.value,
+                 officer_type=OfficerType.FULL_TIME.value,
                  password_hash=password_hash)
         ] + [
             User(full_name=f"Học viên Bench {i}", email=f"bench.learner{i}@bench.local",
-                 unit_id=unit.id, role=Role.LEARNER.value,
+                 unit_id=unit.id,
                  officer_type=OfficerType.PART_TIME.value, password_hash=password_hash)
             for i in range(LEARNERS)
         ]  # fmt: skip
         db.session.add_all(users)
+        db.session.flush()
+        from app.org.grants import add_grant
+
+        add_grant(users[0], Role.PROVINCE_ADMIN, root)
         db.session.commit()
     with app.app_context():
         db.engine.dispose()

@@ -420,7 +420,7 @@ def province_admin(database_url: str) -> tuple[str, int]:
     from sqlalchemy import func, select
 
     from app.extensions import db
-    from app.org.models import OrgUnit, Role, User
+    from app.org.models import OrgUnit, Role, RoleGrant, User
 
     app = make_app(database_url)
     with app.app_context():
@@ -432,9 +432,9 @@ def province_admin(database_url: str) -> tuple[str, int]:
             .order_by(func.count().desc())
         ).first()
         email = db.session.scalar(
-            select(User.email).where(
-                User.unit_id == sizes[0], User.role == Role.PROVINCE_ADMIN.value
-            )
+            select(User.email)
+            .join(RoleGrant, RoleGrant.user_id == User.id)
+            .where(User.unit_id == sizes[0], RoleGrant.role == Role.PROVINCE_ADMIN.value)
         )
         db.engine.dispose()
     return email, sizes[0]

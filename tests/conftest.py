@@ -253,3 +253,14 @@ def browser():
         chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def own_every_course(user) -> None:
+    """Make `user` an owner of every course in the database (a trainer fixture that edits the
+    fixture course: only owners and the province admin may). Commits."""
+    from app.courses.models import Course
+    from app.courses.owners import add_owner_row
+
+    for course in db.session.scalars(db.select(Course)):
+        add_owner_row(course, user)
+    db.session.commit()

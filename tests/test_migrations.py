@@ -7,6 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import make_url
 
 from app import create_app
@@ -137,3 +138,51 @@ def test_migrations_do_not_import_the_app():
                 names = [alias.name for alias in node.names]
             offenders += [f"{path.name}: {n}" for n in names if n == "app" or n.startswith("app.")]
     assert offenders == []
+
+
+def test_roles_become_grants_over_the_officers_own_unit(empty_database_url):
+    """The e41a7c9b2d58 data step: each staff role becomes a grant over the officer's unit
+    (nobody's access changes), learners get none, trainers own the existing courses."""
+    from flask_migrate import upgrade as upgrade_to
+
+    app = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        upgrade_to(revision="9d2e4b7c1a60")
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO org_units (id, code, name, level, parent_id, path, level1_id,"
+                " level2_id, level3_id, active) VALUES (1, 'P', 'Tỉnh', 1, NULL, '/1/', 1,"
+                " NULL, NULL, TRUE), (2, 'A', 'A', 2, 1, '/1/2/', 1, 2, NULL, TRUE)"
+            )
+            for user_id, role, unit_id in [
+                (1, "province_admin", 1),
+                (2, "unit_manager", 2),
+                (3, "trainer", 1),
+                (4, "learner", 2),
+            ]:
+                conn.exec_driver_sql(
+                    "INSERT INTO users (id, full_name, unit_id, position, role, officer_type,"
+                    f" active, created_at) VALUES ({user_id}, 'Cán bộ {user_id}', {unit_id}, '',"
+                    f" '{role}', 'kiem_nhiem', TRUE, '2025-01-01 00:00:00')"
+                )
+            conn.exec_driver_sql(
+                "INSERT INTO courses (id, slug, title, summary, audience, version_major,"
+                " version_minor, pass_mark, questions_per_attempt, legal_basis, published,"
+                " updated_at) VALUES (1, 'k', 'Khóa', '', '', 1, 0, 70, 0, '[]', TRUE,"
+                " '2025-01-01 00:00:00')"
+            )
+        upgrade_to()
+        with db.engine.connect() as conn:
+            grants = conn.exec_driver_sql(
+                "SELECT user_id, role, unit_id, revoked_at FROM role_grants ORDER BY user_id"
+            ).fetchall()
+            owners = conn.exec_driver_sql("SELECT course_id, user_id FROM course_owners").fetchall()
+            columns = [c["name"] for c in sa_inspect(conn).get_columns("users")]
+        db.engine.dispose()
+    assert [tuple(g) for g in grants] == [
+        (1, "province_admin", 1, None),
+        (2, "unit_manager", 2, None),
+        (3, "trainer", 1, None),
+    ]
+    assert [tuple(o) for o in owners] == [(1, 3)]
+    assert "role" not in columns

@@ -17,6 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from app.auth import services, tokens
 from app.auth.activation import request_reset
@@ -36,18 +37,20 @@ bp = Blueprint("auth", __name__)
 
 
 # Built once: every signed-in request runs it, and building a statement costs more than
-# running it on SQLite (bench S1). `session.get` builds its own each time.
-_USER_BY_ID = select(User).where(User.id == bindparam("user_id"))
+# running it on SQLite (bench S1). `session.get` builds its own each time. The user's grants
+# in force come in the same statement: every page's menu and permission checks read them.
+_USER_BY_ID = select(User).options(joinedload(User.grants)).where(User.id == bindparam("user_id"))
 
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """The session's (or remember cookie's) "id:version": an older version was ended on the
-    server (logout, password change or reset, deactivation)."""
+    server (logout, password change or reset, deactivation). The grants come in the same query."""
     user_id, _sep, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.execute(_USER_BY_ID, {"user_id": int(user_id)}).scalar_one_or_none()
+    result = db.session.execute(_USER_BY_ID, {"user_id": int(user_id)})
+    user = result.unique().scalar_one_or_none()
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user

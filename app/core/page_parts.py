@@ -44,7 +44,7 @@ def fixed_url(endpoint: str, **values) -> str:
 def nav_links() -> Markup:
     """The signed-in user's menu entries (templates/_nav_links.html), rendered once per role,
     script root and language in each worker."""
-    key = (current_user.role, request.script_root, str(get_locale()))
+    key = (tuple(sorted(current_user.roles)), request.script_root, str(get_locale()))
     cache = current_app.extensions.setdefault("tdkt_nav_links", {})
     html = cache.get(key)
     if html is None:

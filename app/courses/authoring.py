@@ -83,6 +83,9 @@ def create_course(slug: str, meta: dict, author: User) -> Course:
     _apply_meta(course, meta)
     db.session.add(course)
     db.session.flush()
+    from app.courses.owners import add_owner_row
+
+    add_owner_row(course, author, author)  # the creator owns his course
     audit.record("course.create", "course", course.id, author.id, slug=slug)
     db.session.commit()
     return course

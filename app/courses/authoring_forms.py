@@ -342,3 +342,13 @@ class PublishForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A bare form for one-button actions (move, discard): just the CSRF token."""
+
+
+class OwnerForm(FlaskForm):
+    """The province admin gives a course to a trainer, named by e-mail."""
+
+    email = StringField(
+        _l("Thư điện tử của giảng viên"),
+        validators=[DataRequired(message=_l("Vui lòng nhập thư điện tử.")), Length(max=255)],
+        filters=[_strip],
+    )

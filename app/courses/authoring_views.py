@@ -10,6 +10,7 @@ from datetime import date
 
 from flask import (
     Blueprint,
+    abort,
     flash,
     jsonify,
     make_response,
@@ -25,13 +26,14 @@ from flask_wtf.csrf import CSRFError
 from app.core.dates import format_datetime
 from app.core.markdown import render_markdown
 from app.core.permissions import authors_only
-from app.courses import authoring, versions
+from app.courses import authoring, owners, versions
 from app.courses.authoring_forms import (
     OPTION_ROWS,
     ActionForm,
     AutosaveForm,
     CourseForm,
     LessonForm,
+    OwnerForm,
     PreviewForm,
     PublishForm,
     QuestionForm,
@@ -43,6 +45,7 @@ bp = Blueprint("authoring", __name__, url_prefix="/soan-thao")
 
 
 bp.before_request(authors_only)
+bp.before_request(owners.owners_only)  # a course's routes: its owners and the province admin
 
 
 @bp.errorhandler(CSRFError)
@@ -50,7 +53,13 @@ def _csrf_expired(error):
     """An expired form (the page stayed open too long): show the typed lesson again with a
     fresh token instead of an error page, so nothing typed is lost. Nothing is stored: the
     request may not come from the author."""
-    if not current_user.is_authenticated or not current_user.can_author:
+    slug = (request.view_args or {}).get("slug")
+    course = authoring.get_course_or_404(slug) if slug else None
+    if (
+        not current_user.is_authenticated
+        or not current_user.can_author
+        or (course is not None and not owners.may_edit(current_user, course))
+    ):
         code = 403 if current_user.is_authenticated else 401
         return render_template("errors/error.html", code=code, message=None), code
     if request.endpoint in {"authoring.edit_lesson", "authoring.new_lesson"}:
@@ -75,10 +84,10 @@ def _csrf_expired(error):
 
 @bp.get("/")
 def index():
+    editable = owners.editable_course_ids(current_user)
+    courses = [c for c in authoring.authorable_courses() if editable is None or c.id in editable]
     return render_template(
-        "authoring/index.html",
-        courses=authoring.authorable_courses(),
-        impacts=amendments.amendment_impacts(),
+        "authoring/index.html", courses=courses, impacts=amendments.amendment_impacts()
     )
 
 
@@ -513,3 +522,49 @@ def versions_page(slug: str):
         new=new,
         sections=sections,
     )
+
+
+# --- owners (the province admin adds and removes them) ---------------------------------------
+
+
+@bp.route("/khoa-hoc/<slug>/phu-trach", methods=["GET", "POST"])
+def course_owners(slug: str):
+    course = authoring.get_course_or_404(slug)
+    form = OwnerForm()
+    status = 200
+    if request.method == "POST":
+        if not owners.is_course_admin(current_user):
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                user = owners.add_owner(current_user, course, form.email.data)
+            except owners.OwnerError as refusal:
+                form.email.errors.append(str(refusal))
+            else:
+                flash(_("Đã giao khóa học cho %(n)s.", n=user.full_name), "success")
+                return redirect(url_for(".course_owners", slug=slug))
+        status = 422
+    return render_template(
+        "authoring/owners.html",
+        course=course,
+        owners=owners.owners_of(course),
+        form=form,
+        action=ActionForm(),
+        may_manage=owners.is_course_admin(current_user),
+    ), status
+
+
+@bp.post("/khoa-hoc/<slug>/phu-trach/<int:user_id>/bo")
+def remove_course_owner(slug: str, user_id: int):
+    course = authoring.get_course_or_404(slug)
+    if not owners.is_course_admin(current_user):
+        abort(403)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        owners.remove_owner(current_user, course, user_id)
+    except owners.OwnerError as refusal:
+        flash(str(refusal), "error")
+    else:
+        flash(_("Đã bỏ người phụ trách."), "success")
+    return redirect(url_for(".course_owners", slug=slug))

@@ -64,6 +64,22 @@ class Course(db.Model):
         return next((doc for doc in self.legal_basis or [] if doc.get("id") == doc_id), None)
 
 
+class CourseOwner(db.Model):
+    """A user who may edit and publish a course (besides the province admin, who adds and
+    removes owners)."""
+
+    __tablename__ = "course_owners"
+
+    course_id: Mapped[int] = mapped_column(
+        ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Lesson(db.Model):
     __tablename__ = "lessons"
     __table_args__ = (UniqueConstraint("course_id", "slug"),)

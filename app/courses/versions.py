@@ -1,8 +1,9 @@
 """Publishing versions of a course, their snapshots and diffs, and retakes after a major one.
 
 A *minor* version (a typo fixed) keeps every completion valid. A *major* version (the content
-changed) makes officers retake the course: this year's completions on an older major version
-are moved to `CompletionHistory` and their training records become required again.
+changed) makes officers whom a plan line requires the course retake it: this year's required
+completions on an older major version are moved to `CompletionHistory` and reopened;
+voluntary learners keep theirs.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from app.core import audit
@@ -226,18 +227,21 @@ def _freeze(course: Course, actor: User | None, note: str) -> CourseVersion:
 
 
 def reassign_after_major_version(course: Course, due_on: date, year: int | None = None) -> int:
-    """Officers who completed `course` this year on an older major version must retake it.
+    """Officers required to complete `course` this year by a plan line, who completed it on an
+    older major version, must retake it.
 
-    Their completion is copied to `CompletionHistory` (nothing is lost), then their record is
-    required again, with no completion and `due_on` as the new deadline: coverage counts them
-    as not trained until they pass the new version. An officer who has left (inactive) cannot
-    retake: their record is reopened but keeps its `required` flag, as a yearly plan never
-    requires inactive officers. Returns how many records were reopened.
+    Only required records reopen: the plan line of the officer's scope (its unit subtree and
+    officer type) is what made them required. A voluntary learner's completion stays as it is —
+    he was never asked to take the course, so a new version asks nothing of him either.
+    The completion is copied to `CompletionHistory` (nothing is lost), then the record has no
+    completion and `due_on` as the new deadline: coverage counts the officer as not trained
+    until he passes the new version. Returns how many records were reopened.
     Does not commit (the calling service does). Bulk statements whatever the number."""
     year = year or local_today().year
     stale = (
         (TrainingRecord.course_id == course.id)
         & (TrainingRecord.year == year)
+        & TrainingRecord.required.is_(True)
         & TrainingRecord.completed_on.is_not(None)
         & (
             TrainingRecord.course_version.is_(None)
@@ -276,10 +280,6 @@ def reassign_after_major_version(course: Course, due_on: date, year: int | None 
         update(TrainingRecord)
         .where(stale)
         .values(
-            required=case(
-                (TrainingRecord.user_id.in_(select(User.id).where(User.active.is_(True))), True),
-                else_=TrainingRecord.required,
-            ),
             due_on=due_on,
             completed_on=None,
             source=None,

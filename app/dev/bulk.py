@@ -13,7 +13,7 @@ import json
 from sqlalchemy import JSON, func, insert, select, text
 
 from app.extensions import db
-from app.org.models import OrgUnit, UnitMembership, User
+from app.org.models import OrgUnit, RoleGrant, UnitMembership, User
 from app.progress import coverage_upkeep
 from app.progress.models import PlanItem, TrainingRecord
 from app.quizzes.models import Attempt
@@ -24,7 +24,15 @@ CHUNK = 5_000
 class BulkWriter:
     """Buffers rows per table and inserts them by chunks, parents before children."""
 
-    ORDER = ["org_units", "plan_items", "users", "unit_memberships", "attempts", "training_records"]
+    ORDER = [
+        "org_units",
+        "plan_items",
+        "users",
+        "role_grants",
+        "unit_memberships",
+        "attempts",
+        "training_records",
+    ]
 
     def __init__(self) -> None:
         self.rows: dict[str, list[dict]] = {name: [] for name in self.ORDER}
@@ -32,6 +40,7 @@ class BulkWriter:
             "org_units": OrgUnit.__table__,
             "plan_items": PlanItem.__table__,
             "users": User.__table__,
+            "role_grants": RoleGrant.__table__,
             "unit_memberships": UnitMembership.__table__,
             "attempts": Attempt.__table__,
             "training_records": TrainingRecord.__table__,

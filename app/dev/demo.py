@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from app.courses.models import Course
+from app.courses.owners import add_owner_row
 from app.extensions import db
 from app.org.models import OfficerType, OrgUnit, Role
 from app.org.services import create_officer, create_unit
@@ -105,7 +106,7 @@ def seed_demo(year: int) -> list[tuple[str, str, str]] | None:
     accounts = []
     for email, role, name, unit_code, position, officer_type in DEMO_ACCOUNTS:
         password = secrets.token_urlsafe(9)
-        create_officer(
+        officer = create_officer(
             name,
             units[unit_code],
             email=email,
@@ -115,6 +116,10 @@ def seed_demo(year: int) -> list[tuple[str, str, str]] | None:
             position=position,
         )
         accounts.append((email, role.value, password))
+        if role == Role.TRAINER:  # the demo trainer owns the shipped courses: he may edit them
+            db.session.flush()
+            for course in db.session.scalars(select(Course).order_by(Course.id)):
+                add_owner_row(course, officer)
     for index, (name, unit_code) in enumerate(OTHER_OFFICERS, start=1):
         officer_type = OfficerType.PART_TIME if unit_code != "LDLD-DEMO" else OfficerType.FULL_TIME
         create_officer(

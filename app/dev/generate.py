@@ -400,13 +400,22 @@ class _Context:
                 "birth_date": date(1966, 1, 1) + timedelta(days=rng.randrange(34 * 365)),
                 "unit_id": unit["id"],
                 "position": nfc(position),
-                "role": role.value,
                 "officer_type": officer_type,
                 "active": active,
                 "password_hash": password_hash,
                 "created_at": datetime(self.year - 2, 1, 1) + timedelta(days=user_id % 365),
             },
         )
+        if role != Role.LEARNER:  # a staff role covers the officer's own unit
+            self.writer.add(
+                "role_grants",
+                {
+                    "user_id": user_id,
+                    "role": role.value,
+                    "unit_id": unit["id"],
+                    "granted_at": datetime(self.year - 2, 1, 1),
+                },
+            )
         joined = date(self.year - 2, 1, 1) + timedelta(days=user_id % 365)
         self.writer.add(
             "unit_memberships",

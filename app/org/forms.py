@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.core.text import nfc, normalise_phone
-from app.org.labels import OFFICER_TYPE_LABELS
+from app.org.labels import OFFICER_TYPE_LABELS, ROLE_LABELS
 from app.org.roster_check import parse_date
 
 UPLOAD_EXTENSIONS = ["csv", "xlsx"]
@@ -139,3 +139,47 @@ class BulkActivationForm(FlaskForm):
 
 class ReissueForm(FlaskForm):
     pass
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class GrantForm(FlaskForm):
+    """Give an officer a role over a unit's subtree (choices: what the actor may give). The
+    choices are checked here with Vietnamese messages; the grant service checks the rule."""
+
+    # Named apart from the officer form beside it on the same page (ids must be unique).
+    grant_role = SelectField(
+        _l("Vai trò"),
+        validate_choice=False,
+        validators=[DataRequired(message=_l("Vui lòng chọn vai trò."))],
+    )
+    grant_unit_id = SelectField(
+        _l("Phạm vi (đơn vị và các đơn vị trực thuộc)"),
+        coerce=_int_or_none,
+        validate_choice=False,
+        validators=[DataRequired(message=_l("Vui lòng chọn đơn vị."))],
+    )
+
+    def __init__(self, roles, units, indent: int, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.grant_role.choices = [SelectChoice(r.value, ROLE_LABELS[r]) for r in roles]
+        self.grant_unit_id.choices = [
+            SelectChoice(u.id, f"{'— ' * (u.level - indent)}{u.name}") for u in units
+        ]
+
+    def validate_grant_role(self, field) -> None:
+        if field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(_l("Bạn không được cấp vai trò này."))
+
+    def validate_grant_unit_id(self, field) -> None:
+        if field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(_l("Đơn vị này ngoài phạm vi bạn được cấp vai trò."))
+
+
+class RevokeForm(FlaskForm):
+    """Only the CSRF token: the grant is in the URL."""

@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, event, func, select
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -26,6 +26,12 @@ class Role(enum.StrEnum):
     TRAINER = "trainer"
     UNIT_MANAGER = "unit_manager"
     PROVINCE_ADMIN = "province_admin"
+
+
+# Who outranks whom when granting: nobody grants a role above their own. A learner holds no
+# grant at all (every officer is a learner of his own data).
+ROLE_RANK = {Role.LEARNER: 0, Role.TRAINER: 1, Role.UNIT_MANAGER: 2, Role.PROVINCE_ADMIN: 3}
+GRANTABLE_ROLES = (Role.UNIT_MANAGER, Role.TRAINER, Role.PROVINCE_ADMIN)
 
 
 class OfficerType(enum.StrEnum):
@@ -120,7 +126,6 @@ class User(UserMixin, db.Model):
     birth_date: Mapped[date | None] = mapped_column()
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
     position: Mapped[str] = mapped_column(String(255), default="")
-    role: Mapped[str] = mapped_column(String(20), default=Role.LEARNER.value)
     officer_type: Mapped[str] = mapped_column(String(20), default=OfficerType.PART_TIME.value)
     active: Mapped[bool] = mapped_column(default=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
@@ -133,6 +138,15 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     unit: Mapped[OrgUnit] = relationship(lazy="joined", innerjoin=True)
+    # The grants in force (not revoked). Loaded on first use — one query, for the signed-in
+    # user only: lists of officers never read it.
+    grants: Mapped[list[RoleGrant]] = relationship(
+        primaryjoin="and_(RoleGrant.user_id == User.id, RoleGrant.revoked_at.is_(None))",
+        foreign_keys="RoleGrant.user_id",
+        viewonly=True,
+        lazy="select",
+        order_by="RoleGrant.id",
+    )
 
     __table_args__ = (Index("ix_users_unit_id_active", "unit_id", "active"),)
 
@@ -152,8 +166,19 @@ class User(UserMixin, db.Model):
         """Has set a password (by an invitation, a printed code or the first install)."""
         return self.password_hash is not None
 
+    @property
+    def roles(self) -> frozenset[str]:
+        """The roles this user holds anywhere (values of `Role`), learner always included."""
+        return frozenset({Role.LEARNER.value, *(grant.role for grant in self.grants)})
+
+    @property
+    def role(self) -> str:
+        """The highest role held anywhere (a value of `Role`): for labels and cache keys.
+        Scope and permissions come from the grants themselves (app/core/permissions.py)."""
+        return max(self.roles, key=lambda value: ROLE_RANK[Role(value)])
+
     def has_role(self, *roles: Role) -> bool:
-        return self.role in {r.value for r in roles}
+        return not self.roles.isdisjoint(r.value for r in roles)
 
     @property
     def can_view_coverage(self) -> bool:
@@ -162,6 +187,34 @@ class User(UserMixin, db.Model):
     @property
     def can_author(self) -> bool:
         return self.has_role(Role.TRAINER, Role.PROVINCE_ADMIN)
+
+
+class RoleGrant(db.Model):
+    """A role held over a unit's subtree: unit manager of X, trainer in X, province admin of X.
+
+    Rows are never deleted: a revocation stamps `revoked_at`, so who held what, granted by
+    whom, stays readable (the audit log records each grant and revocation too).
+    """
+
+    __tablename__ = "role_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column()
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    unit: Mapped[OrgUnit] = relationship(lazy="joined", innerjoin=True)
+
+    __table_args__ = (
+        CheckConstraint("role IN ('trainer', 'unit_manager', 'province_admin')", name="role"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<RoleGrant {self.role} of unit {self.unit_id} to user {self.user_id}>"
 
 
 class UnitMembership(db.Model):

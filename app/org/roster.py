@@ -25,7 +25,7 @@ from app.core.audit import AuditEvent
 from app.core.dates import local_date_of, local_today
 from app.core.db import reading_only, utcnow
 from app.core.pagination import Page, paginate
-from app.core.permissions import officers_in_scope
+from app.core.permissions import officers_in_scope, scope_filter
 from app.core.text import nfc
 from app.extensions import db
 from app.org.models import (
@@ -34,7 +34,6 @@ from app.org.models import (
     UnitMembership,
     User,
     name_matches,
-    subtree_filter,
 )
 from app.org.roster_check import (
     CHUNK,
@@ -244,10 +243,12 @@ def update_officer(actor_id: int | None, user: User, values: dict) -> dict[str, 
     return changes
 
 
-def conflicts(user: User | None, values: dict, scope_path: str = "/") -> dict[str, str]:
+def conflicts(
+    user: User | None, values: dict, scope_paths: str | tuple[str, ...] = "/"
+) -> dict[str, str]:
     """{field: message} for an officer code, e-mail or phone another officer already has.
 
-    An officer inside `scope_path` (the manager's subtree) is one the manager can see anyway,
+    An officer inside `scope_paths` (the manager's subtrees) is one the manager can see anyway,
     so the message says so; one outside gets a neutral message that does not confirm an
     account exists there (issue 17: "đã dùng cho cán bộ khác" was an existence oracle).
     """
@@ -279,7 +280,7 @@ def conflicts(user: User | None, values: dict, scope_path: str = "/") -> dict[st
                 .where(column == values[name])
             ).first()
             if other is not None and (user is None or other.id != user.id):
-                found[name] = taken if other.path.startswith(scope_path) else unavailable
+                found[name] = taken if other.path.startswith(scope_paths) else unavailable
     return found
 
 
@@ -500,7 +501,7 @@ def units_in_scope(viewer: User) -> list[OrgUnit]:
     return list(
         db.session.scalars(
             select(OrgUnit)
-            .where(subtree_filter(OrgUnit.path, viewer.unit.path), OrgUnit.active.is_(True))
+            .where(scope_filter(viewer, OrgUnit.path), OrgUnit.active.is_(True))
             .order_by(OrgUnit.path)
         )
     )

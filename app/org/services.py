@@ -31,19 +31,24 @@ def create_officer(
     phone: str | None = None,
 ) -> User:
     """Add an officer (does not commit). Without a password the officer cannot sign in —
-    the roster may hold people trained only in class."""
+    the roster may hold people trained only in class. A `role` above learner is granted over
+    the officer's own unit (app/org/grants.py)."""
     user = User(
         full_name=nfc(full_name),
         unit=unit,
         unit_id=unit.id,
         email=normalise_email(email),
-        role=role.value,
         officer_type=officer_type.value,
         position=nfc(position),
         phone=normalise_phone(phone) if phone else None,
         password_hash=hash_password(password) if password else None,
     )
     db.session.add(user)
+    if Role(role) != Role.LEARNER:
+        from app.org.grants import add_grant
+
+        db.session.flush()
+        add_grant(user, role, unit)
     return user
 
 

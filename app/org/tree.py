@@ -4,9 +4,10 @@ The web pages (app/org/tree_views.py), `flask units …` and the tree import all
 services; each public one checks what it must, writes, audits and commits once (the roster's
 pattern), or raises `TreeError` with a Vietnamese message and writes nothing.
 
-Who may do what (`actor` None is the command line, which may do everything): the province
-admin anything inside his own subtree; a unit manager only on units strictly below his own
-unit (his own unit may receive a unit, never be moved, merged or closed by him).
+Who may do what (`actor` None is the command line, which may do everything), from the actor's
+role grants: the province admin anything inside the subtree of his grant; a unit manager only
+on units strictly below the unit of his grant (that unit may receive a unit, never be moved,
+merged or closed by him).
 
 Moving and merging units: app/org/tree_moves.py.
 """
@@ -19,6 +20,7 @@ from sqlalchemy.orm import aliased
 
 from app.core import audit
 from app.core.audit import AuditEvent
+from app.core.permissions import in_scope
 from app.core.text import nfc
 from app.extensions import db
 from app.org.models import OrgUnit, Role, UnitLevel, User, subtree_filter
@@ -39,19 +41,25 @@ def may_manage_tree(user: User) -> bool:
 
 
 def may_change(actor: User | None, unit: OrgUnit) -> bool:
-    """Rename, move, merge away, close: the admin within his subtree, a manager strictly below."""
+    """Rename, move, merge away, close: the admin within the subtree of one of his grants, a
+    manager strictly below the unit of one of his."""
     if actor is None:
         return True
-    if not may_manage_tree(actor) or not unit.path.startswith(actor.unit.path):
-        return False
-    return actor.has_role(Role.PROVINCE_ADMIN) or unit.id != actor.unit_id
+    for grant in actor.grants:
+        if not unit.path.startswith(grant.unit.path):
+            continue
+        if grant.role == Role.PROVINCE_ADMIN.value:
+            return True
+        if grant.role == Role.UNIT_MANAGER.value and unit.id != grant.unit_id:
+            return True
+    return False
 
 
 def may_receive(actor: User | None, parent: OrgUnit) -> bool:
     """Be the parent of a created or moved unit, or the target of a merge."""
     if actor is None:
         return True
-    return may_manage_tree(actor) and parent.path.startswith(actor.unit.path)
+    return in_scope(actor, parent.path)
 
 
 def require_change(actor: User | None, unit: OrgUnit) -> None:

@@ -21,9 +21,10 @@ from sqlalchemy import select, update
 
 from app.core import audit
 from app.core.dates import local_today
+from app.core.db import utcnow
 from app.extensions import db
 from app.org import tree_coverage
-from app.org.models import OrgUnit, Role, UnitMembership, User
+from app.org.models import OrgUnit, RoleGrant, UnitMembership, User
 from app.org.tree import (
     MAX_CODE,
     MAX_NAME,
@@ -215,8 +216,8 @@ def merge_units(
 ) -> MergeResult:
     """Merge `source` into `target`: its officers (open memberships), active child units and
     this year's (and later) records go to `target`; `source` is closed with its past years.
-    Unit managers of `source` become learners: their scope would otherwise grow to `target`.
-    Commits."""
+    The role grants held over `source` end (audited): a closed unit is nobody's scope, and a
+    manager of `source` must not find himself managing `target`. Commits."""
     children = check_merge(actor, source, target)
     today = today or local_today()
     result = MergeResult(target)
@@ -249,6 +250,7 @@ def merge_units(
     _sync_requirements([o for o in officers if o.active], today)
     result.officers = sum(1 for o in officers if o.active)
     _repoint_unit_rows(source, target, today)
+    _end_grants_over(source, actor_id, result)
     source.active = False
     audit.record(
         "unit.merge", "org_unit", source.id, actor_id, into=target.code,
@@ -257,6 +259,20 @@ def merge_units(
     )  # fmt: skip
     db.session.commit()
     return result
+
+
+def _end_grants_over(source: OrgUnit, actor_id: int | None, result: MergeResult) -> None:
+    grants = db.session.scalars(
+        select(RoleGrant).where(RoleGrant.unit_id == source.id, RoleGrant.revoked_at.is_(None))
+    ).all()
+    for grant in grants:
+        grant.revoked_at = utcnow()
+        grant.revoked_by_id = actor_id
+        result.demoted.append(db.session.get(User, grant.user_id).full_name)
+        audit.record(
+            "role.revoke", "user", grant.user_id, actor_id, role=grant.role,
+            unit=source.code, grant=grant.id, reason="unit.merge",
+        )  # fmt: skip
 
 
 def _move_officers(
@@ -277,13 +293,6 @@ def _move_officers(
     for officer in officers:
         if officer.active:
             db.session.add(UnitMembership(user_id=officer.id, unit_id=target.id, start_on=today))
-        if officer.role == Role.UNIT_MANAGER.value:
-            officer.role = Role.LEARNER.value
-            result.demoted.append(officer.full_name)
-            audit.record(
-                "officer.role", "user", officer.id, actor_id, from_role=Role.UNIT_MANAGER.value,
-                to_role=Role.LEARNER.value, reason="unit.merge",
-            )  # fmt: skip
         officer.unit = target
         officer.unit_id = target.id
         audit.record(

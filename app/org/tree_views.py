@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.core.permissions import roles_required, unit_in_scope_or_404
+from app.core.permissions import roles_required, scope_units, unit_in_scope_or_404
 from app.core.uploads import read_upload
 from app.extensions import db
 from app.org import roster_files, tree, tree_import, tree_moves
@@ -30,8 +30,17 @@ MANAGERS = (Role.UNIT_MANAGER, Role.PROVINCE_ADMIN)
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _scope_units() -> list[OrgUnit]:
-    return tree.subtree(current_user.unit, active_only=True)
+def _scope_units(active_only: bool = True) -> list[OrgUnit]:
+    """Every unit under the user's grants (their subtrees, outermost first)."""
+    return [
+        unit
+        for top in scope_units(current_user)
+        for unit in tree.subtree(top, active_only=active_only)
+    ]
+
+
+def _indent() -> int:
+    return min((unit.level for unit in scope_units(current_user)), default=0)
 
 
 def _parents(exclude: OrgUnit | None = None) -> list[OrgUnit]:
@@ -57,9 +66,9 @@ def _changeable_or_403(unit_id: int) -> OrgUnit:
 @roles_required(*MANAGERS)
 def index():
     show_closed = request.args.get("dong") == "1"
-    units = tree.subtree(current_user.unit, active_only=not show_closed)
+    units = _scope_units(active_only=not show_closed)
     form = UnitCreateForm()
-    set_choices(form.parent_id, _parents(), current_user.unit.level)
+    set_choices(form.parent_id, _parents(), _indent())
     return _index_page(units, form, show_closed)
 
 
@@ -70,7 +79,7 @@ def _index_page(units, form, show_closed=False, status=200):
         counts=tree.officer_counts(units),
         form=form,
         show_closed=show_closed,
-        indent=current_user.unit.level,
+        indent=_indent(),
     ), status
 
 
@@ -79,7 +88,7 @@ def _index_page(units, form, show_closed=False, status=200):
 @roles_required(*MANAGERS)
 def create():
     form = UnitCreateForm()
-    set_choices(form.parent_id, _parents(), current_user.unit.level)
+    set_choices(form.parent_id, _parents(), _indent())
     if form.validate_on_submit():
         parent = unit_in_scope_or_404(current_user, form.parent_id.data)
         try:
@@ -89,7 +98,7 @@ def create():
         else:
             flash(_("Đã tạo đơn vị “%(n)s”.", n=unit.name), "success")
             return redirect(url_for("tree.unit", unit_id=unit.id))
-    return _index_page(tree.subtree(current_user.unit, active_only=True), form, status=422)
+    return _index_page(_scope_units(), form, status=422)
 
 
 @bp.get("/<int:unit_id>")
@@ -108,14 +117,14 @@ def _unit_page(unit: OrgUnit, status: int = 200, **forms):
     set_choices(
         move.parent_id,
         [u for u in _parents(exclude=unit) if u.id != unit.parent_id],
-        current_user.unit.level,
+        _indent(),
     )
     targets = [
         u
         for u in _scope_units()
         if tree.may_receive(current_user, u) and not u.path.startswith(unit.path)
     ]
-    set_choices(merge.target_id, targets, current_user.unit.level)
+    set_choices(merge.target_id, targets, _indent())
     children = [u for u in tree.subtree(unit) if u.parent_id == unit.id]
     return render_template(
         "org/unit.html",
@@ -157,7 +166,7 @@ def rename(unit_id: int):
 def move(unit_id: int):
     unit = _changeable_or_403(unit_id)
     form = MoveForm()
-    set_choices(form.parent_id, _parents(exclude=unit), current_user.unit.level)
+    set_choices(form.parent_id, _parents(exclude=unit), _indent())
     if form.validate_on_submit():
         parent = unit_in_scope_or_404(current_user, form.parent_id.data)
         try:
@@ -178,7 +187,7 @@ def move(unit_id: int):
 def merge(unit_id: int):
     unit = _changeable_or_403(unit_id)
     form = MergeForm()
-    set_choices(form.target_id, _scope_units(), current_user.unit.level)
+    set_choices(form.target_id, _scope_units(), _indent())
     if form.validate_on_submit():
         target = unit_in_scope_or_404(current_user, form.target_id.data)
         try:
@@ -192,7 +201,13 @@ def merge(unit_id: int):
                 "success",
             )  # fmt: skip
             if result.demoted:
-                flash(_("Không còn là quản lý đơn vị: %(n)s.", n=", ".join(result.demoted)), "info")
+                flash(
+                    _(
+                        "Đã thu hồi vai trò trên đơn vị bị sáp nhập: %(n)s.",
+                        n=", ".join(result.demoted),
+                    ),
+                    "info",
+                )
             return redirect(url_for("tree.unit", unit_id=target.id))
     return _unit_page(unit, 422, merge=form)
 

@@ -20,21 +20,30 @@ from wtforms.fields.choices import SelectChoice
 
 from app.auth import activation
 from app.core.params import query_page
-from app.core.permissions import roles_required, unit_in_scope_or_404
+from app.core.permissions import (
+    home_unit,
+    roles_required,
+    scope_paths,
+    scope_units,
+    unit_in_scope_or_404,
+)
 from app.core.uploads import read_upload
-from app.org import jobs, roster, roster_files
+from app.extensions import db
+from app.org import grants, jobs, roster, roster_files
 from app.org.forms import (
     MAX_UPLOAD_BYTES,
     ActivateForm,
     BulkActivationForm,
     ConfirmForm,
     DeactivateForm,
+    GrantForm,
     OfficerForm,
     ReissueForm,
+    RevokeForm,
     RosterUploadForm,
 )
-from app.org.labels import OFFICER_TYPE_LABELS
-from app.org.models import OfficerType, Role
+from app.org.labels import OFFICER_TYPE_LABELS, ROLE_LABELS
+from app.org.models import OfficerType, OrgUnit, Role
 
 bp = Blueprint("org", __name__, url_prefix="/don-vi")
 
@@ -59,6 +68,7 @@ def roster_list():
     return render_template(
         "org/roster.html",
         page=page,
+        scope_units=scope_units(current_user),
         q=query,
         officer_types=OFFICER_TYPE_LABELS,
         OfficerType=OfficerType,
@@ -71,10 +81,10 @@ def roster_list():
 
 def _bulk_activation_form() -> BulkActivationForm:
     form = BulkActivationForm()
-    indent = current_user.unit.level
+    units = roster.units_in_scope(current_user)
+    indent = min((u.level for u in units), default=0)
     form.unit_id.choices = [
-        SelectChoice(u.id, f"{'— ' * (u.level - indent)}{u.name}")
-        for u in roster.units_in_scope(current_user)
+        SelectChoice(u.id, f"{'— ' * (u.level - indent)}{u.name}") for u in units
     ]
     return form
 
@@ -227,11 +237,12 @@ def import_preview(token: str):
     filename, rows = stored
     form = ConfirmForm()
     if form.validate_on_submit():
-        job_id = jobs.create(current_user.id, current_user.unit_id, token, filename, len(rows))
+        scope_unit = home_unit(current_user)
+        job_id = jobs.create(current_user.id, scope_unit.id, token, filename, len(rows))
         if job_id is not None:  # None: a second click got here first, its job is the one
             jobs.start(job_id, len(rows))
         return redirect(url_for("org.import_job", token=token))
-    preview = roster.parse_roster(current_user.unit, rows)
+    preview = roster.parse_roster(home_unit(current_user), rows)
     return render_template(
         "org/preview.html",
         form=form,
@@ -290,6 +301,39 @@ def import_retry(token: str):
     return redirect(url_for("org.import_job", token=token))
 
 
+def _grant_form(posted: bool = False) -> GrantForm:
+    """The grant form offering what the signed-in user may give; filled from the request only
+    when it is the form that was posted (the officer page posts its edit form too)."""
+    units = grants.units_actor_may_grant_over(current_user)
+    indent = min((u.level for u in units), default=0)
+    roles = grants.roles_actor_may_grant(current_user)
+    if posted:
+        return GrantForm(roles, units, indent)
+    return GrantForm(roles, units, indent, formdata=None)
+
+
+def _officer_page(officer, form, grant_form=None, status: int = 200):
+    memberships, events = roster.officer_history(officer)
+    if grant_form is None:
+        grant_form = _grant_form()
+    return render_template(
+        "org/officer.html",
+        officer=officer,
+        form=form,
+        deactivate_form=DeactivateForm(),
+        activate_form=ActivateForm(),
+        reissue_form=ReissueForm(),
+        grant_form=grant_form
+        if grant_form.grant_role.choices and grant_form.grant_unit_id.choices
+        else None,
+        revoke_form=RevokeForm(),
+        grants=grants.grant_history(officer),
+        role_labels=ROLE_LABELS,
+        memberships=memberships,
+        events=events,
+    ), status
+
+
 @bp.route("/can-bo/<int:user_id>", methods=["GET", "POST"])
 @login_required
 @roles_required(*MANAGERS)
@@ -297,14 +341,15 @@ def officer(user_id: int):
     officer = _officer_or_404(user_id)
     units = roster.units_in_scope(current_user)
     form = OfficerForm() if request.method == "POST" else OfficerForm.for_officer(officer)
-    indent = current_user.unit.level
+    indent = min((u.level for u in units), default=0)
     form.unit_id.choices = [
         SelectChoice(u.id, f"{'— ' * (u.level - indent)}{u.name}") for u in units
     ]
-    status = 200
     if form.validate_on_submit():
         values = form.values()
-        for name, message in roster.conflicts(officer, values, current_user.unit.path).items():
+        for name, message in roster.conflicts(
+            officer, values, tuple(scope_paths(current_user))
+        ).items():
             getattr(form, name).errors.append(message)
         if not form.errors:
             changes = roster.update_officer(current_user.id, officer, values)
@@ -313,19 +358,44 @@ def officer(user_id: int):
             else:
                 flash(_("Không có thay đổi nào."), "info")
             return redirect(url_for("org.officer", user_id=officer.id))
-    if form.errors:
-        status = 422
-    memberships, events = roster.officer_history(officer)
-    return render_template(
-        "org/officer.html",
-        officer=officer,
-        form=form,
-        deactivate_form=DeactivateForm(),
-        activate_form=ActivateForm(),
-        reissue_form=ReissueForm(),
-        memberships=memberships,
-        events=events,
-    ), status
+    return _officer_page(officer, form, status=422 if form.errors else 200)
+
+
+@bp.post("/can-bo/<int:user_id>/vai-tro")
+@login_required
+@roles_required(*MANAGERS)
+def grant_role(user_id: int):
+    officer = _officer_or_404(user_id)
+    form = _grant_form(posted=True)
+    if form.validate_on_submit():
+        unit = db.session.get(OrgUnit, form.grant_unit_id.data)
+        try:
+            grants.grant_role(current_user, officer, Role(form.grant_role.data), unit)
+        except grants.GrantRefused as refusal:
+            form.grant_role.errors.append(str(refusal))
+        else:
+            flash(_("Đã cấp vai trò."), "success")
+            return redirect(url_for("org.officer", user_id=officer.id))
+    return _officer_page(officer, OfficerForm.for_officer(officer), form, status=422)
+
+
+@bp.post("/can-bo/<int:user_id>/vai-tro/<int:grant_id>/thu-hoi")
+@login_required
+@roles_required(*MANAGERS)
+def revoke_role(user_id: int, grant_id: int):
+    officer = _officer_or_404(user_id)
+    grant = grants.grant_of_officer_or_none(officer, grant_id)
+    if grant is None:
+        abort(404)
+    if not RevokeForm().validate_on_submit():
+        abort(400)
+    try:
+        grants.revoke_grant(current_user, grant)
+    except grants.GrantRefused as refusal:
+        flash(str(refusal), "error")
+        return _officer_page(officer, OfficerForm.for_officer(officer), status=403)
+    flash(_("Đã thu hồi vai trò."), "success")
+    return redirect(url_for("org.officer", user_id=officer.id))
 
 
 @bp.post("/can-bo/<int:user_id>/nghi")

@@ -15,9 +15,15 @@ from sqlalchemy.orm import joinedload
 from app.core import audit
 from app.core.dates import local_today
 from app.core.pagination import Page, paginate
-from app.core.permissions import officers_in_scope
+from app.core.permissions import (
+    TEACHING_ROLES,
+    home_unit,
+    in_scope,
+    officers_in_scope,
+    scope_filter,
+)
 from app.extensions import db
-from app.org.models import OrgUnit, User, name_matches, subtree_filter
+from app.org.models import OrgUnit, User, name_matches
 from app.org.roster_files import read_table
 from app.progress.locking import lock_officers
 from app.progress.models import ClassAttendance, TrainingClass, TrainingRecord
@@ -28,7 +34,7 @@ def classes_page(viewer: User, page: int, per_page: int) -> Page:
     stmt = (
         select(TrainingClass)
         .join(OrgUnit, OrgUnit.id == TrainingClass.unit_id)
-        .where(subtree_filter(OrgUnit.path, viewer.unit.path))
+        .where(scope_filter(viewer, OrgUnit.path, TEACHING_ROLES))
         .order_by(TrainingClass.held_on.desc(), TrainingClass.id.desc())
     )
     return paginate(stmt, page, per_page)
@@ -36,7 +42,7 @@ def classes_page(viewer: User, page: int, per_page: int) -> Page:
 
 def class_in_scope_or_404(viewer: User, class_id: int) -> TrainingClass:
     klass = db.session.get(TrainingClass, class_id)
-    if klass is None or not klass.unit.path.startswith(viewer.unit.path):
+    if klass is None or not in_scope(viewer, klass.unit.path, TEACHING_ROLES):
         abort(404)
     return klass
 
@@ -49,10 +55,10 @@ def create_class(
     trainer_name: str = "",
     notes: str = "",
 ) -> TrainingClass:
-    """Record a class organised by the actor's unit. Commits."""
+    """Record a class organised by the actor's home unit (his first teaching scope). Commits."""
     klass = TrainingClass(
         course_id=course.id,
-        unit_id=actor.unit_id,
+        unit_id=home_unit(actor, TEACHING_ROLES).id,
         held_on=held_on,
         place=place,
         trainer_name=trainer_name,
@@ -170,7 +176,7 @@ def search_officers(viewer: User, query: str, limit: int = 20) -> list[User]:
     dialect = db.session.get_bind().dialect.name
     return list(
         db.session.scalars(
-            officers_in_scope(viewer)
+            officers_in_scope(viewer, TEACHING_ROLES)
             .where(
                 User.active.is_(True),
                 name_matches(User.full_name, query, dialect)
@@ -187,7 +193,9 @@ def officers_by_ids(viewer: User, ids: list[int]) -> list[User]:
     """Only those in the viewer's scope: ids from a form are never trusted."""
     if not ids:
         return []
-    return list(db.session.scalars(officers_in_scope(viewer).where(User.id.in_(ids))))
+    return list(
+        db.session.scalars(officers_in_scope(viewer, TEACHING_ROLES).where(User.id.in_(ids)))
+    )
 
 
 @dataclass
@@ -200,7 +208,7 @@ def match_sheet(viewer: User, filename: str, data: bytes) -> SheetMatch:
     """Match an attendance sheet's rows to officers in scope: by "Mã cán bộ", else "Thư điện
     tử", else "Họ và tên" + "Mã đơn vị" (unique). Raises RosterFileError for unreadable files."""
     _headings, rows = read_table(filename, data)
-    scope = officers_in_scope(viewer).options(joinedload(User.unit))
+    scope = officers_in_scope(viewer, TEACHING_ROLES).options(joinedload(User.unit))
     result = SheetMatch()
     seen = set()
     for number, row in rows:

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.dates import local_today
 from app.core.params import query_year
-from app.core.permissions import roles_required
+from app.core.permissions import home_unit, roles_required
 from app.courses.models import Course
 from app.extensions import db
 from app.org.labels import OFFICER_TYPE_LABELS
@@ -34,7 +34,7 @@ def index():
                 form.year.data,
                 course,
                 form.due_on.data,
-                current_user.unit,
+                home_unit(current_user, [Role.PROVINCE_ADMIN]),
                 form.officer_type.data,
                 actor_id=current_user.id,
             )
@@ -48,9 +48,17 @@ def index():
             return redirect(url_for(".index", nam=form.year.data))
     items = db.session.scalars(
         select(PlanItem)
-        .where(PlanItem.year == year, PlanItem.unit_id == current_user.unit_id)
+        .where(
+            PlanItem.year == year,
+            PlanItem.unit_id == home_unit(current_user, [Role.PROVINCE_ADMIN]).id,
+        )
         .order_by(PlanItem.due_on)
     ).all()
     return render_template(
-        "progress/plan.html", form=form, items=items, year=year, officer_types=OFFICER_TYPE_LABELS
+        "progress/plan.html",
+        form=form,
+        items=items,
+        year=year,
+        officer_types=OFFICER_TYPE_LABELS,
+        plan_unit=home_unit(current_user, [Role.PROVINCE_ADMIN]),
     )

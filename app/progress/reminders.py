@@ -40,7 +40,7 @@ from app.core.dates import format_date, local_today
 from app.core.db import utcnow
 from app.courses.models import Course
 from app.extensions import db
-from app.org.models import OrgUnit, Role, User
+from app.org.models import OrgUnit, User
 from app.progress.models import TrainingRecord
 
 
@@ -163,19 +163,10 @@ def _open_items(today: date, days_before: int) -> list[Item]:
 
 
 def _managers_by_path() -> dict[str, list[User]]:
-    """Active unit managers who can receive e-mail, keyed by their unit's path."""
-    managers = db.session.scalars(
-        select(User).where(
-            User.role == Role.UNIT_MANAGER.value,
-            User.active.is_(True),
-            User.email.is_not(None),
-            User.email != "",
-        )
-    ).all()
-    by_path: dict[str, list[User]] = defaultdict(list)
-    for manager in managers:
-        by_path[manager.unit.path].append(manager)
-    return by_path
+    """Active unit managers who can receive e-mail, keyed by the path of each unit they manage."""
+    from app.org.grants import managers_by_unit_path
+
+    return managers_by_unit_path()
 
 
 def nearest_managers(unit_path: str, by_path: dict[str, list[User]], exclude: int) -> list[User]:

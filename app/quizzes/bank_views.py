@@ -29,6 +29,7 @@ from sqlalchemy import select
 from app.core.params import query_page
 from app.core.permissions import authors_only
 from app.core.uploads import read_upload
+from app.courses import owners
 from app.courses.models import Course
 from app.extensions import db
 from app.quizzes import bank, jobs
@@ -44,6 +45,7 @@ TYPE_LABELS.update({"cloze": _l("Cloze (điền vào chỗ trống)"), "?": _l("
 
 
 bp.before_request(authors_only)
+bp.before_request(owners.owners_only)  # a course's bank: its owners and the province admin
 
 
 def _course_or_404(slug: str) -> Course:
@@ -67,6 +69,8 @@ def _background(size: int) -> bool:
 @bp.get("/")
 def courses():
     rows = db.session.scalars(select(Course).order_by(Course.title)).all()
+    editable = owners.editable_course_ids(current_user)
+    rows = [c for c in rows if editable is None or c.id in editable]
     return render_template("bank/courses.html", courses=rows)
 
 

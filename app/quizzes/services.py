@@ -12,13 +12,14 @@ from sqlalchemy.orm import joinedload
 from app.core import audit
 from app.core.dates import local_date_of
 from app.core.db import utcnow
+from app.core.permissions import TEACHING_ROLES, scope_filter
 from app.core.text import nfc
 from app.courses.legal_refs import parse_refs
 from app.courses.models import Course
 from app.courses.services import lessons_done_count
 from app.extensions import db
 from app.legal.services import citations, documents_by_code
-from app.org.models import OrgUnit, User, subtree_filter
+from app.org.models import OrgUnit, User
 from app.progress.services import record_completion, withdraw_completion
 from app.quizzes import rules
 from app.quizzes.models import Attempt, Question
@@ -388,7 +389,7 @@ def attempts_to_grade(viewer: User) -> list[Attempt]:
             .where(
                 Attempt.pending_grading.is_(True),
                 Attempt.user_id != viewer.id,  # nobody grades their own attempt
-                subtree_filter(OrgUnit.path, viewer.unit.path),
+                scope_filter(viewer, OrgUnit.path, TEACHING_ROLES),
             )
             .order_by(Attempt.submitted_at)
             .limit(200)

@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from app.core.permissions import roles_required
+from app.core.permissions import TEACHING_ROLES, in_scope, roles_required
 from app.courses.services import get_course_or_404, lessons_done_count
 from app.extensions import db
 from app.org.models import Role
@@ -204,7 +204,7 @@ def statistics(slug: str):
 
 def _attempt_in_scope_or_404(attempt_id: int) -> Attempt:
     attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None or not attempt.user.unit.path.startswith(current_user.unit.path):
+    if attempt is None or not in_scope(current_user, attempt.user.unit.path, TEACHING_ROLES):
         abort(404)
     return attempt
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from app.core.dates import local_today
 from app.core.pagination import paginate
+from app.core.permissions import scope_paths
 from app.extensions import db
 from app.org.models import OrgUnit, UnitLevel, User, level_column, subtree_filter
 from app.progress.coverage_counts import CoverageCount
@@ -341,8 +342,8 @@ def default_course_id(viewer: User, year: int) -> int | None:
         .where(PlanItem.year == year)
         .order_by(PlanItem.due_on, PlanItem.id)
     ).all()
-    viewer_path = viewer.unit.path
+    viewer_paths = scope_paths(viewer) or [viewer.unit.path]
     for course_id, path in lines:
-        if viewer_path.startswith(path) or path.startswith(viewer_path):
+        if any(v.startswith(path) or path.startswith(v) for v in viewer_paths):
             return course_id
     return None

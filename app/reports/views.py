@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from app.core.dates import local_today
 from app.core.params import query_int, query_page, query_year
-from app.core.permissions import roles_required, unit_in_scope_or_404
+from app.core.permissions import home_unit, in_scope, roles_required, unit_in_scope_or_404
 from app.courses.models import Course
 from app.extensions import db
 from app.org.labels import OFFICER_TYPE_LABELS
@@ -35,7 +35,7 @@ def _filters():
 
 def _breadcrumbs(root):
     """The units from the viewer's own unit down to `root` (nothing above the viewer)."""
-    return [u for u in root.ancestors() if u.path.startswith(current_user.unit.path)]
+    return [u for u in root.ancestors() if in_scope(current_user, u.path)]
 
 
 @bp.get("/bao-phu")
@@ -43,7 +43,7 @@ def _breadcrumbs(root):
 @login_required
 @roles_required(Role.UNIT_MANAGER, Role.PROVINCE_ADMIN)
 def coverage(unit_id: int | None = None):
-    root = unit_in_scope_or_404(current_user, unit_id) if unit_id else current_user.unit
+    root = unit_in_scope_or_404(current_user, unit_id) if unit_id else home_unit(current_user)
     year, courses, course_id, officer_type = _filters()
     result = services.coverage(root, year, course_id, officer_type)
     progress = result.monthly
@@ -97,7 +97,7 @@ def _report_args():
 @login_required
 @roles_required(Role.UNIT_MANAGER, Role.PROVINCE_ADMIN)
 def periodic_report(unit_id: int | None = None):
-    root = unit_in_scope_or_404(current_user, unit_id) if unit_id else current_user.unit
+    root = unit_in_scope_or_404(current_user, unit_id) if unit_id else home_unit(current_user)
     year, period = _report_args()
     report = periodic.build_report(root, year, period)
     return render_template(

@@ -10,12 +10,14 @@ from app.courses.models import Course, CourseVersion, Lesson, LessonDraft, Quest
 from app.extensions import db
 from app.org.models import Role, User
 from app.quizzes.models import Question
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, login, own_every_course
 
 
 @pytest.fixture
-def trainer(tree, make_user):
-    return make_user(tree["province"], role=Role.TRAINER, email="gv@test.vn")
+def trainer(tree, make_user, course):
+    user = make_user(tree["province"], role=Role.TRAINER, email="gv@test.vn")
+    own_every_course(user)  # only a course's owners (and the province admin) edit it
+    return user
 
 
 @pytest.fixture
@@ -37,13 +39,14 @@ def lesson_body(client, position=1) -> str:
 
 
 def authoring_urls(app):
-    values = {"slug": "khoa-thu", "lesson_slug": "mo-dau", "key": "t-01"}
+    values = {"slug": "khoa-thu", "lesson_slug": "mo-dau", "key": "t-01", "user_id": "1"}
     urls = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("authoring."):
             url = rule.rule
             for name in rule.arguments:
-                url = url.replace(f"<{name}>", values[name]).replace(f"<path:{name}>", values[name])
+                for pattern in (f"<{name}>", f"<path:{name}>", f"<int:{name}>"):
+                    url = url.replace(pattern, values[name])
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 urls.append((method, url))
     return urls

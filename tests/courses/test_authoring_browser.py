@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 from app.courses.models import LessonDraft
 from app.extensions import db
 from app.org.models import Role
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, own_every_course
 from tests.e2e.helpers import OVERFLOW_JS, UNLABELLED_CONTROLS_JS
 
 pytestmark = pytest.mark.e2e
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def live(app, course, tree, make_user):
     trainer = make_user(tree["province"], role=Role.TRAINER, email="gv-trinh-duyet@test.vn")
-    db.session.commit()
+    own_every_course(trainer)
     db.session.remove()
     app.config["WTF_CSRF_ENABLED"] = True
     server = make_server("127.0.0.1", 0, app, threaded=True)

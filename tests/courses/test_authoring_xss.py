@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 
 from app.org.models import Role
-from tests.conftest import login
+from tests.conftest import login, own_every_course
 from tests.courses.test_xss import PAYLOADS, assert_inert
 
 SCRIPT = "<script>alert('x')</script>"
@@ -60,6 +60,7 @@ def authored(client, course, tree, make_user):
     themselves must be well-formed, so the payload goes in the cited document's title), then
     publishes."""
     trainer = make_user(tree["province"], role=Role.TRAINER, email="gv@test.vn")
+    own_every_course(trainer)
     login(client, trainer.email)
     register = {
         "number": f"07 {IMG}",

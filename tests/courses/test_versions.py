@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from app.core.dates import local_today
 from app.courses.models import CompletionHistory, CourseVersion, LessonDraft
+from app.courses.owners import add_owner_row
 from app.courses.versions import (
     PublishError,
     diff_versions,
@@ -56,6 +57,8 @@ def setting(app, course, tree, make_user, plan):
     record_completion(officers["a1x"], course, on=date(year - 1, 6, 1))
     db.session.commit()
     trainer = make_user(tree["province"], role=Role.TRAINER)
+    add_owner_row(course, trainer)
+    db.session.commit()
     return {
         "year": year,
         "officers": officers,
@@ -79,7 +82,8 @@ def test_hand_computed_coverage_before_minor_and_after_major(app, course, tree, 
     )
     assert db.session.scalar(select(func.count()).select_from(CompletionHistory)) == 0
 
-    # major: the four province officers and the outsider who completed must retake
+    # major: the four province officers required by the plan line retake; the outsider who
+    # completed voluntarily and the officer who left (neither required) keep their completion
     new_due = local_today() + timedelta(days=30)
     version = publish_course(course, "major", trainer, note="Nội dung mới", due_on=new_due)
     assert version.label == "2.0" and course.version_label == "2.0"
@@ -89,29 +93,23 @@ def test_hand_computed_coverage_before_minor_and_after_major(app, course, tree, 
     history = db.session.scalars(
         select(CompletionHistory).order_by(CompletionHistory.user_id)
     ).all()
-    assert len(history) == 6
-    assert {h.user_id for h in history} == {
-        *(setting["officers"][k].id for k in ("a1x", "a1y", "a2x", "b1x")),
-        setting["outsider"].id,
-        setting["leaver"].id,
-    }
+    required_done = {setting["officers"][k].id for k in ("a1x", "a1y", "a2x", "b1x")}
+    assert {h.user_id for h in history} == required_done and len(history) == 4
     assert all(h.version == 1 and h.year == year and h.source == "online" for h in history)
     assert all(h.completed_on == local_today() for h in history)
 
     this_year = db.session.scalars(select(TrainingRecord).where(TrainingRecord.year == year)).all()
-    assert all(r.completed_on is None for r in this_year)
-    retake = [r for r in this_year if r.user_id in {h.user_id for h in history}]
-    assert len(retake) == 6 and all(r.due_on == new_due for r in retake)
-    assert sum(r.required for r in retake) == 5
-    # the outsider completed voluntarily and must retake too; one who left keeps "not required"
-    outsider = db.session.scalar(
-        select(TrainingRecord).where(TrainingRecord.user_id == setting["outsider"].id)
-    )
-    assert outsider.required and outsider.completed_on is None
-    leaver = db.session.scalar(
-        select(TrainingRecord).where(TrainingRecord.user_id == setting["leaver"].id)
-    )
-    assert not leaver.required and leaver.completed_on is None
+    retake = [r for r in this_year if r.user_id in required_done]
+    assert len(retake) == 4 and all(r.due_on == new_due for r in retake)
+    assert all(r.required and r.completed_on is None for r in retake)
+    for key in ("outsider", "leaver"):
+        kept = db.session.scalar(
+            select(TrainingRecord).where(
+                TrainingRecord.user_id == setting[key].id, TrainingRecord.year == year
+            )
+        )
+        assert not kept.required and kept.completed_on == local_today()
+        assert kept.course_version == 1
     # last year's completion is untouched
     last_year = db.session.scalar(
         select(TrainingRecord).where(
@@ -137,12 +135,12 @@ def test_reassign_service_directly(app, course, tree, setting):
     course.version_major = 2
     count = reassign_after_major_version(course, date(year, 11, 30))
     db.session.commit()
-    assert count == 6
+    assert count == 4  # the required ones; the voluntary learner and the leaver keep theirs
     assert numbers(coverage(tree["province"], year, course.id)) == (
         (6, 0),
         {"A": (4, 0), "B": (2, 0)},
     )
-    assert db.session.scalar(select(func.count()).select_from(CompletionHistory)) == 6
+    assert db.session.scalar(select(func.count()).select_from(CompletionHistory)) == 4
 
 
 def test_major_version_needs_a_due_date(app, course, setting):

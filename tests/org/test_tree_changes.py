@@ -13,7 +13,7 @@ from app.core.dates import local_today
 from app.extensions import db
 from app.org import tree as tree_service
 from app.org import tree_moves
-from app.org.models import OfficerType, OrgUnit, Role, UnitMembership, User
+from app.org.models import OfficerType, OrgUnit, Role, RoleGrant, UnitMembership, User
 from app.org.services import create_officer
 from app.progress import coverage_upkeep
 from app.progress.models import TrainingRecord
@@ -48,7 +48,9 @@ def province(tree, course):
         "B1": _officers(tree["B1"], 30, "Ba"),
         "A": _officers(tree["A"], 1, "Quanly"),
     }
-    people["A"][0].role = Role.UNIT_MANAGER.value
+    db.session.add(
+        RoleGrant(user_id=people["A"][0].id, role=Role.UNIT_MANAGER.value, unit_id=tree["A"].id)
+    )
     for group in people.values():
         for n, officer in enumerate(group):
             require(

@@ -22,7 +22,7 @@ from app.quizzes.formats import ParsedQuestion
 from app.quizzes.formats.xlsx import export_xlsx
 from app.quizzes.formats.xlsx_template import examples
 from app.quizzes.models import Question
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, own_every_course
 from tests.e2e.helpers import OVERFLOW_JS, UNLABELLED_CONTROLS_JS
 
 pytestmark = pytest.mark.e2e
@@ -30,8 +30,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def live(app, course, tree, make_user, tmp_path, monkeypatch):
-    make_user(tree["province"], role=Role.TRAINER, email="gv-ngan-hang@test.vn")
-    db.session.commit()
+    own_every_course(make_user(tree["province"], role=Role.TRAINER, email="gv-ngan-hang@test.vn"))
     db.session.remove()
     monkeypatch.setattr(app, "instance_path", str(tmp_path))
     app.config.update(WTF_CSRF_ENABLED=True, BANK_SYNC_MAX_BYTES=0)  # every file in background

@@ -19,7 +19,7 @@ from app.quizzes import jobs
 from app.quizzes.formats import parse_gift, parse_moodle_xml
 from app.quizzes.formats.xlsx import parse_xlsx
 from app.quizzes.models import Attempt
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, login, own_every_course
 from tests.quizzes.bank_helpers import publish_imports
 
 INTEROP = Path(
@@ -39,8 +39,10 @@ def _uploads_in_tmp(app, tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def trainer(tree, make_user):
-    return make_user(tree["province"], role=Role.TRAINER, email="gv@test.vn")
+def trainer(tree, make_user, course):
+    user = make_user(tree["province"], role=Role.TRAINER, email="gv@test.vn")
+    own_every_course(user)  # only a course's owners (and the province admin) edit its bank
+    return user
 
 
 def sign_in(client, email: str) -> None:
@@ -327,6 +329,7 @@ def test_the_bank_page_lists_the_trainers_recent_imports(app, client, course, tr
     assert f'href="{response.headers["Location"]}">a.gift</a>' in page
     assert "Đã kiểm tra, chờ xác nhận" in page
     other = make_user(trainer.unit, role=Role.TRAINER, email="gv2@test.vn")
+    own_every_course(other)
     second = app.test_client()
     login(second, other.email)  # another trainer sees only their own
     assert "a.gift" not in second.get("/ngan-hang/khoa-thu").get_data(as_text=True)
