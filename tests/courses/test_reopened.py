@@ -7,7 +7,7 @@ from app.core.dates import format_date, local_today
 from app.courses.versions import publish_course
 from app.extensions import db
 from app.org.models import Role
-from tests.conftest import login
+from tests.conftest import login, own_every_course
 from tests.quizzes.test_learner_journey import study_all_lessons, take_quiz
 
 NOTE = "Cập nhật theo Nghị định 98/2023/NĐ-CP: hồ sơ khen thưởng điện tử"
@@ -23,6 +23,7 @@ def test_course_reopened_after_a_major_version(client, tree, make_user, course, 
     year = local_today().year
     make_user(tree["A1"], email="hv@test.vn")
     trainer = make_user(tree["province"], role=Role.TRAINER)
+    own_every_course(trainer)
     plan(year, date(year, 12, 31))
     login(client, "hv@test.vn")
     study_all_lessons(client)
@@ -52,6 +53,7 @@ def test_course_reopened_after_a_major_version(client, tree, make_user, course, 
 def test_no_notice_for_an_officer_new_to_the_course(client, tree, make_user, course):
     make_user(tree["A1"], email="hv@test.vn")
     trainer = make_user(tree["province"], role=Role.TRAINER)
+    own_every_course(trainer)
     publish_major(course, trainer)
     db.session.commit()
     login(client, "hv@test.vn")

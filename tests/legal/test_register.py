@@ -20,7 +20,8 @@ from app.org.models import Role
 from app.progress.services import record_completion
 from app.quizzes.models import Question
 from app.reports.services import coverage
-from tests.conftest import ROOT, login
+from tests.conftest import ROOT, login, own_every_course
+from tests.quizzes.bank_helpers import publish_imports
 from tests.quizzes.test_learner_journey import take_quiz
 
 FIXTURE = ROOT / "tests" / "fixtures" / "courses"
@@ -82,6 +83,7 @@ def test_lesson_footer_shows_names_and_articles_never_ids(client, tree, make_use
 
 def test_review_badges_references_not_verified(client, tree, make_user, course):
     trainer = make_user(tree["province"], role=Role.TRAINER)
+    own_every_course(trainer)
     from app.legal.services import update_document
 
     plan = doc("kh-nq07")
@@ -143,7 +145,7 @@ def test_only_authors_reach_the_register_and_nothing_changes(
 
 
 def test_register_list_and_edit_with_server_side_validation(client, tree, make_user, course):
-    make_user(tree["province"], role=Role.TRAINER, email="gv@test.vn")
+    own_every_course(make_user(tree["province"], role=Role.TRAINER, email="gv@test.vn"))
     login(client, "gv@test.vn")
     listing = client.get("/soan-thao/van-ban/").get_data(as_text=True)
     assert "98/2023/NĐ-CP" in listing and "152/2025/NĐ-CP" in listing
@@ -196,7 +198,7 @@ def test_register_list_and_edit_with_server_side_validation(client, tree, make_u
 
 
 def test_amendment_form_refuses_bad_input_and_changes_nothing(client, tree, make_user, course):
-    make_user(tree["province"], role=Role.TRAINER, email="gv@test.vn")
+    own_every_course(make_user(tree["province"], role=Role.TRAINER, email="gv@test.vn"))
     login(client, "gv@test.vn")
     url = "/soan-thao/van-ban/nd-98-2023/thay-doi"
     cases = [
@@ -239,7 +241,7 @@ def test_replacement_flags_notifies_and_a_major_version_reassigns(
     client, tree, make_user, course, officers
 ):
     year = local_today().year
-    make_user(tree["province"], role=Role.TRAINER, email="gv@test.vn")
+    own_every_course(make_user(tree["province"], role=Role.TRAINER, email="gv@test.vn"))
     before = coverage(tree["province"], year, course.id).total
     assert (before.required, before.trained) == (4, 3)
 
@@ -326,7 +328,7 @@ def test_replacement_flags_notifies_and_a_major_version_reassigns(
 
 
 def test_an_amendment_of_one_article_lists_only_what_cites_it(client, tree, make_user, course):
-    make_user(tree["province"], role=Role.TRAINER, email="gv@test.vn")
+    own_every_course(make_user(tree["province"], role=Role.TRAINER, email="gv@test.vn"))
     switch(client, "gv@test.vn")
     response = client.post(
         "/soan-thao/van-ban/kh-nq07/thay-doi",
@@ -344,7 +346,7 @@ def test_an_amendment_of_one_article_lists_only_what_cites_it(client, tree, make
 def test_browser_edits_are_validated_and_stored_as_references_on_publish(
     client, tree, make_user, course
 ):
-    make_user(tree["province"], role=Role.TRAINER, email="gv@test.vn")
+    own_every_course(make_user(tree["province"], role=Role.TRAINER, email="gv@test.vn"))
     login(client, "gv@test.vn")
     url = "/soan-thao/khoa-hoc/khoa-thu/bai/muc-tieu"
     typed = {"title": "Mục tiêu", "body_md": "Nội dung đang gõ.", "save": "1"}
@@ -387,7 +389,7 @@ def test_historical_citations_do_not_flag_a_course(client, tree, make_user, cour
     text = gift.read_text(encoding="utf-8")
     gift.write_text(text.replace("// [id:t-02]", "// [id:t-02]\n// [historical]"), "utf-8")
     assert load_courses(target).errors == []
-    make_user(tree["province"], role=Role.TRAINER, email="gv@test.vn")
+    own_every_course(make_user(tree["province"], role=Role.TRAINER, email="gv@test.vn"))
     login(client, "gv@test.vn")
     response = client.post(
         "/soan-thao/van-ban/nd-98-2023/thay-doi",
@@ -419,6 +421,9 @@ def test_a_bank_import_updates_the_references(course):
         == 0
     )
     import_questions(course, parse_gift(text))
+    cited = select(func.count()).where(LegalReference.document_code == "nd-152-2025")
+    assert db.session.scalar(cited) == 0  # imported questions are drafts until a publish
+    publish_imports(course)
     question = db.session.scalar(select(Question).where(Question.key == "nhap-01"))
     row = db.session.scalar(
         select(LegalReference).where(LegalReference.document_code == "nd-152-2025")
@@ -431,6 +436,7 @@ def test_a_publish_adds_missing_documents_but_never_rewrites_the_register(tree, 
     from app.courses.versions import publish_course
 
     trainer = make_user(tree["province"], role=Role.TRAINER)
+    own_every_course(trainer)
     meta = authoring.course_meta(course)
     basis = [dict(d) for d in meta["legal_basis"]]
     basis[0]["title"] = "Tên khác do khóa học này khai"

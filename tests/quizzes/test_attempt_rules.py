@@ -16,7 +16,7 @@ from app.extensions import db
 from app.org.models import Role
 from app.quizzes import rules
 from app.quizzes.models import Attempt, Question
-from tests.conftest import ROOT, login
+from tests.conftest import ROOT, login, own_every_course
 from tests.quizzes.test_learner_journey import take_quiz
 
 # The right answers of the fixture course as the review page would write them.
@@ -211,7 +211,7 @@ def test_a_small_pool_repeats_rather_than_draws_less(client, tree, make_user, co
 
 
 def test_trainer_edits_the_rules(client, tree, make_user, course):
-    make_user(tree["province"], role=Role.TRAINER, email="gv@test.vn")
+    own_every_course(make_user(tree["province"], role=Role.TRAINER, email="gv@test.vn"))
     login(client, "gv@test.vn")
     form = client.get("/soan-thao/khoa-hoc/khoa-thu/thong-tin").get_data(as_text=True)
     assert 'name="attempts_per_day"' in form and 'value="3"' in form
@@ -239,7 +239,7 @@ def test_trainer_edits_the_rules(client, tree, make_user, course):
 
 
 def test_trainer_form_refuses_out_of_range_rules(client, tree, make_user, course):
-    make_user(tree["province"], role=Role.TRAINER, email="gv@test.vn")
+    own_every_course(make_user(tree["province"], role=Role.TRAINER, email="gv@test.vn"))
     login(client, "gv@test.vn")
     page = client.post(
         "/soan-thao/khoa-hoc/khoa-thu/thong-tin",
