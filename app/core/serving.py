@@ -179,7 +179,7 @@ def configure_request_log(app: Flask) -> None:
         duration_ms = (time.perf_counter() - started) * 1000 if started else 0.0
         # The user Flask-Login loaded for this request, if any: no query just to log it.
         user = g.get("_login_user")
-        user_id = user.get_id() if user is not None and user.is_authenticated else "-"
+        user_id = user.id if user is not None and user.is_authenticated else "-"
         request_log.info(
             "request_id=%s user=%s ip=%s method=%s path=%s status=%s duration_ms=%.1f",
             request_id,

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.org.models import Role
 from app.quizzes.bank import import_questions, parse_upload
 from app.quizzes.models import Attempt, Question
-from tests.conftest import login
+from tests.conftest import login, own_every_course
 from tests.quizzes.bank_helpers import publish_imports
 
 # A trainer's test upload: English samples, no explanation, no reference, no categories.
@@ -45,6 +45,7 @@ def upload(course, text: str, filename: str, **kwargs):
 
 def test_two_files_with_the_same_titles_keep_both_sets(app, course, tree, make_user):
     trainer = make_user(tree["province"], Role.TRAINER)
+    own_every_course(trainer)
     first = upload(course, SAMPLE_A, "mau-a.gift")
     second = upload(course, SAMPLE_B, "mau-b.gift")
     assert (first.created, second.created, second.updated, second.changes) == (2, 2, 0, [])
@@ -67,6 +68,7 @@ def test_a_test_upload_never_reaches_a_learner_before_a_publish(
     app, client, course, tree, make_user, plan
 ):
     trainer = make_user(tree["province"], Role.TRAINER)
+    own_every_course(trainer)
     make_user(tree["A1"], email="hv@test.vn")
     plan(local_today().year)  # the course is required
     before = live_texts(course)
@@ -108,7 +110,7 @@ def test_a_test_upload_never_reaches_a_learner_before_a_publish(
 
 
 def test_publish_page_lists_the_refusal(app, client, course, tree, make_user, plan):
-    make_user(tree["province"], Role.TRAINER, email="gv@test.vn")
+    own_every_course(make_user(tree["province"], Role.TRAINER, email="gv@test.vn"))
     plan(local_today().year)
     upload(course, SAMPLE_A, "test-upload.gift")
     login(client, "gv@test.vn")
@@ -121,6 +123,7 @@ def test_publish_page_lists_the_refusal(app, client, course, tree, make_user, pl
 
 def test_a_course_no_plan_requires_publishes_unexplained_questions(app, course, tree, make_user):
     trainer = make_user(tree["province"], Role.TRAINER)
+    own_every_course(trainer)
     upload(course, SAMPLE_A, "test-upload.gift")
     publish_course(course, MINOR, trainer)
     assert "Is the sky blue?" in live_texts(course)
@@ -131,6 +134,7 @@ def test_preview_page_flags_missing_notes_and_lists_the_questions_it_changes(
 ):
     monkeypatch.setattr(app, "instance_path", str(tmp_path))
     trainer = make_user(tree["province"], Role.TRAINER, email="gv@test.vn")
+    own_every_course(trainer)
     upload(course, EXPLAINED, "mau.gift")
     publish_imports(course, trainer)
     login(client, "gv@test.vn")
@@ -161,6 +165,7 @@ def test_numbers_are_stored_and_exported_as_written(app, course, tree, make_user
     from app.quizzes.types import get_type
 
     trainer = make_user(tree["province"], Role.TRAINER)
+    own_every_course(trainer)
     upload(course, NUMBERS, "so.gift")
     publish_imports(course, trainer)
     question = db.session.scalar(select(Question).where(Question.title == "Pi"))
