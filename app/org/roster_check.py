@@ -246,11 +246,16 @@ def parse_roster(
             seen_phone.setdefault(phone, result.row)
         user = _match(result, by_code, by_email)
         holder = by_phone.get(phone) if phone else None
+        # Who holds a value outside the importer's subtree is not his to know (issue 17: an
+        # "already used by another officer" answer revealed accounts elsewhere): neutral words.
         if holder is not None and holder is not user and not result.errors:
-            result.errors.append(_("Số điện thoại “%(v)s” đã dùng cho cán bộ khác.", v=phone))
+            if holder.unit.path.startswith(scope):
+                result.errors.append(_("Số điện thoại “%(v)s” đã dùng cho cán bộ khác.", v=phone))
+            else:
+                result.errors.append(_("Không dùng được số điện thoại “%(v)s”.", v=phone))
         if user is not None and not user.unit.path.startswith(scope):
             result.errors.append(
-                _("Mã cán bộ hoặc thư điện tử này đã dùng cho cán bộ ngoài phạm vi quản lý.")
+                _("Không dùng được mã cán bộ hoặc thư điện tử này; vui lòng dùng giá trị khác.")
             )
         if result.errors:
             result.action = "error"
