@@ -17,6 +17,7 @@ from sqlalchemy import select
 from app.core.dates import local_today
 from app.core.text import normalise_phone
 from app.extensions import db
+from app.org.imports import ImportPreview
 from app.org.labels import OFFICER_TYPE_LABELS
 from app.org.models import OfficerType, OrgUnit, User, subtree_filter
 from app.org.roster_files import SPACES, normalised
@@ -45,24 +46,10 @@ class RowResult:
 
 
 @dataclass
-class RosterPreview:
+class RosterPreview(ImportPreview):
+    """The checked roster: counts and bad rows (listed by name) from ImportPreview."""
+
     rows: list[RowResult]
-
-    def count(self, action: str) -> int:
-        return sum(1 for r in self.rows if r.action == action)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return {a: self.count(a) for a in ("new", "updated", "unchanged", "error")}
-
-    @property
-    def bad_rows(self) -> list[RowResult]:
-        return [r for r in self.rows if r.action == "error"]
-
-    @property
-    def bad_row_lines(self) -> list[tuple[int, str, str]]:
-        """(line in the file, name, reasons) of each bad row: what the importer fixes."""
-        return [(r.row, r.name, " ".join(r.errors)) for r in self.bad_rows]
 
 
 def parse_date(text: str) -> date | None:

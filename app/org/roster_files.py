@@ -151,6 +151,14 @@ def read_table(
     return {k for k in keys if k}, rows
 
 
+def read_rows(
+    filename: str, data: bytes, headings: dict[str, str] | None = None
+) -> list[tuple[int, dict[str, str]]]:
+    """The rows of `read_table`, without the headings found."""
+    _found, rows = read_table(filename, data, headings)
+    return rows
+
+
 # --- the XLSX template ----------------------------------------------------------------------
 
 
@@ -186,19 +194,28 @@ def build_template() -> bytes:
         rule = DataValidation(type="list", formula1=options, allow_blank=True)
         rule.add(f"{letters[key]}2:{letters[key]}1001")
         sheet.add_data_validation(rule)
-    notes = book.create_sheet("Hướng dẫn")
-    for line in (
-        "Mỗi dòng một cán bộ. Dòng 1 là tiêu đề, giữ nguyên.",
-        "Mã cán bộ: mã ổn định của cán bộ; nhập lại cùng tệp sẽ cập nhật theo mã này "
-        "(không có mã thì theo thư điện tử).",
-        "Họ và tên: bắt buộc.",
-        "Ngày sinh: dd/mm/yyyy, ví dụ 05/09/1985.",
-        "Mã đơn vị: mã công đoàn trên hệ thống (hoặc điền cột Đơn vị bằng tên đơn vị).",
-        "Chuyên trách/Kiêm nhiệm: chọn một trong hai (để trống: Kiêm nhiệm).",
-        "Trạng thái: để trống hoặc Đang công tác; Nghỉ hoặc Đã chuyển để thôi theo dõi.",
-    ):
-        notes.append([line])
-    notes.column_dimensions["A"].width = 100
+    return template_bytes(
+        book,
+        (
+            "Mỗi dòng một cán bộ. Dòng 1 là tiêu đề, giữ nguyên.",
+            "Mã cán bộ: mã ổn định của cán bộ; nhập lại cùng tệp sẽ cập nhật theo mã này "
+            "(không có mã thì theo thư điện tử).",
+            "Họ và tên: bắt buộc.",
+            "Ngày sinh: dd/mm/yyyy, ví dụ 05/09/1985.",
+            "Mã đơn vị: mã công đoàn trên hệ thống (hoặc điền cột Đơn vị bằng tên đơn vị).",
+            "Chuyên trách/Kiêm nhiệm: chọn một trong hai (để trống: Kiêm nhiệm).",
+            "Trạng thái: để trống hoặc Đang công tác; Nghỉ hoặc Đã chuyển để thôi theo dõi.",
+        ),
+    )
+
+
+def template_bytes(book, notes: tuple[str, ...]) -> bytes:
+    """An import template's last steps: the "Hướng dẫn" sheet with `notes`, one a line, and
+    fixed properties (a fixed creation date: the same template is the same bytes)."""
+    sheet = book.create_sheet("Hướng dẫn")
+    for line in notes:
+        sheet.append([line])
+    sheet.column_dimensions["A"].width = 100
     book.properties.creator = "TĐKT Learn"
     book.properties.created = datetime(2025, 1, 1)
     out = io.BytesIO()

@@ -9,9 +9,7 @@ existing code under another parent is refused: moving is its own, audited operat
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from flask_babel import gettext as _
@@ -22,6 +20,7 @@ from app.core import audit
 from app.core.text import nfc
 from app.extensions import db
 from app.org import roster_files
+from app.org.imports import ImportPreview
 from app.org.models import OrgUnit, UnitLevel, User
 from app.org.roster import ImportSummary
 from app.org.tree import TreeError, add_unit, clean_code, clean_name, may_change, may_receive
@@ -53,25 +52,19 @@ class TreeRow:
 
 
 @dataclass
-class TreePreview:
+class TreePreview(ImportPreview):
+    """The checked tree file: counts and bad rows from ImportPreview, a bad row listed by its
+    code (its name when the code is missing)."""
+
     rows: list[TreeRow]
 
-    def count(self, action: str) -> int:
-        return sum(1 for r in self.rows if r.action == action)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return {a: self.count(a) for a in ("new", "updated", "unchanged", "error")}
-
-    @property
-    def bad_row_lines(self) -> list[tuple[int, str, str]]:
-        return [(r.row, r.code or r.name, " ".join(r.errors)) for r in self.rows if r.errors]
+    def label(self, row: TreeRow) -> str:
+        return row.code or row.name
 
 
 def read_file(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
     """Rows of a tree file (raises roster_files.RosterFileError for an unreadable file)."""
-    _headings, rows = roster_files.read_table(filename, data, HEADINGS)
-    return rows
+    return roster_files.read_rows(filename, data, HEADINGS)
 
 
 def _level(text: str) -> int | None:
@@ -224,21 +217,16 @@ def build_template() -> bytes:
     sheet.append(["GD", "Công đoàn ngành Giáo dục", "2", "MÃ-TỈNH"])
     sheet.append(["GD-THPT1", "Công đoàn Trường THPT số 1", "3", "GD"])
     sheet.freeze_panes = "A2"
-    notes = book.create_sheet("Hướng dẫn")
-    for line in (
-        "Mỗi dòng một đơn vị. Dòng 1 là tiêu đề, giữ nguyên; xoá hai dòng ví dụ.",
-        "Mã đơn vị: duy nhất, không có khoảng trắng; nhập lại cùng mã sẽ đổi tên theo tệp.",
-        "Cấp: 1 = LĐLĐ tỉnh, 2 = công đoàn cấp trên cơ sở, 3 = công đoàn cơ sở.",
-        "Mã đơn vị cấp trên: một đơn vị đã có trên hệ thống, hoặc một dòng khác của tệp.",
-        "Chuyển một đơn vị đã có sang đơn vị cấp trên khác: dùng trang Cây đơn vị.",
-    ):
-        notes.append([line])
-    notes.column_dimensions["A"].width = 100
-    book.properties.creator = "TĐKT Learn"
-    book.properties.created = datetime(2025, 1, 1)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return roster_files.template_bytes(
+        book,
+        (
+            "Mỗi dòng một đơn vị. Dòng 1 là tiêu đề, giữ nguyên; xoá hai dòng ví dụ.",
+            "Mã đơn vị: duy nhất, không có khoảng trắng; nhập lại cùng mã sẽ đổi tên theo tệp.",
+            "Cấp: 1 = LĐLĐ tỉnh, 2 = công đoàn cấp trên cơ sở, 3 = công đoàn cơ sở.",
+            "Mã đơn vị cấp trên: một đơn vị đã có trên hệ thống, hoặc một dòng khác của tệp.",
+            "Chuyển một đơn vị đã có sang đơn vị cấp trên khác: dùng trang Cây đơn vị.",
+        ),
+    )
 
 
 def write_template(path: Path = TEMPLATE_PATH) -> Path:

@@ -10,9 +10,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core.permissions import roles_required, scope_units, unit_in_scope_or_404
-from app.core.uploads import read_upload
 from app.extensions import db
-from app.org import roster_files, tree, tree_import, tree_moves
+from app.org import imports, roster_files, tree, tree_import, tree_moves
 from app.org.forms import MAX_UPLOAD_BYTES, ConfirmForm
 from app.org.models import OrgUnit, Role, UnitLevel
 from app.org.tree_forms import (
@@ -248,21 +247,12 @@ def template():
 def import_upload():
     form = TreeUploadForm()
     if form.validate_on_submit():
-        upload = form.file.data
-        data = read_upload(form.file, MAX_UPLOAD_BYTES)
-        if data is not None:
-            try:
-                rows = tree_import.read_file(upload.filename or "", data)
-            except roster_files.RosterFileError as error:
-                form.file.errors.append(str(error))
-            else:
-                if not rows:
-                    form.file.errors.append(_("Tệp không có dòng dữ liệu nào."))
-                else:
-                    token = roster_files.save_upload(
-                        current_user.id, tree_import.UPLOAD_KIND, upload.filename, rows
-                    )
-                    return redirect(url_for("tree.import_preview", token=token))
+        token = imports.store_upload(
+            form.file, tree_import.read_file, tree_import.UPLOAD_KIND, current_user.id,
+            MAX_UPLOAD_BYTES,
+        )  # fmt: skip
+        if token is not None:
+            return redirect(url_for("tree.import_preview", token=token))
     return render_template("org/tree_import.html", form=form), 422 if form.errors else 200
 
 

@@ -27,9 +27,8 @@ from app.core.permissions import (
     scope_units,
     unit_in_scope_or_404,
 )
-from app.core.uploads import read_upload
 from app.extensions import db
-from app.org import grants, jobs, roster, roster_files
+from app.org import grants, imports, jobs, roster, roster_files
 from app.org.forms import (
     MAX_UPLOAD_BYTES,
     ActivateForm,
@@ -202,21 +201,11 @@ def roster_template():
 def import_upload():
     form = RosterUploadForm()
     if form.validate_on_submit():
-        upload = form.file.data
-        data = read_upload(form.file, MAX_UPLOAD_BYTES)
-        if data is not None:
-            try:
-                _headings, rows = roster_files.read_table(upload.filename or "", data)
-            except roster_files.RosterFileError as error:
-                form.file.errors.append(str(error))
-            else:
-                if not rows:
-                    form.file.errors.append(_("Tệp không có dòng dữ liệu nào."))
-                else:
-                    token = roster_files.save_upload(
-                        current_user.id, jobs.UPLOAD_KIND, upload.filename, rows
-                    )
-                    return redirect(url_for("org.import_preview", token=token))
+        token = imports.store_upload(
+            form.file, roster_files.read_rows, jobs.UPLOAD_KIND, current_user.id, MAX_UPLOAD_BYTES
+        )
+        if token is not None:
+            return redirect(url_for("org.import_preview", token=token))
     status = 422 if form.errors else 200
     recent = [
         (job, progress, url_for("org.import_job", token=job.token))
