@@ -17,7 +17,7 @@ from app.extensions import db
 from app.org.models import Role
 from app.org.services import create_unit
 from app.quizzes.models import Question
-from tests.conftest import login
+from tests.conftest import login, own_every_course
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = [
@@ -94,7 +94,7 @@ def test_question_bank_xlsx_export(app, tree, make_user, course):
         question.text = text
         question.explanation = text
     db.session.commit()
-    make_user(tree["A1"], Role.TRAINER, email="gv@test.vn")
+    own_every_course(make_user(tree["A1"], Role.TRAINER, email="gv@test.vn"))
     client = app.test_client()
     login(client, "gv@test.vn")
     response = client.get(f"/ngan-hang/{course.slug}/xuat/xlsx")
@@ -139,6 +139,7 @@ EXPORTERS = {
     "app/quizzes/formats/xlsx.py": "test_question_bank_xlsx_export",
     "app/org/roster_files.py": "fixed text only (the import template)",
     "app/quizzes/formats/xlsx_template.py": "fixed text only (the import template)",
+    "app/org/tree_import.py": "fixed text only (the union tree import template)",
     "app/core/spreadsheet_safety.py": "the helpers themselves",
 }
 

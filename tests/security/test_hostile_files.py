@@ -20,7 +20,7 @@ import pytest
 
 from app.extensions import db
 from app.org.models import Role
-from tests.conftest import login
+from tests.conftest import login, own_every_course
 from tests.security import hostile_files
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -152,6 +152,7 @@ def test_deep_moodle_xml_is_refused_with_its_line():
 def people(app, tree, make_user, course):
     make_user(tree["A"], Role.UNIT_MANAGER, email="ql@test.vn")
     trainer = make_user(tree["A1"], Role.TRAINER, email="gv@test.vn")
+    own_every_course(trainer)  # the bank upload is for the course's owners
     return trainer
 
 

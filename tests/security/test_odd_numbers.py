@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.org.models import Role
-from tests.conftest import login
+from tests.conftest import login, own_every_course
 
 HUGE = "99999999999999999999"
 
@@ -14,7 +14,7 @@ HUGE = "99999999999999999999"
 @pytest.fixture
 def people(app, tree, make_user, course):
     make_user(tree["A1"], Role.LEARNER, email="hv@test.vn")
-    make_user(tree["A1"], Role.TRAINER, email="gv@test.vn")
+    own_every_course(make_user(tree["A1"], Role.TRAINER, email="gv@test.vn"))
     make_user(tree["A"], Role.UNIT_MANAGER, email="ql@test.vn")
     make_user(tree["province"], Role.PROVINCE_ADMIN, email="admin@test.vn")
     return tree

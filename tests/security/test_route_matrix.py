@@ -95,6 +95,62 @@ ROUTES = [
     ("GET", "/soan-thao/khoa-hoc/moi", "/soan-thao/khoa-hoc/moi", "login 403 200 403 200"),  # authoring.new_course
     ("POST", "/soan-thao/khoa-hoc/moi", "/soan-thao/khoa-hoc/moi", "login 403 200 403 200"),  # authoring.new_course
     ("POST", "/soan-thao/xem-truoc", "/soan-thao/xem-truoc", "login 403 200 403 200"),  # authoring.preview
+    # accounts: activation and reset pages are public (the secret in the link is the key); a bad
+    # link is 404 to everyone; changing one's password needs sign-in
+    ("GET", "/kich-hoat", "/kich-hoat", "200 200 200 200 200"),  # auth.activate_code
+    ("POST", "/kich-hoat", "/kich-hoat", "422 422 422 422 422"),  # auth.activate_code
+    ("GET", "/kich-hoat/<token>", "/kich-hoat/{invite}", "200 200 200 200 200"),  # auth.activate_link
+    ("POST", "/kich-hoat/<token>", "/kich-hoat/{invite}", "422 422 422 422 422"),  # auth.activate_link
+    ("GET", "/dat-lai-mat-khau/<token>", "/dat-lai-mat-khau/{reset}", "200 200 200 200 200"),  # auth.reset
+    ("POST", "/dat-lai-mat-khau/<token>", "/dat-lai-mat-khau/{reset}", "422 422 422 422 422"),  # auth.reset
+    ("GET", "/quen-mat-khau", "/quen-mat-khau", "200 200 200 200 200"),  # auth.forgot
+    ("POST", "/quen-mat-khau", "/quen-mat-khau", "422 422 422 422 422"),  # auth.forgot
+    ("GET", "/doi-mat-khau", "/doi-mat-khau", "login 200 200 200 200"),  # auth.change_password
+    ("POST", "/doi-mat-khau", "/doi-mat-khau", "login 422 422 422 422"),  # auth.change_password
+    # attempts: only their owner saves and sees the summary (others: not found)
+    ("GET", "/bai-lam/<int:attempt_id>/nop", "/bai-lam/{open_attempt}/nop", "login 200 404 404 404"),  # quizzes.summary
+    ("POST", "/bai-lam/<int:attempt_id>/luu", "/bai-lam/{open_attempt}/luu", "login 302 404 404 404"),  # quizzes.save
+    # activation by managers: an empty form names no unit, so none in scope (404); others: 403
+    ("POST", "/don-vi/can-bo/kich-hoat/moi", "/don-vi/can-bo/kich-hoat/moi", "login 403 403 404 404"),  # org.invite_bulk
+    ("POST", "/don-vi/can-bo/kich-hoat/phieu", "/don-vi/can-bo/kich-hoat/phieu", "login 403 403 404 404"),  # org.activation_sheet
+    ("POST", "/don-vi/can-bo/<int:user_id>/gui-loi-moi", "/don-vi/can-bo/{officer}/gui-loi-moi", "login 403 403 302 302"),  # org.reissue_invite
+    ("POST", "/don-vi/can-bo/<int:user_id>/phieu-kich-hoat", "/don-vi/can-bo/{officer}/phieu-kich-hoat", "login 403 403 200 200"),  # org.reissue_code
+    # role grants: managers' (an empty grant form: 422); one's own grant cannot be revoked (403);
+    # the admin's 403 on the trainer's grant: the manager revoked it just before (same world)
+    ("POST", "/don-vi/can-bo/<int:user_id>/vai-tro", "/don-vi/can-bo/{officer}/vai-tro", "login 403 403 422 422"),  # org.grant_role
+    ("POST", "/don-vi/can-bo/<int:user_id>/vai-tro/<int:grant_id>/thu-hoi", "/don-vi/can-bo/{trainer}/vai-tro/{trainer_grant}/thu-hoi", "login 403 403 302 403"),  # org.revoke_role
+    ("POST", "/don-vi/can-bo/<int:user_id>/vai-tro/<int:grant_id>/thu-hoi", "/don-vi/can-bo/{manager}/vai-tro/{manager_grant}/thu-hoi", "login 403 403 403 302"),  # org.revoke_role
+    ("POST", "/don-vi/can-bo/<int:user_id>/vai-tro/<int:grant_id>/thu-hoi", "/don-vi/can-bo/{officer}/vai-tro/{trainer_grant}/thu-hoi", "login 403 403 404 404"),  # org.revoke_role
+    # the union tree: managers' and the admin's; a manager sees his own unit (A) but changes only
+    # units strictly below it (A1); empty change forms are 422
+    ("GET", "/don-vi/cay/", "/don-vi/cay/", "login 403 403 200 200"),  # tree.index
+    ("POST", "/don-vi/cay/them", "/don-vi/cay/them", "login 403 403 422 422"),  # tree.create
+    ("GET", "/don-vi/cay/<int:unit_id>", "/don-vi/cay/{unit}", "login 403 403 200 200"),  # tree.unit
+    ("POST", "/don-vi/cay/<int:unit_id>/doi-ten", "/don-vi/cay/{unit}/doi-ten", "login 403 403 403 422"),  # tree.rename
+    ("POST", "/don-vi/cay/<int:unit_id>/doi-ten", "/don-vi/cay/{sub_unit}/doi-ten", "login 403 403 422 422"),  # tree.rename
+    ("POST", "/don-vi/cay/<int:unit_id>/chuyen", "/don-vi/cay/{unit}/chuyen", "login 403 403 403 422"),  # tree.move
+    ("POST", "/don-vi/cay/<int:unit_id>/chuyen", "/don-vi/cay/{sub_unit}/chuyen", "login 403 403 422 422"),  # tree.move
+    ("POST", "/don-vi/cay/<int:unit_id>/sap-nhap", "/don-vi/cay/{unit}/sap-nhap", "login 403 403 403 422"),  # tree.merge
+    ("POST", "/don-vi/cay/<int:unit_id>/sap-nhap", "/don-vi/cay/{sub_unit}/sap-nhap", "login 403 403 422 422"),  # tree.merge
+    ("POST", "/don-vi/cay/<int:unit_id>/dong", "/don-vi/cay/{unit}/dong", "login 403 403 403 422"),  # tree.close
+    ("POST", "/don-vi/cay/<int:unit_id>/dong", "/don-vi/cay/{sub_unit}/dong", "login 403 403 422 422"),  # tree.close
+    ("GET", "/don-vi/cay/mau-cay-don-vi.xlsx", "/don-vi/cay/mau-cay-don-vi.xlsx", "login 403 403 200 200"),  # tree.template
+    ("GET", "/don-vi/cay/nhap", "/don-vi/cay/nhap", "login 403 403 200 200"),  # tree.import_upload
+    ("POST", "/don-vi/cay/nhap", "/don-vi/cay/nhap", "login 403 403 422 422"),  # tree.import_upload
+    ("GET", "/don-vi/cay/nhap/<token>", "/don-vi/cay/nhap/{token}", "login 403 403 404 404"),  # tree.import_preview
+    ("POST", "/don-vi/cay/nhap/<token>", "/don-vi/cay/nhap/{token}", "login 403 403 404 404"),  # tree.import_preview
+    # course owners: owners and the admin see them; only the admin changes them
+    ("GET", "/soan-thao/khoa-hoc/<slug>/phu-trach", "/soan-thao/khoa-hoc/{slug}/phu-trach", "login 403 200 403 200"),  # authoring.course_owners
+    ("POST", "/soan-thao/khoa-hoc/<slug>/phu-trach", "/soan-thao/khoa-hoc/{slug}/phu-trach", "login 403 403 403 422"),  # authoring.course_owners
+    ("POST", "/soan-thao/khoa-hoc/<slug>/phu-trach/<int:user_id>/bo", "/soan-thao/khoa-hoc/{slug}/phu-trach/{trainer}/bo", "login 403 403 403 302"),  # authoring.remove_course_owner
+    # the legal register: authors' (trainers and the admin); an empty form is refused with 400
+    ("GET", "/soan-thao/van-ban/", "/soan-thao/van-ban/", "login 403 200 403 200"),  # legal.index
+    ("GET", "/soan-thao/van-ban/<code>", "/soan-thao/van-ban/{doc}", "login 403 200 403 200"),  # legal.edit
+    ("POST", "/soan-thao/van-ban/<code>", "/soan-thao/van-ban/{doc}", "login 403 400 403 400"),  # legal.edit
+    ("GET", "/soan-thao/van-ban/<code>/thay-doi", "/soan-thao/van-ban/{doc}/thay-doi", "login 403 200 403 200"),  # legal.amend
+    ("POST", "/soan-thao/van-ban/<code>/thay-doi", "/soan-thao/van-ban/{doc}/thay-doi", "login 403 400 403 400"),  # legal.amend
+    # question images: signed-in users, for a published course; the stored name is required
+    ("GET", "/tep-cau-hoi/<int:file_id>/<path:name>", "/tep-cau-hoi/{image}/hinh.png", "login 200 200 200 200"),  # question_files.serve
     ("GET", "/static/<path:filename>", "/static/css/app.css", "200 200 200 200 200"),  # static
     ("GET", "/xac-minh/<token>", "/xac-minh/{cert}", "200 200 200 200 200"),  # certificates.verify
     # outside the unit manager's subtree: not found (its existence is not revealed)
@@ -103,6 +159,20 @@ ROUTES = [
     ("GET", "/bao-cao/bao-phu/<int:unit_id>", "/bao-cao/bao-phu/{other_unit}", "login 403 403 404 200"),  # reports.coverage
     ("GET", "/bao-cao/bao-phu/<int:unit_id>/can-bo", "/bao-cao/bao-phu/{other_unit}/can-bo", "login 403 403 404 200"),  # reports.officers
     ("GET", "/bao-cao/dinh-ky/<int:unit_id>/tai-ve.<fmt>", "/bao-cao/dinh-ky/{other_unit}/tai-ve.csv", "login 403 403 404 200"),  # reports.periodic_download
+    ("POST", "/don-vi/can-bo/<int:user_id>/gui-loi-moi", "/don-vi/can-bo/{outsider}/gui-loi-moi", "login 403 403 404 302"),  # org.reissue_invite
+    ("POST", "/don-vi/can-bo/<int:user_id>/phieu-kich-hoat", "/don-vi/can-bo/{outsider}/phieu-kich-hoat", "login 403 403 404 200"),  # org.reissue_code
+    ("POST", "/don-vi/can-bo/<int:user_id>/vai-tro", "/don-vi/can-bo/{outsider}/vai-tro", "login 403 403 404 422"),  # org.grant_role
+    ("POST", "/don-vi/can-bo/<int:user_id>/vai-tro/<int:grant_id>/thu-hoi", "/don-vi/can-bo/{outsider}/vai-tro/{outsider_grant}/thu-hoi", "login 403 403 404 302"),  # org.revoke_role
+    ("GET", "/don-vi/cay/<int:unit_id>", "/don-vi/cay/{other_unit}", "login 403 403 404 200"),  # tree.unit
+    ("POST", "/don-vi/cay/<int:unit_id>/doi-ten", "/don-vi/cay/{other_unit}/doi-ten", "login 403 403 404 422"),  # tree.rename
+    ("POST", "/don-vi/cay/<int:unit_id>/chuyen", "/don-vi/cay/{other_unit}/chuyen", "login 403 403 404 422"),  # tree.move
+    ("POST", "/don-vi/cay/<int:unit_id>/sap-nhap", "/don-vi/cay/{other_unit}/sap-nhap", "login 403 403 404 422"),  # tree.merge
+    ("POST", "/don-vi/cay/<int:unit_id>/dong", "/don-vi/cay/{other_unit}/dong", "login 403 403 404 422"),  # tree.close
+    # not found for everyone who may ask: a wrong link, another person's attempt, a wrong name
+    ("GET", "/kich-hoat/<token>", "/kich-hoat/{token}", "404 404 404 404 404"),  # auth.activate_link
+    ("GET", "/dat-lai-mat-khau/<token>", "/dat-lai-mat-khau/{invite}", "404 404 404 404 404"),  # auth.reset
+    ("GET", "/tep-cau-hoi/<int:file_id>/<path:name>", "/tep-cau-hoi/{image}/khac.png", "login 404 404 404 404"),  # question_files.serve
+    ("GET", "/soan-thao/van-ban/<code>", "/soan-thao/van-ban/khong-co", "login 403 404 403 404"),  # legal.edit
 ]
 # fmt: on
 
@@ -161,3 +231,29 @@ def test_each_role_gets_its_answer(world, role_client, method, rule, path, expec
         response = role_client(role).open(concrete, method=method, data={})
         answers.append(_classify(response))
     assert " ".join(answers) == expected, dict(zip(ROLES, answers, strict=True))
+
+
+# Authoring and the bank are for a course's owners and the province admin: a trainer who does
+# not own the course gets 403 on every route naming it, and nothing changes.
+NOT_OWNED = [
+    (method, path)
+    for method, rule, path, _expected in ROUTES
+    if "<slug>" in rule and rule.startswith(("/soan-thao/khoa-hoc/", "/ngan-hang/"))
+]
+
+
+def test_the_owner_lines_are_found():
+    assert len(NOT_OWNED) >= 25
+    assert ("POST", "/soan-thao/khoa-hoc/{slug}/xuat-ban") in NOT_OWNED
+    assert ("POST", "/ngan-hang/{slug}/nhap") in NOT_OWNED
+
+
+@pytest.mark.parametrize("method, path", NOT_OWNED, ids=[f"{m} {p}" for m, p in NOT_OWNED])
+def test_a_trainer_who_does_not_own_the_course_gets_403(world, role_client, method, path):
+    from tests.security.test_csrf import _snapshot
+
+    client = role_client("other_trainer")
+    before = _snapshot()
+    response = client.open(path.format(**world["ids"]), method=method, data={})
+    assert response.status_code == 403
+    assert _snapshot() == before

@@ -252,7 +252,7 @@ def _gift_with(payloads) -> str:
         safe = re.sub(r"([~=#{}:\\])", r"\\\1", payload)
         blocks.append(
             f"$CATEGORY: $course$/top/{safe}\n\n"
-            f"// [tag:{safe}]\n::x{number}::{safe} [xss{number}] {{\n"
+            f"// [tag:{safe}]\n// [ref: kh-nq07 Mục II.5]\n::x{number}::{safe} [xss{number}] {{\n"
             f"={safe} đúng#{safe}\n~sai {number}#{safe}\n####{safe}\n}}\n"
         )
     return "\n".join(blocks)
@@ -260,7 +260,8 @@ def _gift_with(payloads) -> str:
 
 def test_question_bank_fields(app, world, role_client, monkeypatch):
     """Imported questions show their title, text, answers, feedback, category and tags on the
-    import preview, the bank page, the quiz and its review."""
+    import preview, the drafts waiting for publication, then (published) the bank page, the
+    authoring pages and the statistics."""
     monkeypatch.setitem(app.config, "BANK_SYNC_MAX_BYTES", 10**8)
     slug = world["ids"]["slug"]
     trainer = role_client("trainer")
@@ -274,6 +275,10 @@ def test_question_bank_fields(app, world, role_client, monkeypatch):
     assert "xss1" in preview
     confirmed = trainer.post(response.headers["Location"], data={})
     assert confirmed.status_code == 302
+    # an import makes drafts: listed (inert) on the publish page, in the bank once published
+    _fetch(trainer, f"/soan-thao/khoa-hoc/{slug}/xuat-ban")
+    published = trainer.post(f"/soan-thao/khoa-hoc/{slug}/xuat-ban", data={"kind": "minor"})
+    assert published.status_code == 302, published.get_data(as_text=True)[-3000:]
     page = _fetch(trainer, f"/ngan-hang/{slug}")
     assert "&lt;script&gt;" in page
     _fetch(trainer, f"/soan-thao/khoa-hoc/{slug}")
