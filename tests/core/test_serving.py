@@ -24,14 +24,6 @@ from tests.conftest import PASSWORD, login
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(autouse=True)
-def _app_loggers_enabled():
-    """Alembic's logging.config.fileConfig (tests/test_migrations.py runs `upgrade` in this
-    process) disables every existing logger, ours included: switch them back on."""
-    for name in ("app", "app.requests"):
-        logging.getLogger(name).disabled = False
-
-
 def _env(tmp_path, **extra) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "TEST_DATABASE_URL"}}
     env.update(
