@@ -56,7 +56,8 @@ def _fresh_interpreter(tmp_path, script: str) -> dict:
             script,
             str(tmp_path / "lazy.sqlite3"),
             str(ROOT / "tests" / "fixtures" / "courses"),
-        ],  # fmt: skip
+            ",".join(HEAVY),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
