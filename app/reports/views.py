@@ -13,13 +13,19 @@ from app.reports import periodic, services
 bp = Blueprint("reports", __name__, url_prefix="/bao-cao")
 
 
+# Ids and titles only: the filter's options need no more, and loading whole courses
+# (summaries, settings) as ORM objects cost more than the page's aggregate (bench S4). Built
+# once: building a statement costs more than running this one on SQLite.
+_COURSE_OPTIONS = select(Course.id, Course.title).order_by(Course.title)
+
+
 def _filters():
     today = local_today()
     try:
         year = int(request.args.get("nam", today.year))
     except ValueError:
         year = today.year
-    courses = list(db.session.scalars(select(Course).order_by(Course.title)))
+    courses = db.session.execute(_COURSE_OPTIONS).all()
     chosen = request.args.get("khoa")
     if chosen is None:
         # Opening the page: the year's first required course (usually the Law course);
@@ -37,6 +43,8 @@ def _filters():
 
 def _breadcrumbs(root):
     """The units from the viewer's own unit down to `root` (nothing above the viewer)."""
+    if root.id == current_user.unit_id:  # the page as it opens: no query for one crumb
+        return [root]
     return [u for u in root.ancestors() if u.path.startswith(current_user.unit.path)]
 
 
