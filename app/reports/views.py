@@ -9,6 +9,7 @@ from app.extensions import db
 from app.org.labels import OFFICER_TYPE_LABELS
 from app.org.models import Role
 from app.reports import periodic, services
+from app.reports.charts import coverage_charts
 
 bp = Blueprint("reports", __name__, url_prefix="/bao-cao")
 
@@ -62,6 +63,7 @@ def coverage(unit_id: int | None = None):
         "reports/coverage.html",
         cov=result,
         progress=progress,
+        charts=coverage_charts(result, progress) if result.rows else "",
         courses=courses,
         breadcrumbs=breadcrumbs,
         officer_types=OFFICER_TYPE_LABELS,
