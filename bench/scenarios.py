@@ -1,6 +1,7 @@
-"""The scenarios. `python bench/scenarios.py sqlite` runs S1, S2, S3, S5, S6, S7 and the driver's
-ceiling on SQLite; `bash .ci/with-postgres python bench/scenarios.py postgres` runs S2 and S3 on a
-throwaway PostgreSQL. Each writes bench/data/results-<db>.json; bench/report.py writes the table.
+"""The scenarios. `python bench/scenarios.py sqlite` runs the driver's ceiling and S1–S9 on
+SQLite (S4 in unit_coverage.py, S8 in phone.py, S9 in import_load.py);
+`bash .ci/with-postgres python bench/scenarios.py postgres` runs S2 and S3 on a throwaway
+PostgreSQL. Each writes bench/data/results-<db>.json; bench/report.py writes the table.
 
 Every ratio compares figures taken in the same run on this machine; app and baseline run on the
 same gunicorn with the same worker count, and are measured alternately (round after round) so
