@@ -22,6 +22,14 @@ def _(string: str, **variables) -> Markup:
     return Markup(get_translations().ugettext(string)) % variables
 
 
+def _month_title():
+    """`_("Tháng %(m)s: %(n)s", m=…, n=…)` for whole numbers, translated once for the twelve
+    months (ints need no escaping: plain %-formatting of the translated markup gives the same
+    text). The literal stays inside `ugettext(…)` so that message extraction finds it."""
+    translated = str(Markup(get_translations().ugettext("Tháng %(m)s: %(n)s")))
+    return lambda month, count: translated % {"m": int(month), "n": int(count)}
+
+
 def _percent(value: float) -> str:
     return f"{value:.0f}%"  # the `percent` filter
 
@@ -68,6 +76,7 @@ def coverage_charts(cov, progress) -> Markup:
             f'</desc>\n    <line x1="0" x2="{WIDTH}" y1="4" y2="4" class="target-line"></line>'
             "\n    ",
         ]
+        title = _month_title()
         for month, count in progress:
             bar = (h - 8) * count / goal
             x = (month - 1) * 30
@@ -75,7 +84,7 @@ def coverage_charts(cov, progress) -> Markup:
             out.append(
                 f'\n    \n    \n    <rect x="{x + 4}" y="{h - bar:.1f}" width="22" '
                 f'height="{bar:.1f}" class="bar{full}"><title>'
-                f"{_('Tháng %(m)s: %(n)s', m=month, n=count)}</title></rect>\n"
+                f"{title(month, count)}</title></rect>\n"
                 f'    <text x="{x + 15}" y="{h + 18}" text-anchor="middle" class="chart-axis">'
                 f"{month}</text>\n    "
             )
