@@ -171,7 +171,8 @@ def main() -> None:
             "|---|---|",
             f"| app's empty signed-in route (probe) | {f(s1['probe_signed_in_req_s'])} |",
             f"| lesson page (probe) | {f(s1['probe_lesson_req_s'])} |",
-            f"| ratio | **{s1['ratio_signed_in']:.2f}×** (rounds: "
+            "| ratio (median of the rounds' paired ratios) | "
+            f"**{s1['ratio_signed_in']:.2f}×** (rounds: "
             f"{', '.join(f'{r:.2f}' for r in s1['ratio_signed_in_rounds'])}) |",
             f"| SQL statements per page (steady state) | {s1['queries']} |",
             "",
@@ -336,8 +337,9 @@ def main() -> None:
             f"{f(s4['page_bytes'])} bytes",
             f"- probe server (the app plus empty routes), same session, alternately: coverage "
             f"page **{f(s4['page_req_s'])} req/s** (p50 {f(s4['page_latency_ms_p50'])} ms), the "
-            f"app's empty signed-in route {f(s4['empty_signed_in_req_s'])} req/s: ratio "
-            f"**{s4['ratio']:.2f}×** (rounds: {', '.join(f'{r:.2f}' for r in s4['ratio_rounds'])})",
+            f"app's empty signed-in route {f(s4['empty_signed_in_req_s'])} req/s (medians); "
+            f"ratio (median of the rounds' paired ratios) **{s4['ratio']:.2f}×** (rounds: "
+            f"{', '.join(f'{r:.2f}' for r in s4['ratio_rounds'])})",
             f"- context: Kolibri 0.19.5's coach class summary of 50 learners did "
             f"{s4['kolibri_req_s']} req/s on this machine kind (PERF-NOTES); here "
             f"{s4['page_req_s'] / s4['kolibri_req_s']:.0f}× that, in this run's load",
