@@ -247,8 +247,10 @@ def probe_server(database_url: str, port: int) -> Server:
     return Server("probe_app:app", port, env, ROOT, "probe")
 
 
-def bare_server(port: int, page_bytes: int, db_path: Path) -> Server:
+def bare_server(port: int, page_bytes: int, db_path: Path, coverage: Path | None = None) -> Server:
     env = dict(os.environ, BARE_PAGE_BYTES=str(page_bytes), BARE_DB=str(db_path))
+    if coverage is not None:  # S2's baseline route: the views' SQL, written by the bench
+        env["BARE_COVERAGE"] = str(coverage)
     return Server("bare_app:app", port, env, BENCH, "bare")
 
 

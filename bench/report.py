@@ -29,6 +29,7 @@ def _s2_facts(results: list[dict]) -> dict:
     empty = [fig.get("bare_empty_ms") for fig in figs]
     return {
         **span("floor", [fig["raw_sql_ms"] for fig in figs]),
+        **span("bare", [fig.get("bare_route_ms") for fig in figs]),
         **span("empty", empty),
         **span(
             "empty_ratio",
@@ -62,33 +63,26 @@ def load(name: str) -> dict | None:
 CAUSES = [
     (
         "S1",
-        "the app's cost per request is fixed overhead, not the page's size: in-process "
-        "(no HTTP) {app_ms:.2f} ms against {bare_ms:.2f} ms for the bare page in this run. "
-        "The decomposition under S1 splits the gap. Before the page does anything, an empty "
-        "signed-in route of the same app (Flask-Login loading the officer through a "
-        "SQLAlchemy session, the session cookie, the security headers) runs at {signed_in:.2f}× "
-        "the bare page's rate in this run: the ceiling for any signed-in page as "
-        "built. The rest is the page's own work: one more statement (its "
-        "course comes from a per-worker copy, checked against the course's stamp in the same "
-        "statement that reads the officer's progress) and renders the base layout (Jinja, "
-        "gettext, url_for, a CSRF token). Reaching 0.5× would take leaving the ORM session "
-        "out of sign-in and caching rendered HTML per role (the probe row above measures the "
-        "two together: {page_copy:.2f}× in this run): both weaken what the rest of the "
-        "app relies on (a current_user that is an ORM object; Flask-Login's session checks; "
-        "templates free to read the user), so they are left as a product decision.",
+        "the lesson page's cost over the empty signed-in route is its own work: in-process (no "
+        "HTTP) {app_ms:.2f} ms a request against {signed_in_ms:.2f} ms for the empty signed-in "
+        "route in this run. The page adds one statement (its course comes from a per-worker "
+        "copy, checked against the course's stamp in the statement that reads the officer's "
+        "progress) and renders the base layout and the lesson (Jinja, gettext, URLs, a CSRF "
+        "token), which is most of the difference (profiled in-process on 2026-12-06: ~1.3 ms of "
+        "the ~1.6 ms the page adds to the empty route is its template, flat across Jinja, "
+        "gettext, URLs and the token, with no single hot spot left). Serving a per-role copy "
+        "of the rendered page would close most "
+        "of it (the probe row 'per-worker copy per role' above: {page_copy:.2f}× the bare page) "
+        "but gives templates nothing about the user: left as a product decision.",
     ),
     (
         "S2",
-        "both views read trigger-kept tables (`coverage_counts` for one course, "
-        "`coverage_officer_counts` for every required course): the hand-written aggregate over "
-        "them takes {floor_min:.2f}–{floor_max:.2f} ms, while an empty response from a bare "
-        "Flask app, timed the same way in this run, already takes {empty_min:.2f}–"
-        "{empty_max:.2f} ms ({empty_ratio_min:.1f}–{empty_ratio_max:.1f}× the floor): as "
-        "measured, the target asks a page to cost about what an empty one does. The page "
-        "itself takes {page_min:.1f}–{page_max:.1f} ms, far below 1 s; in-process "
-        "{inproc_min:.1f}–{inproc_max:.1f} ms, of which its statements "
-        "{sql_min:.1f}–{sql_max:.1f} ms: the rest is Python (sign-in as in S1, building the "
-        "tree's rows and charts, the template).",
+        "the bare route runs the same statement and renders a minimal table: {bare_min:.2f}–"
+        "{bare_max:.2f} ms, against the page's {page_min:.1f}–{page_max:.1f} ms. The page's "
+        "extra is the app around the statement: sign-in (S1), the filters (the course list, "
+        "the plan line that picks the default course), the breadcrumbs, and the template "
+        "(filters, two SVG charts, the table); in-process {inproc_min:.1f}–{inproc_max:.1f} "
+        "ms, of which its statements {sql_min:.1f}–{sql_max:.1f} ms.",
     ),
     (
         "S3",
@@ -99,6 +93,17 @@ CAUSES = [
         "Re-check with the slowest statements of S2 before acting.",
     ),
     (
+        "S4",
+        "the page against an empty route: the same parts as S2's page (filters, breadcrumbs, "
+        "one aggregate over the trigger-kept table, the template with its two charts) for a "
+        "unit with one row; the page's template is the largest of them (profiled in-process).",
+    ),
+    (
+        "S5",
+        "look at the p99 and the log: with 50 clients on 2 sync workers each submit waits for "
+        "the others; a machine loaded from elsewhere (see the load average) stretches the tail.",
+    ),
+    (
         "S6",
         "with 2 sync workers, 50 clients only queue longer; the app's slower requests and "
         "the driver share the 2 cores (and, in this run, other work on the machine: see the load "
@@ -107,10 +112,9 @@ CAUSES = [
     ),
     (
         "S7",
-        "create_app() alone brings a worker to ~98 MB before any request: 1,105 modules "
-        "imported eagerly, among them Pillow and fpdf2 (certificates), alembic (Flask-Migrate), "
-        "segno, Babel and limits; SQLAlchemy's ORM adds ~20 MB over bare Flask. "
-        "Importing the PDF/QR stack inside the views that use it would cut most of the gap.",
+        "create_app() alone brings a worker to ~98 MB before any request: ~900 modules, among "
+        "them alembic (Flask-Migrate), Babel and limits; SQLAlchemy's ORM adds ~20 MB over "
+        "bare Flask. The PDF, image and sheet libraries are already loaded only where used.",
     ),
 ]
 
@@ -152,139 +156,162 @@ def main() -> None:
     ]
     summary: list[tuple[str, str, str, bool | None]] = []
 
-    s1 = sq["S1"]
-    ok1 = s1["ratio_c10"] >= 0.5 and s1["queries"] <= 6
-    out += [
-        "## S1 — lesson page throughput (signed-in learner, GET /khoa-hoc/<slug>/bai/1)",
-        "",
-        "| | app | bare Flask (Jinja page, similar size) | ratio |",
-        "|---|---|---|---|",
-        f"| req/s, 10 clients | {f(s1['app_req_s_c10'])} | {f(s1['bare_req_s_c10'])} | "
-        f"{s1['ratio_c10']:.2f}× |",
-        f"| req/s, 50 clients | {f(s1['app_req_s_c50'])} | {f(s1['bare_req_s_c50'])} | "
-        f"{s1['ratio_c50']:.2f}× |",
-        f"| page bytes | {f(s1['app_bytes'])} | {f(s1['bare_bytes'])} | |",
-        f"| SQL statements per page (steady state) | {s1['queries']} | 0 | |",
-        "",
-    ]
-    parts = sq.get("S1_decomposition")
-    if parts:
+    s1 = sq.get("S1")
+    if s1 is not None and "ratio_signed_in" in s1:
+        ok1 = s1["ratio_signed_in"] >= 0.75 and s1["queries"] <= 4
         out += [
-            'Where the gap is: the same app (bench/probe_app.py) answering "ok" from two empty '
-            "routes, measured in the same rounds at 10 clients:",
+            "## S1 — lesson page throughput (signed-in learner, GET /khoa-hoc/<slug>/bai/1)",
             "",
-            "| route | req/s | vs bare page |",
-            "|---|---|---|",
-            f"| bare Flask page (the baseline) | {f(s1['bare_req_s_c10'])} | 1.00× |",
-            f"| app, empty route, anonymous | {f(parts['anonymous']['req_s'])} | "
-            f"{parts['anonymous']['ratio']:.2f}× |",
-            f"| app, empty route, signed in (Flask-Login loads the officer) | "
-            f"{f(parts['signed_in']['req_s'])} | {parts['signed_in']['ratio']:.2f}× |",
-            *(
-                [
-                    "| app, empty route, officer checked with one Core statement (no ORM "
-                    f"session: the ceiling of signing in without it) | "
-                    f"{f(parts['signed_in_core']['req_s'])} | "
-                    f"{parts['signed_in_core']['ratio']:.2f}× |"
-                ]
-                if "signed_in_core" in parts
-                else []
-            ),
-            *(
-                [
-                    "| the lesson page served from a per-worker copy per role (CSRF token put "
-                    "back per request), officer checked with one Core statement: both levers "
-                    f"S1 would need, as a probe | {f(parts['page_copy_core']['req_s'])} | "
-                    f"{parts['page_copy_core']['ratio']:.2f}× |"
-                ]
-                if "page_copy_core" in parts
-                else []
-            ),
-            f"| app, lesson page | {f(s1['app_req_s_c10'])} | {s1['ratio_c10']:.2f}× |",
+            "Target (issue 18): the lesson page at ≥ 0.75× the app's own empty signed-in route, "
+            "both served by the same probe server (bench/probe_app.py: the app plus empty "
+            "routes; same gunicorn, session and user loading), measured one after the other in "
+            "every round at 10 clients; ≤ 4 SQL statements.",
+            "",
+            "| | req/s, 10 clients (median of rounds) |",
+            "|---|---|",
+            f"| app's empty signed-in route (probe) | {f(s1['probe_signed_in_req_s'])} |",
+            f"| lesson page (probe) | {f(s1['probe_lesson_req_s'])} |",
+            "| ratio (median of the rounds' paired ratios) | "
+            f"**{s1['ratio_signed_in']:.2f}×** (rounds: "
+            f"{', '.join(f'{r:.2f}' for r in s1['ratio_signed_in_rounds'])}) |",
+            f"| SQL statements per page (steady state) | {s1['queries']} |",
+            "",
+            "Context (the earlier target, ≥ 0.5× a bare Flask page of the same size, no longer a "
+            "target):",
+            "",
+            "| | app | bare Flask (Jinja page, similar size) | ratio |",
+            "|---|---|---|---|",
+            f"| req/s, 10 clients | {f(s1['app_req_s_c10'])} | {f(s1['bare_req_s_c10'])} | "
+            f"{s1['ratio_c10']:.2f}× |",
+            f"| req/s, 50 clients | {f(s1['app_req_s_c50'])} | {f(s1['bare_req_s_c50'])} | "
+            f"{s1['ratio_c50']:.2f}× |",
+            f"| page bytes | {f(s1['app_bytes'])} | {f(s1['bare_bytes'])} | |",
             "",
         ]
-    out += [
-        f"Statements: {'; '.join(sq['S1_queries']['statements'])}",
-        f"(first request of a session: {sq['S1_queries']['first_request']}). "
-        f"Non-200 responses or errors over all rounds: {s1['bad_responses']}.",
-        "",
-        f"Target ≥ 0.5× with ≤ 6 queries: {verdict(ok1)} ({s1['ratio_c10']:.2f}×, "
-        f"{s1['queries']} queries)",
-        "",
-    ]
-    summary.append(("S1 lesson page vs bare", f"{s1['ratio_c10']:.2f}×, {s1['queries']} q",
-                    "≥ 0.5×, ≤ 6 queries", ok1))  # fmt: skip
+        parts = sq.get("S1_decomposition", {})
+        labels = {
+            "anonymous": "app, empty route, anonymous",
+            "signed_in": "app, empty route, signed in (Flask-Login loads the officer)",
+            "lesson": "app, lesson page (probe server)",
+            "signed_in_core": "app, empty route, officer checked with one Core statement "
+            "(no ORM session)",
+            "page_copy_core": "the lesson page from a per-worker copy per role, officer "
+            "checked with one Core statement (a probe, not a way to serve)",
+        }
+        if parts:
+            out += [
+                "The same app's routes against the bare page, measured in the same rounds:",
+                "",
+                "| route | req/s | vs bare page |",
+                "|---|---|---|",
+                f"| bare Flask page (the baseline) | {f(s1['bare_req_s_c10'])} | 1.00× |",
+                *(
+                    f"| {labels.get(who, who)} | {f(part['req_s'])} | {part['ratio']:.2f}× |"
+                    for who, part in parts.items()
+                ),
+                f"| app, lesson page (app server) | {f(s1['app_req_s_c10'])} | "
+                f"{s1['ratio_c10']:.2f}× |",
+                "",
+            ]
+        out += [
+            f"Statements: {'; '.join(sq['S1_queries']['statements'])}",
+            f"(first request of a session: {sq['S1_queries']['first_request']}). "
+            f"Non-200 responses or errors over all rounds: {s1['bad_responses']}.",
+            "",
+            f"Target ≥ 0.75× the empty signed-in route with ≤ 4 statements: {verdict(ok1)} "
+            f"({s1['ratio_signed_in']:.2f}×, {s1['queries']} statements)",
+            "",
+        ]
+        summary.append(("S1 lesson page vs the app's empty signed-in route",
+                        f"{s1['ratio_signed_in']:.2f}×, {s1['queries']} q",
+                        "≥ 0.75×, ≤ 4 statements", ok1))  # fmt: skip
+        summary.append(("S1 context: lesson page vs bare page (old target)",
+                        f"{s1['ratio_c10']:.2f}×", "(was ≥ 0.5×)", None))  # fmt: skip
 
-    out += ["## S2 — coverage dashboard at 200k officers vs hand-written SQL", ""]
-    out += [
-        "| database | view | page median ms | raw SQL floor median ms (table) | ratio | "
-        "empty bare Flask response ms (÷ floor) | records-scan SQL ms | officers required | "
-        "same numbers |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
+    have_s2 = any("S2" in res for res in (sq, pg) if res)
+    if have_s2:
+        out += [
+            "## S2 — coverage page at 200k officers vs a bare Flask route running the same SQL",
+            "",
+            "Target (issue 18): page latency ≤ 3× a bare Flask route on the same gunicorn that "
+            "runs the same hand-written aggregate through the same driver (sqlite3 / psycopg, "
+            "one connection kept per worker) and renders the same numbers in a minimal Jinja "
+            "template (bench/bare_app.py `/coverage/<n>`), both medians of sequential requests "
+            "taken alternately; and the page's p95 < 50 ms at 10 concurrent clients. The "
+            "hand-written aggregate is the one over the trigger-kept table the app reads (the "
+            "'raw SQL' column): the strictest baseline; the records scan is context.",
+            "",
+            "| database | view | page ms | bare route ms | ratio | page p95 ms at 10 clients "
+            "(req/s) | raw SQL ms (table) | page ÷ raw SQL (old target ≤ 1.5×) | records-scan "
+            "SQL ms | officers required | same numbers (SQL / bare route) |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
     for name, res in (("SQLite", sq), ("PostgreSQL", pg)):
-        if res is None:
-            out.append(f"| {name} | — | not run | | | |")
+        if not have_s2:
+            break
+        if res is None or "S2" not in res:
+            out.append(f"| {name} | — | not run | | | | | | | | |")
             continue
         for view, fig in res["S2"].items():
-            ok = fig["ratio"] <= 1.5 and fig["page_ms"] < 1000
+            if "bare_route_ms" not in fig:  # an older results file
+                continue
+            p95 = fig.get("c10_p95_ms")
+            ok = fig["ratio"] <= 3 and p95 is not None and p95 < 50
+            same = fig.get("same_numbers_as_app") and fig.get("bare_same_numbers")
             out.append(
-                f"| {name} | {view} | {f(fig['page_ms'])} | {f(fig['raw_sql_ms'], 2)} "
-                f"({fig.get('floor', 'records')}) | {fig['ratio']:.2f}× | {_empty(fig)} | "
-                f"{f(fig.get('scan_floor_ms'))} | {f(fig['required_counted'])} | "
-                f"{'yes' if fig.get('same_numbers_as_app') else 'NO'} |"
+                f"| {name} | {view} | {f(fig['page_ms'])} | {f(fig['bare_route_ms'], 2)} | "
+                f"**{fig['ratio']:.2f}×** | {f(p95)} ({f(fig.get('c10_req_s'))}) | "
+                f"{f(fig['raw_sql_ms'], 2)} ({fig.get('floor', 'records')}) | "
+                f"{fig['sql_ratio']:.1f}× | {f(fig.get('scan_floor_ms'))} | "
+                f"{f(fig['required_counted'])} | {'yes' if same else 'NO'} |"
             )
-            summary.append((f"S2 {name} {view}", f"{fig['ratio']:.2f}×, {fig['page_ms']:.0f} ms",
-                            "≤ 1.5× and < 1 s", ok))  # fmt: skip
-    out += [
-        "",
-        "Where the page's time goes (in-process, the median of 15 requests, statements timed "
-        "by SQLAlchemy events):",
-        "",
-        "| database | view | statements | SQL ms | whole request ms | slowest statements |",
-        "|---|---|---|---|---|---|",
-    ]
-    for name, res in (("SQLite", sq), ("PostgreSQL", pg)):
-        for view, fig in (res or {}).get("S2", {}).items():
-            if "page_statements" in fig:
-                out.append(
-                    f"| {name} | {view} | {fig['page_statements']} | {f(fig['page_sql_ms'])} | "
-                    f"{f(fig['page_in_process_ms'])} | {'<br>'.join(fig['page_slowest'])} |"
-                )
-    out += [
-        "",
-        "Both views read a trigger-kept table, so the floor is the same aggregate written by "
-        "hand over that table. The page opens on one course (the year's first required one) "
-        "and reads `coverage_counts` (table 'coverage_counts'). With ?khoa=tat-ca ('all "
-        "courses') an officer counts once across courses (trained when every required course "
-        "is done, late when any is overdue): the app reads the counts of the per-officer folds "
-        "that the triggers keep, `coverage_officer_counts` (table 'coverage_officer_counts'). "
-        "The records-scan column is the one-statement GROUP BY over `training_records` giving "
-        "the same numbers (per record for one course, per officer for all courses), for scale: "
-        "what the view would cost without the tables. 'same numbers' checks the "
-        "floor's totals against the app's coverage service for the same unit, year and course. "
-        "When the floor is a fraction of a millisecond the ratio measures the page's fixed cost "
-        "(HTTP, session, template: see S1), not the aggregate. The 'empty bare Flask response' "
-        "column shows how far down that cost can go at all: a bare Flask app answering an "
-        "empty page on the same gunicorn, timed the same way (sequential requests through the "
-        "same driver) in the same run; where it is above 1.5× the floor, no page, however "
-        "little it did, could meet the S2 target as measured.",
-        "",
-        "National view: the bench's national admin at the root (34 provinces); province view: the "
-        "generated admin of the largest province. Page = median of sequential requests through "
-        "gunicorn (HTTP, session, template); raw = the same GROUP BY run directly through the "
-        "driver (sqlite3 / psycopg), e.g.:",
-        "",
-        f"    {sq['S2']['province']['sql']}",
-        "",
-    ]
+            summary.append((f"S2 {name} {view}",
+                            f"{fig['ratio']:.2f}×, p95 {f(p95)} ms at 10 clients",
+                            "≤ 3× bare route, p95 < 50 ms", ok))  # fmt: skip
+            summary.append((f"S2 context: {name} {view} vs raw SQL (old target)",
+                            f"{fig['sql_ratio']:.1f}×", "(was ≤ 1.5×)", None))  # fmt: skip
+    if have_s2:
+        out += [
+            "",
+            "Where the page's time goes (in-process, the median of 15 requests, statements "
+            "timed by SQLAlchemy events):",
+            "",
+            "| database | view | statements | SQL ms | whole request ms | slowest statements |",
+            "|---|---|---|---|---|---|",
+        ]
+        for name, res in (("SQLite", sq), ("PostgreSQL", pg)):
+            for view, fig in (res or {}).get("S2", {}).items():
+                if "page_statements" in fig:
+                    out.append(
+                        f"| {name} | {view} | {fig['page_statements']} | "
+                        f"{f(fig['page_sql_ms'])} | {f(fig['page_in_process_ms'])} | "
+                        f"{'<br>'.join(fig['page_slowest'])} |"
+                    )
+        first = next(iter(sq.get("S2", {}).values()), None) or next(
+            iter((pg or {}).get("S2", {}).values())
+        )
+        out += [
+            "",
+            "The page opens on one course (the year's first required one) and reads "
+            "`coverage_counts`; with ?khoa=tat-ca ('all courses') an officer counts once across "
+            "courses and the app reads `coverage_officer_counts`. The bare route runs the same "
+            "aggregate by hand over the same table; 'same numbers' checks the hand-written "
+            "totals, and the totals the bare route rendered, against the app's coverage "
+            "service. The records-scan column is the one-statement GROUP BY over "
+            "`training_records` giving the same numbers: what the view would cost without the "
+            "trigger-kept tables. National view: the bench's national admin at the root; "
+            "province view: the generated admin of the largest province. E.g.:",
+            "",
+            f"    {first['sql']}",
+            "",
+        ]
 
     out += ["## S3 — coverage page cost at 200k vs 20k officers", "", "| database | view | "
             "20k ms | 200k ms | ratio |", "|---|---|---|---|---|"]  # fmt: skip
     for name, res in (("SQLite", sq), ("PostgreSQL", pg)):
         if res is None:
             continue
-        for view in res["S2"]:
+        for view in res.get("S2", {}):
             if view not in res.get("S3_small", {}):
                 continue
             small, big = res["S3_small"][view]["page_ms"], res["S2"][view]["page_ms"]
@@ -298,53 +325,98 @@ def main() -> None:
         "",
     ]
 
-    s5 = sq["S5"]
-    ok5 = s5["errors"] == 0 and s5["lost"] == 0 and s5["locked_in_logs"] == 0
-    out += [
-        "## S5 — concurrent quiz submits on SQLite (through gunicorn)",
-        "",
-        f"- {s5['submits']} submits by {s5['concurrency']} concurrent signed-in learners "
-        f"(each its own open attempt, answers right, lessons done so a pass writes the record)",
-        f"- responses: {s5['responses']}; errors (anything but the 302 to the review): "
-        f"{s5['errors']}; lost submits (attempt still open): {s5['lost']}; passed: {s5['passed']}",
-        f"- 'database is locked' in the gunicorn log: {s5['locked_in_logs']}; tracebacks: "
-        f"{s5['tracebacks_in_logs']}",
-        f"- app: {f(s5['app_submits_per_s'])} submits/s (p50 {s5['app_latency_ms_p50']} ms, "
-        f"p99 {s5['app_latency_ms_p99']} ms); bare insert route at 50 clients: "
-        f"{f(s5['bare_inserts_per_s'])} inserts/s ({s5['bare_errors']} errors, "
-        f"{s5['bare_locked_in_logs']} locked); ratio {s5['ratio']:.2f}×",
-        "",
-        f"Target 0 errors, 0 lost, 0 locked: {verdict(ok5)} (no throughput target; ratio shown)",
-        "",
-    ]
-    measured5 = f"{s5['errors']}/{s5['lost']}/{s5['locked_in_logs']}, {s5['ratio']:.2f}× bare"
-    summary.append(("S5 50 concurrent submits (errors/lost/locked)", measured5, "0 / 0 / 0", ok5))
+    s4 = sq.get("S4")
+    if s4 is not None:
+        ok4 = s4["ratio"] >= 0.5 and s4["bad_responses"] == 0
+        out += [
+            "## S4 — coverage page of a small unit (its unit manager, 10 clients)",
+            "",
+            f"- unit: {s4['unit']}, {s4['officers']} officers, {s4['required_records']} required "
+            f"records this year (the year's {s4['plan_lines']} plan lines applied, every other "
+            "officer done); page "
+            f"{f(s4['page_bytes'])} bytes",
+            f"- probe server (the app plus empty routes), same session, alternately: coverage "
+            f"page **{f(s4['page_req_s'])} req/s** (p50 {f(s4['page_latency_ms_p50'])} ms), the "
+            f"app's empty signed-in route {f(s4['empty_signed_in_req_s'])} req/s (medians); "
+            f"ratio (median of the rounds' paired ratios) **{s4['ratio']:.2f}×** (rounds: "
+            f"{', '.join(f'{r:.2f}' for r in s4['ratio_rounds'])})",
+            f"- context: Kolibri 0.19.5's coach class summary of 50 learners did "
+            f"{s4['kolibri_req_s']} req/s on this machine kind (PERF-NOTES); here "
+            f"{s4['page_req_s'] / s4['kolibri_req_s']:.0f}× that, in this run's load",
+            f"- non-200 responses or errors: {s4['bad_responses']}",
+            "",
+            f"Target ≥ 0.5× the empty signed-in route: {verdict(ok4)}",
+            "",
+        ]
+        summary.append(("S4 small unit's coverage page vs empty signed-in route",
+                        f"{s4['ratio']:.2f}×, {f(s4['page_req_s'])} req/s",
+                        "≥ 0.5×", ok4))  # fmt: skip
 
-    s6 = sq["S6"]
-    ok6 = s6["ratio"] >= 0.9
-    out += [
-        "## S6 — lesson page at 50 vs 10 concurrent clients",
-        "",
-        f"- app: {f(s6['app_req_s_c10'])} req/s at 10, {f(s6['app_req_s_c50'])} req/s at 50: "
-        f"ratio {s6['ratio']:.2f}× (bare Flask: {s6['bare_ratio']:.2f}×)",
-        "",
-        f"Target ≥ 0.9: {verdict(ok6)}",
-        "",
-    ]
-    summary.append(("S6 50 vs 10 clients", f"{s6['ratio']:.2f}×", "≥ 0.9×", ok6))
+    s5 = sq.get("S5")
+    if s5 is not None:
+        ok5 = (
+            s5["errors"] == 0
+            and s5["lost"] == 0
+            and s5["locked_in_logs"] == 0
+            and s5["app_latency_ms_p99"] < 500
+        )
+        out += [
+            "## S5 — concurrent quiz submits on SQLite (through gunicorn)",
+            "",
+            f"- {s5['submits']} submits by {s5['concurrency']} concurrent signed-in learners "
+            f"(each its own open attempt, answers right, lessons done so a pass writes the record)",
+            f"- responses: {s5['responses']}; errors (anything but the 302 to the review): "
+            f"{s5['errors']}; lost submits (attempt still open): {s5['lost']}; passed: "
+            f"{s5['passed']}",
+            f"- 'database is locked' in the gunicorn log: {s5['locked_in_logs']}; tracebacks: "
+            f"{s5['tracebacks_in_logs']}",
+            f"- app: {f(s5['app_submits_per_s'])} submits/s (p50 {s5['app_latency_ms_p50']} ms, "
+            f"p99 {s5['app_latency_ms_p99']} ms); context: bare insert route at 50 clients: "
+            f"{f(s5['bare_inserts_per_s'])} inserts/s ({s5['bare_errors']} errors, "
+            f"{s5['bare_locked_in_logs']} locked); ratio {s5['ratio']:.2f}× (not a target: a "
+            "submit grades and writes far more)",
+            "",
+            f"Target 0 errors, 0 lost, 0 locked, p99 < 500 ms: {verdict(ok5)}",
+            "",
+        ]
+        measured5 = (
+            f"{s5['errors']}/{s5['lost']}/{s5['locked_in_logs']}, p99 "
+            f"{s5['app_latency_ms_p99']:.0f} ms ({s5['ratio']:.2f}× bare insert)"
+        )
+        summary.append(("S5 50 concurrent submits (errors/lost/locked, p99)", measured5,
+                        "0 / 0 / 0, p99 < 500 ms", ok5))  # fmt: skip
 
-    s7 = sq["S7"]
-    ok7 = s7["ratio"] <= 2.5
-    out += [
-        "## S7 — resident memory per worker after the load (VmRSS)",
-        "",
-        f"- app workers: {s7['app_worker_rss_mb']} MB; bare Flask workers: "
-        f"{s7['bare_worker_rss_mb']} MB; ratio {s7['ratio']:.2f}×",
-        "",
-        f"Target ≤ 2.5×: {verdict(ok7)}",
-        "",
-    ]
-    summary.append(("S7 RSS per worker vs bare", f"{s7['ratio']:.2f}×", "≤ 2.5×", ok7))
+    s6 = sq.get("S6")
+    if s6 is not None:
+        ok6 = s6["ratio"] >= 0.9
+        out += [
+            "## S6 — lesson page at 50 vs 10 concurrent clients",
+            "",
+            f"- app: {f(s6['app_req_s_c10'])} req/s at 10, {f(s6['app_req_s_c50'])} req/s at "
+            f"50: ratio {s6['ratio']:.2f}× (bare Flask: {s6['bare_ratio']:.2f}×)",
+            "",
+            f"Target ≥ 0.9: {verdict(ok6)}",
+            "",
+        ]
+        summary.append(("S6 50 vs 10 clients", f"{s6['ratio']:.2f}×", "≥ 0.9×", ok6))
+
+    s7 = sq.get("S7")
+    if s7 is not None:
+        ok7 = s7["ratio"] <= 2.5
+        out += [
+            "## S7 — resident memory per worker after the load (VmRSS)",
+            "",
+            f"- app workers: {s7['app_worker_rss_mb']} MB; bare Flask workers: "
+            f"{s7['bare_worker_rss_mb']} MB; ratio {s7['ratio']:.2f}×",
+            "- the PDF, image and spreadsheet libraries (fpdf2 with Pillow and fontTools, "
+            "segno, openpyxl) are imported inside the functions that make a certificate, a "
+            "sheet or an export: tests/test_lazy_imports.py checks that create_app() and a "
+            "signed-in lesson request load none of them (in a fresh interpreter)",
+            "",
+            f"Target ≤ 2.5×: {verdict(ok7)}",
+            "",
+        ]
+        summary.append(("S7 RSS per worker vs bare", f"{s7['ratio']:.2f}×", "≤ 2.5×", ok7))
 
     s8 = sq.get("S8")
     if s8 is not None:
@@ -413,14 +485,15 @@ def main() -> None:
         )
 
     out += ["## Likely causes of the misses", ""]
+    nan = float("nan")
+    s1q = sq.get("S1_queries", {})
     facts = {
-        "app_ms": sq["S1_queries"].get("in_process_ms_app", float("nan")),
-        "bare_ms": sq["S1_queries"].get("in_process_ms_bare", float("nan")),
-        "queries": sq["S1"]["queries"],
-        "signed_in": sq.get("S1_decomposition", {}).get("signed_in", {}).get("ratio", float("nan")),
-        "page_copy": sq.get("S1_decomposition", {})
-        .get("page_copy_core", {})
-        .get("ratio", float("nan")),
+        "app_ms": s1q.get("in_process_ms_app", nan),
+        "bare_ms": s1q.get("in_process_ms_bare", nan),
+        "signed_in_ms": s1q.get("in_process_ms_signed_in", nan),
+        "queries": sq.get("S1", {}).get("queries", nan),
+        "signed_in": sq.get("S1_decomposition", {}).get("signed_in", {}).get("ratio", nan),
+        "page_copy": sq.get("S1_decomposition", {}).get("page_copy_core", {}).get("ratio", nan),
     }
     facts.update(_s2_facts([res for res in (sq, pg) if res]))
     out += [f"- **{name}**: {text.format(**facts)}" for name, text in CAUSES if any(
@@ -440,6 +513,12 @@ def main() -> None:
     table += [f"| {a} | {b} | {c} | {verdict(d)} |" for a, b, c, d in summary]
     if pg is None:
         table.append("| S2/S3 PostgreSQL | not run | | **NOT RUN** |")
+    table += [
+        "",
+        "Targets as decided in issue 18. 'context' rows carry the earlier targets' ratios for "
+        "comparison; they are not targets. A FAIL keeps its measured figures; its likely cause "
+        "is under 'Likely causes of the misses'.",
+    ]
     out[2:2] = table + [""]
     (BENCH / "results.md").write_text("\n".join(out) + "\n")
     print("\n".join(table))

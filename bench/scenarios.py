@@ -1,6 +1,7 @@
-"""The scenarios. `python bench/scenarios.py sqlite` runs S1, S2, S3, S5, S6, S7 and the driver's
-ceiling on SQLite; `bash .ci/with-postgres python bench/scenarios.py postgres` runs S2 and S3 on a
-throwaway PostgreSQL. Each writes bench/data/results-<db>.json; bench/report.py writes the table.
+"""The scenarios. `python bench/scenarios.py sqlite` runs the driver's ceiling and S1–S9 on
+SQLite (S4 in unit_coverage.py, S8 in phone.py, S9 in import_load.py);
+`bash .ci/with-postgres python bench/scenarios.py postgres` runs S2 and S3 on a throwaway
+PostgreSQL. Each writes bench/data/results-<db>.json; bench/report.py writes the table.
 
 Every ratio compares figures taken in the same run on this machine; app and baseline run on the
 same gunicorn with the same worker count, and are measured alternately (round after round) so
@@ -37,10 +38,21 @@ from lib import (
 )
 from loadgen import ceiling, get, post, run
 from phone import phone_figures
+from unit_coverage import unit_coverage
 
-BIG, SMALL = 200_000, 20_000
-ROUNDS = 5  # 5 s runs here move by ±20% with load from elsewhere: 3 rounds let S6 read 0.84 once
-SECONDS = 5.0
+# Short development runs: BENCH_ROUNDS=2 BENCH_SECONDS=2 BENCH_ONLY=S1,S4 BENCH_BIG=20000 (the
+# 200k dataset takes minutes to generate). `make bench` sets none of them.
+BIG, SMALL = int(os.environ.get("BENCH_BIG", 200_000)), 20_000
+# 5 s runs here move by ±20% with load from elsewhere: 3 rounds let S6 read 0.84 once
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", 5))
+SECONDS = float(os.environ.get("BENCH_SECONDS", 5.0))
+ONLY = {name for name in os.environ.get("BENCH_ONLY", "").split(",") if name}
+
+
+def wanted(name: str) -> bool:
+    return not ONLY or name in ONLY
+
+
 PAGE_SAMPLES = (
     40  # sequential requests per page: 12 let one burst of load elsewhere move the median
 )
@@ -81,6 +93,10 @@ def lesson_queries(database_url: str, path: str) -> dict:
     def count(conn, cursor, statement, *args):
         statements.append(statement)
 
+    # The app's empty signed-in route (as in probe_app.py), for S1's in-process comparison.
+    from flask_login import login_required
+
+    app.add_url_rule("/bench/da-dang-nhap", "bench_signed_in", login_required(lambda: "ok"))
     # No app context held here: each request gets its own, and so its own session, as in
     # production (a shared one would serve the signed-in user from its identity map).
     event.listen(engine, "before_cursor_execute", count)
@@ -96,6 +112,7 @@ def lesson_queries(database_url: str, path: str) -> dict:
     steady = len(statements)
     # Cost per request without HTTP or gunicorn: where S1's gap comes from.
     app_ms = _in_process_ms(lambda: client.get(path))
+    signed_in_ms = _in_process_ms(lambda: client.get("/bench/da-dang-nhap"))
     os.environ["BARE_PAGE_BYTES"] = str(len(second.data))
     import bare_app
 
@@ -108,6 +125,7 @@ def lesson_queries(database_url: str, path: str) -> dict:
         "statements": [s.split("\n")[0][:100] for s in statements[:steady]],
         "page_bytes": len(second.data),
         "in_process_ms_app": app_ms,
+        "in_process_ms_signed_in": signed_in_ms,
         "in_process_ms_bare": bare_ms,
     }
 
@@ -147,6 +165,7 @@ def lesson_throughput(database_url: str, result: dict) -> None:
             for who, route in (
                 ("anonymous", "/bench/an-danh"),
                 ("signed_in", "/bench/da-dang-nhap"),
+                ("lesson", path),  # S1's target: the page against the route above, same server
                 ("signed_in_core", "/bench/mot-cau-lenh"),
                 ("page_copy_core", copy_path),
             )
@@ -187,6 +206,26 @@ def lesson_throughput(database_url: str, result: dict) -> None:
             for who in probe_clients
         }
         result["S1"] = {
+            # The target (decided in issue 18): on the probe server, the lesson page against
+            # the app's empty signed-in route, measured one after the other in every round.
+            "probe_lesson_req_s": rate["probe_lesson_c10"],
+            "probe_signed_in_req_s": rate["probe_signed_in_c10"],
+            # Paired per round (the two runs next to each other share the machine's load),
+            # then the median: a ratio of medians could pair figures from different rounds.
+            "ratio_signed_in": median(
+                [
+                    a["req_per_s"] / b["req_per_s"]
+                    for a, b in zip(
+                        figures["probe_lesson_c10"], figures["probe_signed_in_c10"], strict=True
+                    )
+                ]
+            ),
+            "ratio_signed_in_rounds": [
+                a["req_per_s"] / b["req_per_s"]
+                for a, b in zip(
+                    figures["probe_lesson_c10"], figures["probe_signed_in_c10"], strict=True
+                )
+            ],
             "app_req_s_c10": rate["app_c10"],
             "bare_req_s_c10": rate["bare_c10"],
             "ratio_c10": rate["app_c10"] / rate["bare_c10"],
@@ -335,6 +374,9 @@ def raw_coverage_ms(
         "app_totals": expected,
         "per_officer": chosen[1],
         "sql": sql,
+        "params": _jsonable(params),
+        "root_id": None,  # the records scan groups below the viewed unit: no row of its own
+        "course": course,
     }
     summary = _summary_floor(conn, dialect, province_id, course_id, today, expected, samples)
     if summary is not None:  # the app reads the pre-aggregated table: so does the floor
@@ -412,7 +454,15 @@ def _summary_floor(conn, dialect, province_id, course_id, today, expected, sampl
         "same_numbers_as_app": totals == expected,
         "per_officer": course_id is None,
         "sql": sql,
+        "params": _jsonable(params),
+        "root_id": root_id,
+        "course": course_id is not None,
     }
+
+
+def _jsonable(params: list) -> list:
+    """Parameters for bare_app's coverage route (dates tagged, psycopg needs them as dates)."""
+    return [{"date": p.isoformat()} if hasattr(p, "isoformat") else p for p in params]
 
 
 def province_admin(database_url: str) -> tuple[str, int]:
@@ -486,10 +536,11 @@ def page_sql_profile(database_url: str, email: str, path: str, samples: int = 15
     }
 
 
-def coverage_figures(database_url: str, port: int, name: str) -> dict:
-    """Page latency (sequential requests through gunicorn) vs the raw SQL floor."""
+def coverage_figures(database_url: str, port: int, name: str, loaded: bool = True) -> dict:
+    """Page latency (sequential requests through gunicorn) against a bare Flask route that runs
+    the same hand-written aggregate through the bare driver and renders its numbers, measured
+    alternately; with `loaded`, the page's latency at 10 concurrent clients too."""
     email, province_id = province_admin(database_url)
-    figures = {}
     # The page as it opens, and with "every required course" (?khoa=tat-ca: officers counted
     # once across courses, which the app reads from the trigger-kept per-officer folds).
     base, every = "/bao-cao/bao-phu", "/bao-cao/bao-phu?khoa=tat-ca"
@@ -499,35 +550,92 @@ def coverage_figures(database_url: str, port: int, name: str) -> dict:
         ("national, all courses", NATIONAL_ADMIN, None, every),
         ("province, all courses", email, province_id, every),
     )
-    # What no page can go below: a bare Flask response with nothing in it, through the same
-    # HTTP path and driver, measured the same way (sequential requests) on the same machine.
-    with bare_server(port + 100, 9000, DATA / f"bare-{name}.sqlite3") as bare:
+    # The floors first: the bare server starts with their SQL and parameters.
+    plans = []
+    for view, who, pid, path in views:
+        course_id = page_course_id(database_url, who) if path == base else None
+        plans.append(
+            (view, who, path, course_id, raw_coverage_ms(database_url, pid, 15, course_id))
+        )
+    spec = DATA / f"bare-coverage-{name}.json"
+    if database_url.startswith("sqlite"):
+        driver, dsn = "sqlite", database_url.removeprefix("sqlite:///")
+    else:
+        from sqlalchemy.engine import make_url
+
+        dbname = make_url(database_url).database
+        driver, dsn = (
+            "postgresql",
+            f"host={os.environ['PG_SOCKET_DIR']} user=postgres dbname={dbname}",
+        )
+    spec.write_text(
+        json.dumps(
+            {
+                "driver": driver,
+                "dsn": dsn,
+                "views": [
+                    {k: raw[k] for k in ("sql", "params", "root_id", "course")} for *_, raw in plans
+                ],
+            }
+        )
+    )
+    figures = {}
+    bare_db = DATA / f"bare-{name}.sqlite3"
+    with (
+        bare_server(port + 100, 9000, bare_db, coverage=spec) as bare,
+        app_server(database_url, port, name),
+    ):
+        # Context: a bare Flask response with nothing in it, through the same HTTP path and
+        # driver, measured the same way (sequential requests).
         ping = [get("/ping")]
         run("127.0.0.1", bare.port, [ping], 60, 10)
         empty_ms = 1000 * median(run("127.0.0.1", bare.port, [ping], 120, PAGE_SAMPLES).latencies)
-    log(f"{name}: empty bare Flask response {empty_ms:.2f} ms")
-    with app_server(database_url, port, name):
-        for view, who, pid, path in views:
+        log(f"{name}: empty bare Flask response {empty_ms:.2f} ms")
+        for number, (view, who, path, course_id, raw) in enumerate(plans):
             browser = Browser(port).login(who)
             status, html, _ = browser.request("GET", path)
             assert status == 200, (status, who, path)
-            request = [get(path, cookie=browser.cookie)]
-            run(
-                "127.0.0.1", port, [request], 60, 10
-            )  # warm: every worker, its connection, its cache
-            page = run("127.0.0.1", port, [request], 120, PAGE_SAMPLES)
-            course_id = page_course_id(database_url, who) if path == base else None
-            raw = raw_coverage_ms(database_url, pid, PAGE_SAMPLES, course_id)
+            bare_path = f"/coverage/{number}"
+            status, bare_html, _ = Browser(bare.port).request("GET", bare_path)
+            assert status == 200, (status, bare_path)
+            shown = re.search(r'data-totals="([^"]*)"', bare_html).group(1)
+            bare_totals = tuple(int(x) for x in shown.split(","))
+            request, bare_request = [get(path, cookie=browser.cookie)], [get(bare_path)]
+            # warm: every worker, its connection, its cache
+            run("127.0.0.1", port, [request], 60, 10)
+            run("127.0.0.1", bare.port, [bare_request], 60, 10)
+            page_lat, bare_lat, bad = [], [], 0
+            for _ in range(3):  # alternately, so that load from elsewhere hits both alike
+                for lat, server, req in (
+                    (page_lat, port, request),
+                    (bare_lat, bare.port, bare_request),
+                ):
+                    sample = run("127.0.0.1", server, [req], 120, PAGE_SAMPLES)
+                    lat += sample.latencies
+                    bad += sample.errors + sum(n for s, n in sample.statuses.items() if s != 200)
+            page_ms, bare_ms = 1000 * median(page_lat), 1000 * median(bare_lat)
+            concurrent = {}
+            if loaded:
+                clients = [[get(path, cookie=browser.cookie)] for _ in range(10)]
+                load = run("127.0.0.1", port, clients, SECONDS, 10**6)
+                lat = sorted(load.latencies) or [float("nan")]
+                concurrent = {
+                    "c10_req_s": round(load.rate, 1),
+                    "c10_p95_ms": 1000 * lat[min(len(lat) - 1, int(len(lat) * 0.95))],
+                    "c10_bad": load.errors + sum(n for s, n in load.statuses.items() if s != 200),
+                }
             profile = page_sql_profile(database_url, who, path)
-            page_ms = 1000 * median(page.latencies)
             figures[view] = {
                 "page_ms": page_ms,
-                "page_p_max_ms": 1000 * max(page.latencies),
-                "page_bad": page.errors + sum(n for s, n in page.statuses.items() if s != 200),
+                "page_p_max_ms": 1000 * max(page_lat),
+                "page_or_bare_bad": bad,
+                "bare_route_ms": bare_ms,
+                "ratio": page_ms / bare_ms,  # the target (issue 18)
+                "bare_same_numbers": bare_totals == tuple(raw["app_totals"]),
                 "raw_sql_ms": raw["median_ms"],
+                "sql_ratio": page_ms / raw["median_ms"],  # the old target, context
                 "floor": raw["floor"],
                 "scan_floor_ms": raw["scan_ms"],
-                "ratio": page_ms / raw["median_ms"],
                 "bare_empty_ms": empty_ms,
                 "required_counted": raw["required"],
                 "same_numbers_as_app": raw["same_numbers_as_app"],
@@ -540,8 +648,12 @@ def coverage_figures(database_url: str, port: int, name: str) -> dict:
                 "page_sql_ms": profile["sql_ms"],
                 "page_in_process_ms": profile["in_process_ms"],
                 "page_slowest": profile["slowest"],
+                **concurrent,
             }
-            log(f"{name} {view}: page {page_ms:.1f} ms, raw SQL {raw['median_ms']:.1f} ms")
+            log(
+                f"{name} {view}: page {page_ms:.1f} ms, bare route {bare_ms:.1f} ms, raw SQL "
+                f"{raw['median_ms']:.2f} ms, c=10 p95 {concurrent.get('c10_p95_ms', 0):.1f} ms"
+            )
     return figures
 
 
@@ -681,16 +793,26 @@ def concurrent_submits(source_url: str, result: dict) -> None:
 
 def sqlite_main() -> dict:
     result = {"machine": machine(), "started": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
+    if ONLY or BIG != 200_000:
+        NOTES.append(f"a partial run: BENCH_ONLY={sorted(ONLY)}, {BIG} officers as the big set")
     log("driver ceiling against a do-nothing server")
     result["ceiling"] = {c: ceiling(concurrency=c, duration=3.0) for c in (10, 50)}
     big = sqlite_dataset(BIG)
     small = sqlite_dataset(SMALL)
-    lesson_throughput(big, result)
-    result["S2"] = coverage_figures(big, 18221, "sqlite-200k")
-    result["S3_small"] = coverage_figures(small, 18222, "sqlite-20k")
-    concurrent_submits(big, result)
-    import_under_load(small, result, prepare_submits, submit_check)
-    phone_figures(small, result, lesson_path, prepare_submits)
+    if wanted("S1"):  # S1, S6, S7
+        lesson_throughput(big, result)
+    if wanted("S2"):
+        result["S2"] = coverage_figures(big, 18221, "sqlite-200k")
+    if wanted("S3"):
+        result["S3_small"] = coverage_figures(small, 18222, "sqlite-20k", loaded=False)
+    if wanted("S4"):
+        unit_coverage(big, result, ROUNDS, SECONDS)
+    if wanted("S5"):
+        concurrent_submits(big, result)
+    if wanted("S9"):
+        import_under_load(small, result, prepare_submits, submit_check)
+    if wanted("S8"):
+        phone_figures(small, result, lesson_path, prepare_submits)
     result["machine_end_loadavg"] = machine()["loadavg"]
     result["notes"] = sorted(set(NOTES))
     return result
@@ -702,7 +824,7 @@ def postgres_main() -> dict:
     pg_bin, socket_dir = os.environ["PG_BIN"], os.environ["PG_SOCKET_DIR"]
     result = {"machine": machine(), "started": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
     urls = {}
-    for officers in (BIG, SMALL):
+    for officers in sorted({BIG, SMALL}, reverse=True):
         name = f"tdkt_{officers // 1000}k"
         dump = DATA / f"pg-{officers}.dump"
         meta = DATA / f"pg-{officers}.json"
@@ -724,8 +846,10 @@ def postgres_main() -> dict:
                             "-f", str(dump), name], check=True)  # fmt: skip
             meta.write_text(json.dumps({"key": want, "notes": notes}))
         urls[officers] = url
-    result["S2"] = coverage_figures(urls[BIG], 18231, "pg-200k")
-    result["S3_small"] = coverage_figures(urls[SMALL], 18232, "pg-20k")
+    if wanted("S2"):
+        result["S2"] = coverage_figures(urls[BIG], 18231, "pg-200k")
+    if wanted("S3"):
+        result["S3_small"] = coverage_figures(urls[SMALL], 18232, "pg-20k", loaded=False)
     result["machine_end_loadavg"] = machine()["loadavg"]
     result["notes"] = sorted(set(NOTES))
     return result

@@ -58,3 +58,39 @@ def test_coverage_and_names_do_not_grow_with_officers(client, tree, make_user, c
     with count_queries() as many:
         visit()
     assert len(many) == len(few), many
+
+
+def test_coverage_page_as_opened_by_a_unit_manager(client, tree, make_user, course, plan):
+    # Bench S4: a small unit's manager opening the page. BEGIN, the user (with the unit), the
+    # course options (ids and titles), the plan lines choosing the default course, and the one
+    # aggregate; no query for the breadcrumb of the manager's own unit.
+    make_user(tree["A1"], Role.UNIT_MANAGER, email="ql@test.vn")
+    for _ in range(3):
+        make_user(tree["A1"])
+    plan(local_today().year)
+    login(client, "ql@test.vn")
+    client.get("/bao-cao/bao-phu")  # warm-up
+    with count_queries() as statements:
+        page = client.get("/bao-cao/bao-phu")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert tree["A1"].name in html and course.title in html
+    assert len(statements) <= 5, statements
+    assert not any("FROM org_units" in s.split("WHERE")[0] for s in statements[2:]), statements
+
+
+def test_coverage_breadcrumbs_from_the_viewer_down(client, tree, make_user, course, plan):
+    # The crumb of the viewer's own unit comes without a query; below it the trail is read.
+    make_user(tree["A"], Role.UNIT_MANAGER, email="ql@test.vn")
+    plan(local_today().year)
+    login(client, "ql@test.vn")
+
+    def crumbs(path: str) -> str:
+        html = client.get(path).get_data(as_text=True)
+        return html.split('<nav class="crumbs"', 1)[1].split("</nav>", 1)[0]
+
+    own = crumbs("/bao-cao/bao-phu")
+    assert "<a " not in own  # the last crumb is the page itself, not a link
+    child = crumbs(f"/bao-cao/bao-phu/{tree['A1'].id}")
+    assert tree["A"].name in child and f"/bao-cao/bao-phu/{tree['A'].id}?" in child
+    assert tree["province"].name not in child  # nothing above the viewer's unit

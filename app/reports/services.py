@@ -3,10 +3,11 @@ indexed TrainingRecord table gives the same numbers: the reference the tests com
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, distinct, func, or_, select
+from sqlalchemy import Date, and_, bindparam, case, distinct, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.core.dates import local_today
@@ -133,23 +134,10 @@ def coverage(
     wanted = [child.id for child in children]
     if root.level > UnitLevel.NATIONAL:
         wanted.append(root.id)
-    conditions = [
-        CoverageCount.year == year,
-        CoverageCount.course_id == course_id,
-        CoverageCount.unit_id.in_(wanted),
-    ]
+    values = {"year": year, "course_id": course_id, "units": wanted, "today": today}
     if officer_type:
-        conditions.append(CoverageCount.officer_type == officer_type)
-    stmt = (
-        select(
-            CoverageCount.unit_id,
-            CoverageCount.done_month,
-            *_numbers(CoverageCount.records, CoverageCount.due_on, CoverageCount.done_month, today),
-        )
-        .where(*conditions)
-        .group_by(CoverageCount.unit_id, CoverageCount.done_month)
-    )
-    counts, per_month = _tally(db.session.execute(stmt))
+        values["officer_type"] = officer_type
+    counts, per_month = _tally(db.session.execute(_one_course_counts(bool(officer_type)), values))
     if root.level > UnitLevel.NATIONAL:
         # The root's row counts its whole subtree: its own officers are what the children
         # do not account for.
@@ -165,6 +153,29 @@ def coverage(
         counts[None] = own_scan
         months = [sum(per_month.get(c, [0] * 13)[m] for c in wanted) for m in range(13)]
     return _assemble(root, year, course_id, officer_type, children, counts, _cumulative(months))
+
+
+@functools.cache
+def _one_course_counts(by_type: bool):
+    """The one-course aggregate, built once per shape (building it cost more than running it
+    on SQLite: bench S4); parameters year, course_id, units, today (and officer_type)."""
+    conditions = [
+        CoverageCount.year == bindparam("year"),
+        CoverageCount.course_id == bindparam("course_id"),
+        CoverageCount.unit_id.in_(bindparam("units", expanding=True)),
+    ]
+    if by_type:
+        conditions.append(CoverageCount.officer_type == bindparam("officer_type"))
+    today = bindparam("today", type_=Date)
+    return (
+        select(
+            CoverageCount.unit_id,
+            CoverageCount.done_month,
+            *_numbers(CoverageCount.records, CoverageCount.due_on, CoverageCount.done_month, today),
+        )
+        .where(*conditions)
+        .group_by(CoverageCount.unit_id, CoverageCount.done_month)
+    )
 
 
 def _coverage_all_courses(root: OrgUnit, year: int, officer_type: str, today: date) -> Coverage:
@@ -334,14 +345,18 @@ def officer_statuses(
     return paginate(stmt, page, per_page)
 
 
+# Built once (the coverage page opens with it; building cost more than running it: bench S4).
+_PLAN_LINES = (
+    select(PlanItem.course_id, OrgUnit.path)
+    .join(OrgUnit, OrgUnit.id == PlanItem.unit_id)
+    .where(PlanItem.year == bindparam("year"))
+    .order_by(PlanItem.due_on, PlanItem.id)
+)
+
+
 def default_course_id(viewer: User, year: int) -> int | None:
     """The course of the plan line due first among those covering the viewer's unit."""
-    lines = db.session.execute(
-        select(PlanItem.course_id, OrgUnit.path)
-        .join(OrgUnit, OrgUnit.id == PlanItem.unit_id)
-        .where(PlanItem.year == year)
-        .order_by(PlanItem.due_on, PlanItem.id)
-    ).all()
+    lines = db.session.execute(_PLAN_LINES, {"year": year}).all()
     viewer_paths = scope_paths(viewer) or [viewer.unit.path]
     for course_id, path in lines:
         if any(v.startswith(path) or path.startswith(v) for v in viewer_paths):

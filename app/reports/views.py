@@ -4,20 +4,33 @@ from sqlalchemy import select
 
 from app.core.dates import local_today
 from app.core.params import query_int, query_page, query_year
-from app.core.permissions import home_unit, in_scope, roles_required, unit_in_scope_or_404
+from app.core.permissions import (
+    home_unit,
+    in_scope,
+    roles_required,
+    scope_units,
+    unit_in_scope_or_404,
+)
 from app.courses.models import Course
 from app.extensions import db
 from app.org.labels import OFFICER_TYPE_LABELS
 from app.org.models import Role
 from app.reports import periodic, services
+from app.reports.charts import coverage_charts
 
 bp = Blueprint("reports", __name__, url_prefix="/bao-cao")
+
+
+# Ids and titles only: the filter's options need no more, and loading whole courses
+# (summaries, settings) as ORM objects cost more than the page's aggregate (bench S4). Built
+# once: building a statement costs more than running this one on SQLite.
+_COURSE_OPTIONS = select(Course.id, Course.title).order_by(Course.title)
 
 
 def _filters():
     today = local_today()
     year = query_year("nam", today.year)
-    courses = list(db.session.scalars(select(Course).order_by(Course.title)))
+    courses = db.session.execute(_COURSE_OPTIONS).all()
     chosen = request.args.get("khoa")
     if chosen is None:
         # Opening the page: the year's first required course (usually the Law course);
@@ -35,6 +48,8 @@ def _filters():
 
 def _breadcrumbs(root):
     """The units from the viewer's own unit down to `root` (nothing above the viewer)."""
+    if any(root.id == unit.id for unit in scope_units(current_user)):
+        return [root]  # the page as it opens on a unit of the viewer's grants: no query
     return [u for u in root.ancestors() if in_scope(current_user, u.path)]
 
 
@@ -52,6 +67,7 @@ def coverage(unit_id: int | None = None):
         "reports/coverage.html",
         cov=result,
         progress=progress,
+        charts=coverage_charts(result, progress) if result.rows else "",
         courses=courses,
         breadcrumbs=breadcrumbs,
         officer_types=OFFICER_TYPE_LABELS,
