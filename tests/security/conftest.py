@@ -43,6 +43,19 @@ def world(app, tree, make_user, course, plan):
     db.session.add(image)
     db.session.commit()
     own_every_course(trainer)
+    # a course not yet published, with an image: its owner (the trainer) and the admin see it
+    from app.courses.authoring import create_course
+
+    draft_course = create_course("khoa-nhap", {"title": "Khóa đang soạn"}, trainer)
+    draft_image = QuestionFile(
+        course_id=draft_course.id,
+        sha256="1" * 64,
+        name="nhap.png",
+        mimetype="image/png",
+        content=b"y",
+    )
+    db.session.add(draft_image)
+    db.session.commit()
     plan(date.today().year)
     klass = create_class(trainer, course, date.today(), "Hội trường A1")
     record = record_completion(learner, course, on=date.today())
@@ -92,6 +105,7 @@ def world(app, tree, make_user, course, plan):
             "reset": reset,
             "doc": "kh-nq07",
             "image": image.id,
+            "draft_image": draft_image.id,
         },
     }
 
