@@ -96,7 +96,7 @@ def scope_filter(user: User, column, roles: Iterable[Role] = MANAGING_ROLES):
 def unit_in_scope_or_404(
     user: User, unit_id: int, roles: Iterable[Role] = MANAGING_ROLES
 ) -> OrgUnit:
-    unit = db.session.get(OrgUnit, unit_id)
+    unit = db.session.get(OrgUnit, unit_id) if unit_id is not None else None
     if unit is None or not in_scope(user, unit.path, roles):
         abort(404)
     return unit

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.org.models import Role
 from app.quizzes.bank import export_bank, import_questions, parse_upload
 from app.quizzes.models import Question, QuestionCategory, QuestionFile
-from tests.conftest import login
+from tests.conftest import login, own_every_course
 from tests.quizzes.bank_helpers import publish_imports
 
 PNG = base64.b64decode(
@@ -81,20 +81,20 @@ def test_embedded_images_are_stored_and_served_with_the_question(
     assert db.session.scalar(select(func.count()).select_from(QuestionFile)) == 1
 
 
-def test_images_of_an_unpublished_course_are_for_authors_only(app, client, tree, make_user):
+def test_images_of_an_unpublished_course_are_for_its_owners_only(app, client, tree, make_user):
     course = Course(slug="moi", title="Khóa mới", published=False)
     db.session.add(course)
     db.session.commit()
     make_user(tree["A1"], email="hv@test.vn")
-    make_user(tree["province"], Role.TRAINER, email="gv@test.vn")
+    own_every_course(make_user(tree["province"], Role.TRAINER, email="gv@test.vn"))
+    make_user(tree["province"], Role.TRAINER, email="gv2@test.vn")  # owns no course
     _import(course)
     stored = db.session.scalars(select(QuestionFile)).one()
     url = f"/tep-cau-hoi/{stored.id}/bia ho so.png"
-    login(client, "hv@test.vn")
-    assert client.get(url).status_code == 404
-    client.post("/dang-xuat")
-    login(client, "gv@test.vn")
-    assert client.get(url).status_code == 200
+    for email, status in (("hv@test.vn", 404), ("gv2@test.vn", 404), ("gv@test.vn", 200)):
+        login(client, email)
+        assert client.get(url).status_code == status, email
+        client.post("/dang-xuat")
 
 
 def test_category_description_and_idnumber_are_kept_and_exported(app, course, tree, make_user):

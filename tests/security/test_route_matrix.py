@@ -261,11 +261,6 @@ def test_a_trainer_who_does_not_own_the_course_gets_403(world, role_client, meth
     assert _snapshot() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reported to the lead: question_files.serve checks can_author (any trainer), not "
-    "owners.may_edit; tests/quizzes/test_bank_files.py expects a non-owner trainer to get 200",
-)
 def test_a_trainer_who_does_not_own_an_unpublished_course_does_not_see_its_images(
     world, role_client
 ):
