@@ -16,11 +16,11 @@ from app.auth import tokens
 from app.auth.models import AccountToken, TokenKind
 from app.core.dates import format_date, local_date_of
 from app.core.db import utcnow
+from app.core.mail import SmtpSession, build_email, public_url
 from app.core.permissions import officers_in_scope
 from app.core.text import nfc, normalise_email
 from app.extensions import db
 from app.org.models import OrgUnit, User, subtree_filter
-from app.progress.reminders import _email, _Smtp, public_url
 from app.reports.certificates import FONT_DIR, qr_png
 
 # --- who is activated ---------------------------------------------------------------------------
@@ -79,7 +79,7 @@ class SendSummary:
 def _send_all(messages: list) -> list[tuple[str, str]]:
     """Send over one SMTP connection; returns (address, error) of each message not sent."""
     failed = []
-    smtp = _Smtp(current_app.config)
+    smtp = SmtpSession(current_app.config)
     try:
         for address, message in messages:
             try:
@@ -120,7 +120,7 @@ def send_invitations(actor_id: int | None, officers: list[User]) -> SendSummary:
     messages = [
         (
             officer.email,
-            _email(
+            build_email(
                 officer.full_name,
                 officer.email,
                 _("[TĐKT Learn] Mời kích hoạt tài khoản bồi dưỡng thi đua, khen thưởng"),
@@ -147,7 +147,7 @@ def request_reset(email: str) -> None:
         return
     secret = tokens.issue(user, TokenKind.RESET, None)
     db.session.commit()
-    message = _email(
+    message = build_email(
         user.full_name,
         user.email,
         _("[TĐKT Learn] Đặt lại mật khẩu"),
@@ -164,7 +164,7 @@ def request_reset(email: str) -> None:
 
 
 def _send_reset(config: dict, logger, address: str, message) -> None:
-    smtp = _Smtp(config)
+    smtp = SmtpSession(config)
     try:
         smtp.send(message)
     except (smtplib.SMTPException, OSError) as error:

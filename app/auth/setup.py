@@ -9,11 +9,11 @@ from sqlalchemy import exists, select
 from app.auth import tokens
 from app.auth.models import TokenKind
 from app.core import audit
+from app.core.mail import public_url
 from app.core.text import nfc, normalise_email
 from app.extensions import db
 from app.org.models import OrgUnit, Role, UnitLevel, User
 from app.org.services import create_officer
-from app.progress.reminders import public_url
 
 
 class SetupRefused(Exception):

@@ -25,12 +25,9 @@ import smtplib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from email.header import Header
 from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
-from email.utils import formataddr, formatdate, make_msgid
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.exc import IntegrityError
@@ -38,6 +35,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.dates import format_date, local_today
 from app.core.db import utcnow
+from app.core.mail import SmtpSession, build_email, public_url
 from app.courses.models import Course
 from app.extensions import db
 from app.org.models import OrgUnit, User
@@ -181,33 +179,6 @@ def nearest_managers(unit_path: str, by_path: dict[str, list[User]], exclude: in
     return []
 
 
-def public_url(endpoint: str, **values) -> str:
-    """An absolute URL on PUBLIC_BASE_URL, built with url_for (works outside a request)."""
-    from flask import url_for
-
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    with current_app.test_request_context("/", base_url=base):
-        return url_for(endpoint, _external=True, **values)
-
-
-def _email(to_name: str, to_addr: str, subject: str, template: str, **context) -> MIMEMultipart:
-    """A multipart/alternative e-mail (plain text first, simple HTML second).
-
-    Built with the classic email API (Header, formataddr): the modern EmailMessage folds some
-    long Vietnamese subjects into encoded words without the space between two words
-    ("bồi dưỡng" arrives as "bồidưỡng" on Python 3.11), the legacy encoder does not."""
-    sender = current_app.config["MAIL_SENDER"]
-    message = MIMEMultipart("alternative")
-    message["Subject"] = Header(subject, "utf-8")
-    message["From"] = formataddr((_("TĐKT Learn"), sender), charset="utf-8")
-    message["To"] = formataddr((to_name, to_addr), charset="utf-8")
-    message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-    message.attach(MIMEText(render_template(f"email/{template}.txt", **context), "plain", "utf-8"))
-    message.attach(MIMEText(render_template(f"email/{template}.html", **context), "html", "utf-8"))
-    return message
-
-
 def plan_reminders(
     today: date, *, days_before: int, escalate_after: int
 ) -> tuple[list[Message], int]:
@@ -233,7 +204,7 @@ def plan_reminders(
                 if kind is ReminderKind.LATE
                 else _("[TĐKT Learn] Sắp đến hạn bồi dưỡng: %(n)s khóa học", n=len(group))
             )
-            email = _email(
+            email = build_email(
                 first.officer_name,
                 first.officer_email,
                 subject,
@@ -266,7 +237,7 @@ def plan_reminders(
     for manager_id, manager_items in by_manager.items():
         manager = managers[manager_id]
         manager_items.sort(key=lambda i: (i.unit_name, i.officer_name, i.due_on))
-        email = _email(
+        email = build_email(
             manager.full_name,
             manager.email,
             _(
@@ -295,50 +266,6 @@ def plan_reminders(
 
 
 # --- sending -----------------------------------------------------------------------------------
-
-
-class _Smtp:
-    """One SMTP connection for the run, opened on first use (STARTTLS and login if configured).
-
-    A server that closes the connection (idle timeout, or a per-connection message limit
-    answered with 421) gets one fresh connection and the message once more."""
-
-    def __init__(self, config) -> None:
-        self.config = config
-        self.connection: smtplib.SMTP | None = None
-
-    def _connect(self) -> smtplib.SMTP:
-        if self.connection is None:
-            cfg = self.config
-            connection = smtplib.SMTP(
-                cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg.get("MAIL_TIMEOUT", 30)
-            )
-            if cfg.get("MAIL_USE_TLS"):
-                connection.starttls()
-            if cfg.get("MAIL_USERNAME"):
-                connection.login(cfg["MAIL_USERNAME"], cfg.get("MAIL_PASSWORD") or "")
-            self.connection = connection
-        return self.connection
-
-    def send(self, message: MIMEMultipart) -> None:
-        try:
-            self._connect().send_message(message)
-            return
-        except smtplib.SMTPServerDisconnected:
-            pass
-        except smtplib.SMTPResponseException as error:
-            if error.smtp_code != 421:  # 421: service closing the channel
-                raise
-        self.close()
-        self._connect().send_message(message)
-
-    def close(self) -> None:
-        if self.connection is not None:
-            try:
-                self.connection.quit()
-            except (smtplib.SMTPException, OSError):
-                self.connection.close()
-            self.connection = None
 
 
 # Errors about one message: the connection is still usable, go on with the next one.
@@ -408,7 +335,7 @@ def send_reminders(
             summary.sent[message.kind.value] += 1
         return summary
 
-    smtp = _Smtp(config)
+    smtp = SmtpSession(config)
     try:
         for index, message in enumerate(pending):
             try:

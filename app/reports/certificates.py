@@ -29,12 +29,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core import audit
 from app.core.dates import format_date, local_today
 from app.core.db import utcnow
+from app.core.mail import public_url
 from app.core.text import nfc
 from app.courses.models import Course
 from app.extensions import db
 from app.org.models import OrgUnit, User
 from app.progress.models import TrainingRecord
-from app.progress.reminders import public_url
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
 NUMBER_SUFFIX = "TĐKT"

@@ -11,6 +11,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
+from app.core import mail
 from app.courses.models import Course
 from app.extensions import db
 from app.org.models import Role
@@ -295,9 +296,8 @@ def test_a_server_closing_the_connection_gets_a_new_one(smtp, people):
 
 
 def test_a_crash_mid_run_resends_nothing_already_sent(smtp, people, monkeypatch):
-    from app.progress import reminders
 
-    real_send = reminders._Smtp.send
+    real_send = mail.SmtpSession.send
     calls = {"n": 0}
 
     def crashing_send(self, message):
@@ -306,13 +306,13 @@ def test_a_crash_mid_run_resends_nothing_already_sent(smtp, people, monkeypatch)
             raise RuntimeError("process killed")  # anything that is not an SMTP error
         real_send(self, message)
 
-    monkeypatch.setattr(reminders._Smtp, "send", crashing_send)
+    monkeypatch.setattr(mail.SmtpSession, "send", crashing_send)
     with pytest.raises(RuntimeError):
         send_reminders(TODAY)
     assert len(smtp.messages) == 3
     assert db.session.scalar(select(func.count()).select_from(ReminderLog)) == 3
 
-    monkeypatch.setattr(reminders._Smtp, "send", real_send)
+    monkeypatch.setattr(mail.SmtpSession, "send", real_send)
     summary = send_reminders(TODAY)
     assert summary.total_sent == 3 and summary.already_sent == 3
     sent = [(tuple(rcpts), m["Subject"]) for rcpts, m in smtp.messages]
