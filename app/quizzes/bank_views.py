@@ -26,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.core.jobs import FAILED, QUEUED, RUNNING
 from app.core.params import query_page
 from app.core.permissions import authors_only
 from app.core.uploads import read_upload
@@ -139,11 +140,9 @@ def job(slug: str, token: str):
     course = _course_or_404(slug)
     job = _job_or_404(course, token)
     progress = job.progress()
-    if progress["status"] in (jobs.QUEUED, jobs.RUNNING):
+    if progress["status"] in (QUEUED, RUNNING):
         return render_template("bank/progress.html", course=course, job=job, progress=progress)
-    summary = (
-        None if progress["status"] == jobs.FAILED else bank.ImportSummary.from_dict(job.summary)
-    )
+    summary = None if progress["status"] == FAILED else bank.ImportSummary.from_dict(job.summary)
     first = [SimpleNamespace(**item) for item in (summary.preview if summary else [])]
     return render_template(
         "bank/preview.html",

@@ -20,7 +20,7 @@ from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core import jobs as background_jobs
-from app.core.jobs import DONE, FAILED, QUEUED, RUNNING, JobState  # noqa: F401 (bank_views)
+from app.core.jobs import DONE, FAILED, QUEUED, JobState
 from app.extensions import db
 
 PREVIEW, IMPORT = "preview", "import"
