@@ -60,19 +60,30 @@ class MergeResult:
 # --- move ----------------------------------------------------------------------------------------
 
 
-def check_move(actor: User | None, unit: OrgUnit, new_parent: OrgUnit) -> None:
-    """Raise TreeError when `unit` may not go under `new_parent` (nothing is written)."""
+def _check_leaving(
+    actor: User | None, unit: OrgUnit, destination: OrgUnit, *, root: str, into_itself: str
+) -> None:
+    """What a move and a merge both require of the unit that leaves its place and of where it
+    goes (messages worded per action by the caller)."""
     require_change(actor, unit)
     if unit.parent_id is None:
-        raise TreeError(_("Không thể chuyển đơn vị gốc."))
+        raise TreeError(root)
     if not unit.active:
         raise TreeError(_("Đơn vị “%(n)s” đã đóng.", n=unit.name))
-    if new_parent.path.startswith(unit.path):
-        raise TreeError(
-            _("Không thể chuyển “%(u)s” vào chính nó hoặc một đơn vị trực thuộc nó (“%(p)s”).",
-              u=unit.name, p=new_parent.name)
-        )  # fmt: skip
-    require_receive(actor, new_parent)
+    if destination.path.startswith(unit.path):
+        raise TreeError(into_itself)
+    require_receive(actor, destination)
+
+
+def check_move(actor: User | None, unit: OrgUnit, new_parent: OrgUnit) -> None:
+    """Raise TreeError when `unit` may not go under `new_parent` (nothing is written)."""
+    _check_leaving(
+        actor, unit, new_parent,
+        root=_("Không thể chuyển đơn vị gốc."),
+        into_itself=_(
+            "Không thể chuyển “%(u)s” vào chính nó hoặc một đơn vị trực thuộc nó (“%(p)s”).",
+            u=unit.name, p=new_parent.name),
+    )  # fmt: skip
     if new_parent.id == unit.parent_id:
         raise TreeError(_("“%(u)s” đã trực thuộc “%(p)s”.", u=unit.name, p=new_parent.name))
     check_depth(new_parent, levels_below(unit))
@@ -194,17 +205,13 @@ def _sync_requirements(users: list[User], today: date) -> None:
 
 def check_merge(actor: User | None, source: OrgUnit, target: OrgUnit) -> list[OrgUnit]:
     """Raise TreeError when `source` may not merge into `target`; else its active children."""
-    require_change(actor, source)
-    if source.parent_id is None:
-        raise TreeError(_("Không thể sáp nhập đơn vị gốc."))
-    if not source.active:
-        raise TreeError(_("Đơn vị “%(n)s” đã đóng.", n=source.name))
-    if target.path.startswith(source.path):
-        raise TreeError(
-            _("Không thể sáp nhập “%(u)s” vào chính nó hoặc một đơn vị trực thuộc nó (“%(p)s”).",
-              u=source.name, p=target.name)
-        )  # fmt: skip
-    require_receive(actor, target)
+    _check_leaving(
+        actor, source, target,
+        root=_("Không thể sáp nhập đơn vị gốc."),
+        into_itself=_(
+            "Không thể sáp nhập “%(u)s” vào chính nó hoặc một đơn vị trực thuộc nó (“%(p)s”).",
+            u=source.name, p=target.name),
+    )  # fmt: skip
     children = [c for c in subtree(source, active_only=True) if c.parent_id == source.id]
     for child in children:
         check_depth(target, levels_below(child))
