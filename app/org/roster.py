@@ -496,12 +496,10 @@ def officer_history(user: User) -> tuple[list[UnitMembership], list[tuple[AuditE
     return memberships, [(event, name or "") for event, name in events]
 
 
-def units_in_scope(viewer: User) -> list[OrgUnit]:
-    """For the edit form's unit choice: the viewer's subtree in tree order."""
-    return list(
-        db.session.scalars(
-            select(OrgUnit)
-            .where(scope_filter(viewer, OrgUnit.path), OrgUnit.active.is_(True))
-            .order_by(OrgUnit.path)
-        )
-    )
+def units_in_scope(viewer: User, active_only: bool = True) -> list[OrgUnit]:
+    """The units of the viewer's subtrees in tree order (one query): the edit form's unit
+    choice, the tree pages."""
+    statement = select(OrgUnit).where(scope_filter(viewer, OrgUnit.path))
+    if active_only:
+        statement = statement.where(OrgUnit.active.is_(True))
+    return list(db.session.scalars(statement.order_by(OrgUnit.path)))

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 
 from app.core.permissions import roles_required, scope_units, unit_in_scope_or_404
 from app.extensions import db
-from app.org import imports, roster_files, tree, tree_import, tree_moves
+from app.org import imports, roster, roster_files, tree, tree_import, tree_moves
 from app.org.forms import MAX_UPLOAD_BYTES, ConfirmForm
 from app.org.models import OrgUnit, Role, UnitLevel
 from app.org.tree_forms import (
@@ -30,12 +30,8 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 
 
 def _scope_units(active_only: bool = True) -> list[OrgUnit]:
-    """Every unit under the user's grants (their subtrees, outermost first)."""
-    return [
-        unit
-        for top in scope_units(current_user)
-        for unit in tree.subtree(top, active_only=active_only)
-    ]
+    """Every unit under the user's grants, in tree order."""
+    return roster.units_in_scope(current_user, active_only=active_only)
 
 
 def _indent() -> int:
