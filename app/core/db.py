@@ -1,28 +1,13 @@
-"""Declarative base with one constraint-naming convention (ix_, uq_, fk_, ck_, pk_).
-
-Named constraints keep Alembic migrations identical on SQLite (batch mode) and PostgreSQL.
-"""
+"""Database helpers every feature shares: timestamps, SQLite pragmas, read-only and write-intent
+transactions. (The declarative base lives in `app.extensions`, the bottom of the package map.)"""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
-from sqlalchemy import MetaData, event
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
-
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 def utcnow() -> datetime:

@@ -25,7 +25,6 @@ from flask_wtf.csrf import CSRFError
 
 from app.core.dates import format_datetime
 from app.core.markdown import render_markdown
-from app.core.permissions import authors_only
 from app.courses import authoring, owners, versions
 from app.courses.authoring_forms import (
     OPTION_ROWS,
@@ -40,6 +39,7 @@ from app.courses.authoring_forms import (
 )
 from app.legal import amendments
 from app.legal import services as legal
+from app.org.scope import authors_only
 
 bp = Blueprint("authoring", __name__, url_prefix="/soan-thao")
 

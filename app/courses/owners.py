@@ -83,7 +83,7 @@ def add_owner_row(course: Course, user: User, actor: User | None = None) -> None
 def add_owner(actor: User, course: Course, email: str) -> User:
     """The province admin makes the officer with this e-mail an owner; commits. The officer
     must be active, in the admin's scope, and able to author (trainer or province admin)."""
-    from app.core.permissions import officers_in_scope
+    from app.org.scope import officers_in_scope
 
     if not is_course_admin(actor):
         raise OwnerError(_("Chỉ quản trị tỉnh được thêm người phụ trách khóa học."))

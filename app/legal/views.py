@@ -8,9 +8,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.core.permissions import authors_only
 from app.legal import amendments, services
 from app.legal.forms import AmendmentForm, DocumentForm
+from app.org.scope import authors_only
 
 bp = Blueprint("legal", __name__, url_prefix="/soan-thao/van-ban")
 bp.before_request(authors_only)

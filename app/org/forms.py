@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.core.text import nfc, normalise_phone
-from app.org.labels import OFFICER_TYPE_LABELS, ROLE_LABELS
+from app.org.models import OFFICER_TYPE_LABELS, ROLE_LABELS
 from app.org.roster_check import parse_date
 
 UPLOAD_EXTENSIONS = ["csv", "xlsx"]

@@ -66,7 +66,7 @@ def roles_actor_may_grant(actor: User) -> list[Role]:
 def units_actor_may_grant_over(actor: User) -> list[OrgUnit]:
     """For the form: active units over which the actor may give at least one role, in tree
     order (managers: strictly below their unit)."""
-    from app.core.permissions import scope_filter
+    from app.org.scope import scope_filter
 
     units = db.session.scalars(
         select(OrgUnit)

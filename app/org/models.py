@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, event, func, select
 from sqlalchemy.engine import Engine
@@ -37,6 +38,28 @@ GRANTABLE_ROLES = (Role.UNIT_MANAGER, Role.TRAINER, Role.PROVINCE_ADMIN)
 class OfficerType(enum.StrEnum):
     FULL_TIME = "chuyen_trach"
     PART_TIME = "kiem_nhiem"
+
+
+# Vietnamese labels for the enums (through Babel, so English can follow). They live with the
+# enums: a separate labels module would import these models and be imported back by them.
+UNIT_LEVEL_LABELS = {
+    UnitLevel.NATIONAL: _l("Tổng Liên đoàn"),
+    UnitLevel.PROVINCE: _l("Liên đoàn Lao động tỉnh"),
+    UnitLevel.UPPER: _l("Công đoàn cấp trên cơ sở"),
+    UnitLevel.GRASSROOTS: _l("Công đoàn cơ sở"),
+}
+
+ROLE_LABELS = {
+    Role.LEARNER: _l("Học viên"),
+    Role.TRAINER: _l("Giảng viên"),
+    Role.UNIT_MANAGER: _l("Quản lý đơn vị"),
+    Role.PROVINCE_ADMIN: _l("Quản trị tỉnh"),
+}
+
+OFFICER_TYPE_LABELS = {
+    OfficerType.FULL_TIME: _l("Chuyên trách"),
+    OfficerType.PART_TIME: _l("Kiêm nhiệm"),
+}
 
 
 class OrgUnit(db.Model):
@@ -72,8 +95,6 @@ class OrgUnit(db.Model):
 
     @property
     def level_label(self) -> str:
-        from app.org.labels import UNIT_LEVEL_LABELS
-
         return UNIT_LEVEL_LABELS[UnitLevel(self.level)]
 
     def is_ancestor_of(self, other: OrgUnit) -> bool:

@@ -25,7 +25,6 @@ from app.core.audit import AuditEvent
 from app.core.dates import local_date_of, local_today
 from app.core.db import reading_only, utcnow
 from app.core.pagination import Page, paginate
-from app.core.permissions import officers_in_scope, scope_filter
 from app.core.text import nfc
 from app.extensions import db
 from app.org.models import (
@@ -44,6 +43,7 @@ from app.org.roster_check import (
     shown,
 )
 from app.org.roster_files import SPACES
+from app.org.scope import officers_in_scope, scope_filter
 from app.org.services import create_officer
 from app.progress.locking import lock_officers
 from app.progress.models import PlanItem, TrainingRecord

@@ -18,8 +18,7 @@ from app.core.dates import local_today
 from app.core.text import normalise_phone
 from app.extensions import db
 from app.org.imports import ImportPreview
-from app.org.labels import OFFICER_TYPE_LABELS
-from app.org.models import OfficerType, OrgUnit, User, subtree_filter
+from app.org.models import OFFICER_TYPE_LABELS, OfficerType, OrgUnit, User, subtree_filter
 from app.org.roster_files import SPACES, normalised
 
 CHUNK = 500  # rows checked, then written, between two progress reports

@@ -20,10 +20,10 @@ from sqlalchemy.orm import aliased
 
 from app.core import audit
 from app.core.audit import AuditEvent
-from app.core.permissions import in_scope
 from app.core.text import nfc
 from app.extensions import db
 from app.org.models import OrgUnit, Role, UnitLevel, User, subtree_filter
+from app.org.scope import in_scope
 
 MAX_CODE = 40
 MAX_NAME = 255

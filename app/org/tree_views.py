@@ -9,11 +9,11 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.core.permissions import roles_required, scope_units, unit_in_scope_or_404
 from app.extensions import db
 from app.org import imports, roster, roster_files, tree, tree_import, tree_moves
 from app.org.forms import MAX_UPLOAD_BYTES, ConfirmForm
 from app.org.models import OrgUnit, Role, UnitLevel
+from app.org.scope import roles_required, scope_units, unit_in_scope_or_404
 from app.org.tree_forms import (
     CloseForm,
     MergeForm,

@@ -20,13 +20,6 @@ from wtforms.fields.choices import SelectChoice
 
 from app.auth import activation
 from app.core.params import query_page
-from app.core.permissions import (
-    home_unit,
-    roles_required,
-    scope_paths,
-    scope_units,
-    unit_in_scope_or_404,
-)
 from app.extensions import db
 from app.org import grants, imports, jobs, roster, roster_files
 from app.org.forms import (
@@ -41,8 +34,14 @@ from app.org.forms import (
     RevokeForm,
     RosterUploadForm,
 )
-from app.org.labels import OFFICER_TYPE_LABELS, ROLE_LABELS
-from app.org.models import OfficerType, OrgUnit, Role
+from app.org.models import OFFICER_TYPE_LABELS, ROLE_LABELS, OfficerType, OrgUnit, Role
+from app.org.scope import (
+    home_unit,
+    roles_required,
+    scope_paths,
+    scope_units,
+    unit_in_scope_or_404,
+)
 
 bp = Blueprint("org", __name__, url_prefix="/don-vi")
 

@@ -15,16 +15,16 @@ from sqlalchemy.orm import joinedload
 from app.core import audit
 from app.core.dates import local_today
 from app.core.pagination import Page, paginate
-from app.core.permissions import (
+from app.extensions import db
+from app.org.models import OrgUnit, User, name_matches
+from app.org.roster_files import read_table
+from app.org.scope import (
     TEACHING_ROLES,
     home_unit,
     in_scope,
     officers_in_scope,
     scope_filter,
 )
-from app.extensions import db
-from app.org.models import OrgUnit, User, name_matches
-from app.org.roster_files import read_table
 from app.progress.locking import lock_officers
 from app.progress.models import ClassAttendance, TrainingClass, TrainingRecord
 from app.progress.services import record_completion

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField
 from wtforms.validators import DataRequired, NumberRange, ValidationError
 
-from app.org.labels import OFFICER_TYPE_LABELS
+from app.org.models import OFFICER_TYPE_LABELS
 
 
 class PlanItemForm(FlaskForm):

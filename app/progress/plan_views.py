@@ -8,11 +8,10 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.dates import local_today
 from app.core.params import query_year
-from app.core.permissions import home_unit, roles_required
 from app.courses.models import Course
 from app.extensions import db
-from app.org.labels import OFFICER_TYPE_LABELS
-from app.org.models import Role
+from app.org.models import OFFICER_TYPE_LABELS, Role
+from app.org.scope import home_unit, roles_required
 from app.progress.models import PlanItem
 from app.progress.plan_forms import PlanItemForm
 from app.progress.services import add_plan_item

@@ -10,13 +10,13 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from app.core.params import query_page
-from app.core.permissions import roles_required
 from app.core.uploads import read_upload
 from app.courses.models import Course
 from app.extensions import db
 from app.org.forms import MAX_UPLOAD_BYTES
 from app.org.models import Role
 from app.org.roster_files import RosterFileError
+from app.org.scope import roles_required
 from app.progress import classes
 from app.progress.forms import (
     AddAttendeesForm,

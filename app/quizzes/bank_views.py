@@ -28,11 +28,11 @@ from sqlalchemy import select
 
 from app.core.jobs import FAILED, QUEUED, RUNNING
 from app.core.params import query_page
-from app.core.permissions import authors_only
 from app.core.uploads import read_upload
 from app.courses import owners
 from app.courses.models import Course
 from app.extensions import db
+from app.org.scope import authors_only
 from app.quizzes import bank, jobs
 from app.quizzes.bank_forms import MAX_UPLOAD_BYTES, BankConfirmForm, BankUploadForm
 from app.quizzes.types import REGISTRY

@@ -12,7 +12,6 @@ from sqlalchemy.orm import joinedload
 from app.core import audit
 from app.core.dates import local_date_of
 from app.core.db import utcnow
-from app.core.permissions import TEACHING_ROLES, scope_filter
 from app.core.text import nfc
 from app.courses.legal_refs import parse_refs
 from app.courses.models import Course
@@ -20,6 +19,7 @@ from app.courses.services import lessons_done_count
 from app.extensions import db
 from app.legal.services import citations, documents_by_code
 from app.org.models import OrgUnit, User
+from app.org.scope import TEACHING_ROLES, scope_filter
 from app.progress.services import record_completion, withdraw_completion
 from app.quizzes import rules
 from app.quizzes.models import Attempt, Question

@@ -3,10 +3,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from app.core.permissions import TEACHING_ROLES, in_scope, roles_required
 from app.courses.services import get_course_or_404, lessons_done_count
 from app.extensions import db
 from app.org.models import Role
+from app.org.scope import TEACHING_ROLES, in_scope, roles_required
 from app.quizzes import rules, saving, services
 from app.quizzes.models import Attempt
 from app.quizzes.statistics import item_statistics

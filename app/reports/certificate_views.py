@@ -5,9 +5,9 @@ from flask import Blueprint, Response, abort, render_template
 from flask_login import current_user, login_required
 
 from app.core.db import write_intent
-from app.core.permissions import unit_in_scope_or_404
 from app.extensions import db, limiter
 from app.org.models import Role
+from app.org.scope import unit_in_scope_or_404
 from app.progress.models import TrainingRecord
 from app.reports import certificates
 

@@ -12,9 +12,9 @@ from sqlalchemy.orm import joinedload
 
 from app.core.dates import local_today
 from app.core.pagination import paginate
-from app.core.permissions import scope_paths
 from app.extensions import db
 from app.org.models import OrgUnit, UnitLevel, User, level_column, subtree_filter
+from app.org.scope import scope_paths
 from app.progress.coverage_counts import CoverageCount
 from app.progress.coverage_officers import CoverageOfficerCount
 from app.progress.models import PlanItem, TrainingRecord

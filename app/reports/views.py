@@ -4,17 +4,16 @@ from sqlalchemy import select
 
 from app.core.dates import local_today
 from app.core.params import query_int, query_page, query_year
-from app.core.permissions import (
+from app.courses.models import Course
+from app.extensions import db
+from app.org.models import OFFICER_TYPE_LABELS, Role
+from app.org.scope import (
     home_unit,
     in_scope,
     roles_required,
     scope_units,
     unit_in_scope_or_404,
 )
-from app.courses.models import Course
-from app.extensions import db
-from app.org.labels import OFFICER_TYPE_LABELS
-from app.org.models import Role
 from app.reports import periodic, services
 from app.reports.charts import coverage_charts
 

@@ -38,11 +38,18 @@ def roles_required(*roles: Role):
     return decorator
 
 
+def within(path: str, top: str) -> bool:
+    """Does the unit at `path` lie in the subtree whose root is at `top` (itself included)?
+
+    The one place that compares materialised paths in Python; SQL uses `subtree_filter`."""
+    return path.startswith(top)
+
+
 def _outermost(paths: Iterable[str]) -> list[str]:
     """The paths not lying under another one of them, sorted (a union of subtrees)."""
     kept: list[str] = []
     for path in sorted(set(paths)):
-        if not any(path.startswith(top) for top in kept):
+        if not any(within(path, top) for top in kept):
             kept.append(path)
     return kept
 
@@ -82,7 +89,7 @@ def home_unit(user: User, roles: Iterable[Role] = MANAGING_ROLES) -> OrgUnit:
 
 def in_scope(user: User, path: str, roles: Iterable[Role] = MANAGING_ROLES) -> bool:
     """Does the unit at `path` lie in one of the user's subtrees for `roles`?"""
-    return any(path.startswith(top) for top in scope_paths(user, roles))
+    return any(within(path, top) for top in scope_paths(user, roles))
 
 
 def scope_filter(user: User, column, roles: Iterable[Role] = MANAGING_ROLES):
