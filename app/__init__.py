@@ -99,7 +99,7 @@ def configure_blueprints(app: Flask) -> None:
     for blueprint in (auth_bp, courses_bp, quizzes_bp, reports_bp, plan_bp):
         app.register_blueprint(blueprint)
 
-    from app.reports.certificate_views import bp as certificates_bp
+    from app.certificates.views import bp as certificates_bp
 
     app.register_blueprint(certificates_bp)
 

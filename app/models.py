@@ -1,6 +1,7 @@
 """Import every model so that metadata (Alembic, create_all) sees them all."""
 
 from app.auth.models import AccountToken
+from app.certificates.services import Certificate
 from app.core.audit import AuditEvent
 from app.courses.models import (
     CompletionHistory,
@@ -23,7 +24,6 @@ from app.progress.models import ClassAttendance, PlanItem, TrainingClass, Traini
 from app.progress.reminders import ReminderLog
 from app.quizzes.jobs import ImportJob
 from app.quizzes.models import Attempt, Question
-from app.reports.certificates import Certificate
 
 install_triggers_on_create()
 coverage_officers.install_triggers_on_create()

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from app.auth import tokens
 from app.auth.models import AccountToken, TokenKind
+from app.certificates.services import FONT_DIR, qr_png
 from app.core.dates import format_date, local_date_of
 from app.core.db import utcnow
 from app.core.mail import SmtpSession, build_email, public_url
@@ -21,7 +22,6 @@ from app.core.text import nfc, normalise_email
 from app.extensions import db
 from app.org.models import OrgUnit, User, subtree_filter
 from app.org.scope import officers_in_scope
-from app.reports.certificates import FONT_DIR, qr_png
 
 # --- who is activated ---------------------------------------------------------------------------
 
