@@ -1,7 +1,7 @@
 """Import every model so that metadata (Alembic, create_all) sees them all."""
 
 from app.auth.models import AccountToken
-from app.certificates.services import Certificate
+from app.certificates.models import Certificate
 from app.core.audit import AuditEvent
 from app.courses.models import (
     CompletionHistory,

@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from app.auth import tokens
 from app.auth.models import AccountToken, TokenKind
-from app.certificates.services import FONT_DIR, qr_png
 from app.core.dates import format_date, local_date_of
 from app.core.db import utcnow
 from app.core.mail import SmtpSession, build_email, public_url
+from app.core.printing import FONT_DIR, qr_png
 from app.core.text import nfc, normalise_email
 from app.extensions import db
 from app.org.models import OrgUnit, User, subtree_filter

@@ -4,7 +4,8 @@ with an audit entry; the learner sees the grader's comment and "đang chờ ch�
 
 from sqlalchemy import func, select
 
-from app.certificates.services import Certificate, issue_certificate
+from app.certificates.models import Certificate
+from app.certificates.services import issue_certificate
 from app.core.audit import AuditEvent
 from app.core.dates import local_today
 from app.extensions import db

@@ -17,7 +17,8 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from app.certificates import services as certificates
-from app.certificates.services import Certificate, issue_certificate
+from app.certificates.models import Certificate
+from app.certificates.services import issue_certificate
 from app.core.dates import format_date, local_today
 from app.courses.models import Course
 from app.extensions import db
