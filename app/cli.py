@@ -207,8 +207,9 @@ def roster_import(file: str, unit_code: str, dry_run: bool) -> None:
     from sqlalchemy import select
 
     from app.extensions import db
-    from app.org import roster, roster_files
     from app.org.models import OrgUnit
+    from app.roster import files as roster_files
+    from app.roster import services as roster
 
     unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code))
     if unit is None:
@@ -246,7 +247,7 @@ def roster_import(file: str, unit_code: str, dry_run: bool) -> None:
 @roster_cli.command("template")
 def roster_template() -> None:
     """Tạo lại tệp mẫu app/static/templates/mau-danh-sach-can-bo.xlsx."""
-    from app.org.roster_files import write_template
+    from app.roster.files import write_template
 
     click.echo(f"Đã ghi {write_template()}")
 

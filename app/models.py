@@ -15,7 +15,6 @@ from app.courses.models import (
     QuestionDraft,
 )
 from app.legal.models import LegalAmendment, LegalDocument, LegalReference
-from app.org.jobs import RosterImportJob
 from app.org.models import OrgUnit, RoleGrant, UnitMembership, User
 from app.progress import coverage_officers
 from app.progress.coverage_counts import CoverageCount, install_triggers_on_create
@@ -24,6 +23,7 @@ from app.progress.models import ClassAttendance, PlanItem, TrainingClass, Traini
 from app.progress.reminders import ReminderLog
 from app.quizzes.jobs import ImportJob
 from app.quizzes.models import Attempt, Question
+from app.roster.jobs import RosterImportJob
 
 install_triggers_on_create()
 coverage_officers.install_triggers_on_create()

@@ -127,7 +127,8 @@ def units_import(file: str, dry_run: bool) -> None:
     import sys
     from pathlib import Path
 
-    from app.org import roster_files, tree_import
+    from app.org import tree_import
+    from app.roster import files as roster_files
 
     try:
         rows = tree_import.read_file(file, Path(file).read_bytes())

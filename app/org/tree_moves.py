@@ -195,7 +195,7 @@ def _archive_of(unit: OrgUnit, parent: OrgUnit, today: date) -> OrgUnit:
 
 
 def _sync_requirements(users: list[User], today: date) -> None:
-    from app.org.roster import _sync_requirements as sync
+    from app.roster.services import _sync_requirements as sync
 
     sync(users, today)
 

@@ -10,8 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.extensions import db
-from app.org import imports, roster, roster_files, tree, tree_import, tree_moves
-from app.org.forms import MAX_UPLOAD_BYTES, ConfirmForm
+from app.org import tree, tree_import, tree_moves
 from app.org.models import OrgUnit, Role, UnitLevel
 from app.org.scope import roles_required, scope_units, unit_in_scope_or_404
 from app.org.tree_forms import (
@@ -23,6 +22,10 @@ from app.org.tree_forms import (
     UnitCreateForm,
     set_choices,
 )
+from app.roster import files as roster_files
+from app.roster import services as roster
+from app.roster import uploads as imports
+from app.roster.forms import MAX_UPLOAD_BYTES, ConfirmForm
 
 bp = Blueprint("tree", __name__, url_prefix="/don-vi/cay")
 MANAGERS = (Role.UNIT_MANAGER, Role.PROVINCE_ADMIN)

@@ -13,9 +13,7 @@ from app.core.params import query_page
 from app.core.uploads import read_upload
 from app.courses.models import Course
 from app.extensions import db
-from app.org.forms import MAX_UPLOAD_BYTES
 from app.org.models import Role
-from app.org.roster_files import RosterFileError
 from app.org.scope import roles_required
 from app.progress import classes
 from app.progress.forms import (
@@ -24,6 +22,8 @@ from app.progress.forms import (
     RemoveAttendeeForm,
     TrainingClassForm,
 )
+from app.roster.files import RosterFileError
+from app.roster.forms import MAX_UPLOAD_BYTES
 
 bp = Blueprint("progress", __name__, url_prefix="/lop-tap-huan")
 

@@ -135,7 +135,7 @@ def test_forgot_password_same_answer_and_reset_ends_other_sessions(app, tree, ma
 
 
 def test_deactivated_officer_session_ends(app, tree, make_user):
-    from app.org.roster import set_active
+    from app.roster.services import set_active
 
     user = make_user(tree["A1"], email="a@test.vn")
     browser = app.test_client()

@@ -317,7 +317,7 @@ def test_a_merge_takes_this_years_records_of_officers_who_already_left(tree, cou
 
 
 def test_a_merged_unit_takes_no_officers_from_a_roster_import(tree, course):
-    from app.org.roster import parse_roster
+    from app.roster.services import parse_roster
 
     tree_moves.merge_units(None, tree["A2"], tree["A1"])
     rows = [

@@ -32,7 +32,7 @@ import json, resource, sys, time
 resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
 sys.path.insert(0, sys.argv[1])
 from app import create_app
-from app.org.roster_files import RosterFileError, read_table
+from app.roster.files import RosterFileError, read_table
 from app.quizzes.formats import parse_file
 from app.quizzes.formats.xlsx import parse_xlsx
 from tests.security.hostile_files import BANK_HEADING, row_bomb

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from app.core.uploads import read_upload
-from app.org import roster_files
+from app.roster import files as roster_files
 
 ACTIONS = ("new", "updated", "unchanged", "error")
 Rows = list[tuple[int, dict[str, str]]]
