@@ -1,4 +1,4 @@
-"""Command-line groups: `flask courses …`, `flask dev …` (`flask units …`: app/org/tree_cli.py)."""
+"""Command-line groups: `flask courses …`, `flask dev …` (`flask units …`: app/tree/cli.py)."""
 
 import sys
 
@@ -456,7 +456,7 @@ def backup_restore(
 
 def register(app: Flask) -> None:
     from app.org.roles_cli import roles_cli
-    from app.org.tree_cli import units_cli
+    from app.tree.cli import units_cli
 
     groups = (courses_cli, dev_cli, reminders_cli, roster_cli, questions_cli, coverage_cli)
     for group in (*groups, setup_cli, units_cli, backup_cli):

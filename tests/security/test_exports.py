@@ -139,7 +139,7 @@ EXPORTERS = {
     "app/quizzes/formats/xlsx.py": "test_question_bank_xlsx_export",
     "app/roster/files.py": "fixed text only (the import template)",
     "app/quizzes/formats/xlsx_template.py": "fixed text only (the import template)",
-    "app/org/tree_import.py": "fixed text only (the union tree import template)",
+    "app/tree/imports.py": "fixed text only (the union tree import template)",
     "app/core/spreadsheet_safety.py": "the helpers themselves",
 }
 

@@ -20,10 +20,10 @@ from app.core import audit
 from app.core.text import nfc
 from app.extensions import db
 from app.org.models import OrgUnit, UnitLevel, User
-from app.org.tree import TreeError, add_unit, clean_code, clean_name, may_change, may_receive
 from app.roster import files as roster_files
 from app.roster.services import ImportSummary
 from app.roster.uploads import ImportPreview
+from app.tree.services import TreeError, add_unit, clean_code, clean_name, may_change, may_receive
 
 COLUMNS: list[tuple[str, str]] = [
     ("code", "Mã đơn vị"),
