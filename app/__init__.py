@@ -103,7 +103,7 @@ def configure_blueprints(app: Flask) -> None:
 
     app.register_blueprint(certificates_bp)
 
-    from app.progress.views import bp as progress_bp
+    from app.classes.views import bp as progress_bp
     from app.roster.views import bp as org_bp
     from app.tree.views import bp as tree_bp
 

@@ -184,7 +184,7 @@ def test_roster_upload_of_a_bomb(app, people, bombs):
 def test_class_attendance_upload_of_a_bomb(app, people, course, bombs):
     from datetime import date
 
-    from app.progress.classes import create_class
+    from app.classes.services import create_class
 
     klass = create_class(people, course, date(2025, 3, 1), "Hội trường")
     client = _client(app, "gv@test.vn")

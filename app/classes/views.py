@@ -9,19 +9,19 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from app.classes import services as classes
+from app.classes.forms import (
+    AddAttendeesForm,
+    AttendanceSheetForm,
+    RemoveAttendeeForm,
+    TrainingClassForm,
+)
 from app.core.params import query_page
 from app.core.uploads import read_upload
 from app.courses.models import Course
 from app.extensions import db
 from app.org.models import Role
 from app.org.scope import roles_required
-from app.progress import classes
-from app.progress.forms import (
-    AddAttendeesForm,
-    AttendanceSheetForm,
-    RemoveAttendeeForm,
-    TrainingClassForm,
-)
 from app.roster.files import RosterFileError
 from app.roster.forms import MAX_UPLOAD_BYTES
 
