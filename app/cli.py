@@ -183,7 +183,7 @@ def reminders_send(day, escalate_after: int | None, days_before: int | None, dry
     """Gửi e-mail nhắc hạn, quá hạn và báo cáo quá hạn cho cán bộ quản lý.
 
     Chạy lại trong cùng ngày không gửi trùng; lỗi gửi trả mã thoát 1."""
-    from app.progress.reminders import send_reminders
+    from app.reminders.services import send_reminders
 
     summary = send_reminders(
         day.date() if day else None,

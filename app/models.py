@@ -20,9 +20,9 @@ from app.progress import coverage_officers
 from app.progress.coverage_counts import CoverageCount, install_triggers_on_create
 from app.progress.coverage_officers import CoverageOfficer, CoverageOfficerCount
 from app.progress.models import ClassAttendance, PlanItem, TrainingClass, TrainingRecord
-from app.progress.reminders import ReminderLog
 from app.quizzes.jobs import ImportJob
 from app.quizzes.models import Attempt, Question
+from app.reminders.services import ReminderLog
 from app.roster.jobs import RosterImportJob
 
 install_triggers_on_create()
