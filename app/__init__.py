@@ -92,20 +92,20 @@ def configure_extensions(app: Flask, with_migrations: bool = True) -> None:
 def configure_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.courses.views import bp as courses_bp
-    from app.progress.plan_views import bp as plan_bp
+    from app.plan.views import bp as plan_bp
     from app.quizzes.views import bp as quizzes_bp
     from app.reports.views import bp as reports_bp
 
     for blueprint in (auth_bp, courses_bp, quizzes_bp, reports_bp, plan_bp):
         app.register_blueprint(blueprint)
 
-    from app.reports.certificate_views import bp as certificates_bp
+    from app.certificates.views import bp as certificates_bp
 
     app.register_blueprint(certificates_bp)
 
-    from app.org.tree_views import bp as tree_bp
-    from app.org.views import bp as org_bp
-    from app.progress.views import bp as progress_bp
+    from app.classes.views import bp as progress_bp
+    from app.roster.views import bp as org_bp
+    from app.tree.views import bp as tree_bp
 
     app.register_blueprint(org_bp)
     app.register_blueprint(tree_bp)

@@ -74,7 +74,7 @@ class Config:
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
     # A confirmed roster import with more rows than this runs in a background job whose page
-    # shows progress (app/org/jobs.py); smaller ones finish within the request.
+    # shows progress (app/roster/jobs.py); smaller ones finish within the request.
     ROSTER_INLINE_ROWS = int(os.environ.get("ROSTER_INLINE_ROWS", "1000"))
 
     # Fail any write of a training record whose officer was not locked first (see

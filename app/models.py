@@ -1,6 +1,7 @@
 """Import every model so that metadata (Alembic, create_all) sees them all."""
 
 from app.auth.models import AccountToken
+from app.certificates.models import Certificate
 from app.core.audit import AuditEvent
 from app.courses.models import (
     CompletionHistory,
@@ -14,16 +15,15 @@ from app.courses.models import (
     QuestionDraft,
 )
 from app.legal.models import LegalAmendment, LegalDocument, LegalReference
-from app.org.jobs import RosterImportJob
 from app.org.models import OrgUnit, RoleGrant, UnitMembership, User
 from app.progress import coverage_officers
 from app.progress.coverage_counts import CoverageCount, install_triggers_on_create
 from app.progress.coverage_officers import CoverageOfficer, CoverageOfficerCount
 from app.progress.models import ClassAttendance, PlanItem, TrainingClass, TrainingRecord
-from app.progress.reminders import ReminderLog
 from app.quizzes.jobs import ImportJob
 from app.quizzes.models import Attempt, Question
-from app.reports.certificates import Certificate
+from app.reminders.services import ReminderLog
+from app.roster.jobs import RosterImportJob
 
 install_triggers_on_create()
 coverage_officers.install_triggers_on_create()

@@ -51,7 +51,7 @@ def _province_and_units(database_url: str) -> tuple[str, list[str]]:
 
 
 def _roster_file(units: list[str]) -> str:
-    from app.org.roster_files import COLUMNS
+    from app.roster.files import COLUMNS
 
     path = DATA / "s9-roster.csv"
     with path.open("w", newline="", encoding="utf-8-sig") as out:

@@ -17,11 +17,11 @@ from app.auth.models import AccountToken, TokenKind
 from app.core.dates import format_date, local_date_of
 from app.core.db import utcnow
 from app.core.mail import SmtpSession, build_email, public_url
+from app.core.printing import FONT_DIR, qr_png
 from app.core.text import nfc, normalise_email
 from app.extensions import db
 from app.org.models import OrgUnit, User, subtree_filter
 from app.org.scope import officers_in_scope
-from app.reports.certificates import FONT_DIR, qr_png
 
 # --- who is activated ---------------------------------------------------------------------------
 

@@ -1,53 +1,19 @@
-"""Passwords (argon2id), sign-in by e-mail or phone number, and the session version that
-lets the server end sessions (logout, password change or reset)."""
+"""Sign-in by e-mail or phone number (password hashes: app/core/hashing.py), and the session
+version that lets the server end sessions (logout, password change or reset)."""
 
 from __future__ import annotations
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
 from sqlalchemy import func, select, update
 
 from app.core import audit
+from app.core.hashing import hash_password, verify_password_hash
 from app.core.text import normalise_email, normalise_phone
 from app.extensions import db
 from app.org.models import User
 
-_hasher = PasswordHasher()
-# Tests create many accounts: the cheapest argon2 parameters keep them fast. Never in production.
-_fast_hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-# A hash of nothing anybody types, per hasher: an unknown account is verified against it so
-# that sign-in takes as long as for a real one (no timing oracle for who has an account).
-_dummy_hashes: dict[int, str] = {}
-
-
-def _current_hasher() -> PasswordHasher:
-    return _fast_hasher if current_app.config.get("TESTING") else _hasher
-
-
-def hash_password(password: str) -> str:
-    return _current_hasher().hash(password)
-
-
-def _dummy_hash() -> str:
-    hasher = _current_hasher()
-    if id(hasher) not in _dummy_hashes:
-        _dummy_hashes[id(hasher)] = hasher.hash("tdkt-learn: no such account")
-    return _dummy_hashes[id(hasher)]
-
-
-def _verify(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
-
 
 def verify_password(user: User, password: str) -> bool:
-    if not user.password_hash:
-        _verify(_dummy_hash(), password)  # same time as a real check
-        return False
-    return _verify(user.password_hash, password)
+    return verify_password_hash(user.password_hash, password)
 
 
 def find_account(identifier: str) -> User | None:
@@ -67,7 +33,7 @@ def authenticate(identifier: str, password: str) -> User | None:
     the same answer and spends the same argon2 verification (unknown account included)."""
     user = find_account(identifier)
     if user is None:
-        _verify(_dummy_hash(), password)
+        verify_password_hash(None, password)  # same time as for a real account
         return None
     if not verify_password(user, password) or not user.active:
         return None

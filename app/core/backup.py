@@ -10,7 +10,7 @@ test, and uploads and job files in `instance/` were in no backup at all. A backu
   SQLite database itself excepted;
 - `manifest.json`: what the folder holds, and when it was made.
 
-`flask backup create DIR` and `flask backup restore DIR` (app/cli.py) call these functions.
+`flask backup create DIR` and `flask backup restore DIR` (app/core/cli.py) call these functions.
 """
 
 from __future__ import annotations

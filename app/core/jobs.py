@@ -1,7 +1,7 @@
 """Long work that runs beside the request: the state every job row keeps, the thread that runs
 it, and the live progress a job reports while its write transaction is open.
 
-Question-bank imports (app.quizzes.jobs) and roster imports (app.org.jobs) are such jobs. A job
+Question-bank imports (app.quizzes.jobs) and roster imports (app.roster.jobs) are such jobs. A job
 row is created and committed by the request, its work runs inline (small inputs) or in a daemon
 thread with its own app context (large ones), and a page polls the row's progress.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.auth.services import hash_password
+from app.core.hashing import hash_password
 from app.core.text import nfc, normalise_email, normalise_phone
 from app.extensions import db
 from app.org.models import OfficerType, OrgUnit, Role, User

@@ -35,7 +35,7 @@ leaves both tables exact. SQLite refolds per record written (row triggers); Post
 statement over all the officer-years it touched (statement triggers with transition tables: a
 plan line over 20,000 officers is one set-based pass, not 20,000 function calls). Like
 `coverage_counts`, the scope follows the units' level ids; a unit moved in the tree refolds the
-officer-years of its subtree itself (app/org/tree_coverage.py), since no record is written.
+officer-years of its subtree itself (app/tree/coverage.py), since no record is written.
 
 Unlike `coverage_counts` (pure ±1 deltas, which commute), a refold reads the officers' folds
 before rewriting them, so on PostgreSQL two transactions refolding one officer at once must not
@@ -315,5 +315,5 @@ def install_triggers_on_create() -> None:
 def refold_statements(dialect: str, officer_years: str) -> list[str]:
     """Statements refolding the officer-years `officer_years` selects (a condition on
     `{a}user_id` and `{a}year`): for a change the triggers do not see, such as a unit moved
-    in the tree (app/org/tree_coverage.py)."""
+    in the tree (app/tree/coverage.py)."""
     return _refresh(dialect, officer_years)

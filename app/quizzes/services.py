@@ -334,8 +334,8 @@ def grade_manually(
 
 def _reinstate_certificate(attempt: Attempt, year: int, grader: User) -> None:
     # reports build on quizzes: imported here, not at the top
+    from app.certificates.services import reinstate_after_regrade
     from app.progress.models import TrainingRecord
-    from app.reports.certificates import reinstate_after_regrade
 
     record = db.session.scalar(
         select(TrainingRecord).where(
@@ -352,7 +352,7 @@ def _reinstate_certificate(attempt: Attempt, year: int, grader: User) -> None:
 def _withdraw_pass(attempt: Attempt, course: Course, year: int, grader: User) -> bool:
     """The regraded attempt no longer passes: take back the completion it gave (another pass
     that year keeps the officer trained) and revoke the certificate of that completion."""
-    from app.reports.certificates import REGRADE_REASON, revoke_record_certificate
+    from app.certificates.services import REGRADE_REASON, revoke_record_certificate
 
     user = db.session.get(User, attempt.user_id)
     other = db.session.execute(

@@ -82,7 +82,7 @@ def test_roster_edit_refuses_a_phone_another_officer_has(client, tree, make_user
 
 
 def test_roster_import_normalises_and_refuses_duplicate_phones(tree, make_user):
-    from app.org.roster import import_roster
+    from app.roster.services import import_roster
 
     holder = make_user(tree["A1"], email="giu@test.vn")
     holder.phone = "0912345678"

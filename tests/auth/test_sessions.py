@@ -135,7 +135,7 @@ def test_forgot_password_same_answer_and_reset_ends_other_sessions(app, tree, ma
 
 
 def test_deactivated_officer_session_ends(app, tree, make_user):
-    from app.org.roster import set_active
+    from app.roster.services import set_active
 
     user = make_user(tree["A1"], email="a@test.vn")
     browser = app.test_client()
@@ -148,9 +148,9 @@ def test_sign_in_spends_the_same_time_for_unknown_accounts(app, tree, make_user,
     """With the production argon2 parameters: the median time of a wrong password for an
     existing account and for an unknown one differ by less than a factor of two (before, an
     unknown account answered ~50 times faster)."""
-    from app.auth import services
+    from app.core import hashing
 
-    monkeypatch.setattr(services, "_current_hasher", lambda: services._hasher)
+    monkeypatch.setattr(hashing, "_current_hasher", lambda: hashing._hasher)
     make_user(tree["A1"], email="co-that@test.vn")
     client = app.test_client()
 

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
-from app.org import roster
 from app.org.models import Role, User
+from app.roster import services as roster
 from tests.conftest import login
 
 

@@ -197,7 +197,7 @@ def test_memory_storage_with_several_workers_warns_at_start(app, monkeypatch, ca
 def test_oversized_upload_gets_a_vietnamese_413_and_saves_nothing(
     app, client, tree, make_user, monkeypatch
 ):
-    from app.org.jobs import RosterImportJob
+    from app.roster.jobs import RosterImportJob
 
     make_user(tree["province"], Role.PROVINCE_ADMIN, email="admin@test.vn")
     login(client, "admin@test.vn")

@@ -3,7 +3,7 @@ step, and opens the result when the job ends.
 
 A real import of a few rows ends before the page could be seen, so the test plays the job's
 part: it writes the job row and the live progress file as the import thread does
-(app/org/jobs.py, app/core/jobs.py) and watches the page follow.
+(app/roster/jobs.py, app/core/jobs.py) and watches the page follow.
 """
 
 import json

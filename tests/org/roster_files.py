@@ -8,7 +8,7 @@ import re
 import unicodedata
 from datetime import date
 
-from app.org.roster_files import COLUMNS
+from app.roster.files import COLUMNS
 
 HEADINGS = [heading for _key, heading in COLUMNS]
 KEYS = [key for key, _heading in COLUMNS]

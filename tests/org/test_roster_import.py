@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.core.audit import AuditEvent
 from app.extensions import db
 from app.org.models import OfficerType, UnitMembership, User
-from app.org.roster_files import RosterFileError, build_template, read_table
+from app.roster.files import RosterFileError, build_template, read_table
 from tests.conftest import login
 from tests.org.roster_files import (
     HEADINGS,

@@ -14,8 +14,9 @@ from app.core import jobs as background_jobs
 from app.core.audit import AuditEvent
 from app.core.db import utcnow
 from app.extensions import db
-from app.org import jobs, roster
 from app.org.models import User
+from app.roster import jobs
+from app.roster import services as roster
 from tests.conftest import login
 from tests.org.roster_files import bad_rows, count, officer_rows, preview_token, to_csv, upload
 
@@ -124,7 +125,7 @@ def test_an_expired_upload_fails_the_job_with_a_reason(client, people):
     token = _uploaded(client, 5)
     admin = people["admin"]
     job_id = jobs.create(admin.id, admin.unit_id, token, "ds.csv", 5)
-    from app.org import roster_files
+    from app.roster import files as roster_files
 
     roster_files.discard_upload(token)
     jobs.run(job_id)

@@ -22,11 +22,13 @@ from app.core.audit import AuditEvent
 from app.core.dates import local_today
 from app.core.db import write_intent
 from app.extensions import db
-from app.org import jobs, roster, roster_files
 from app.org.models import OrgUnit, Role, UnitMembership, User
 from app.org.services import create_officer, create_unit
 from app.progress import coverage_upkeep
 from app.progress.models import TrainingRecord
+from app.roster import files as roster_files
+from app.roster import jobs
+from app.roster import services as roster
 from tests.conftest import PASSWORD, ROOT, _wipe, login
 from tests.org.roster_files import officer_rows
 
@@ -130,7 +132,8 @@ _KILLABLE_WORKER = """
 import json, os, sys, time
 from app import create_app
 from app.core import jobs as background_jobs
-from app.org import jobs, roster
+from app.roster import jobs
+from app.roster import services as roster
 
 app = create_app(json.loads(os.environ["TDKT_TEST_CONFIG"]))
 real = roster._write_chunk

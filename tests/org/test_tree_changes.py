@@ -11,13 +11,13 @@ from sqlalchemy import func, select
 from app.core.audit import AuditEvent
 from app.core.dates import local_today
 from app.extensions import db
-from app.org import tree as tree_service
-from app.org import tree_moves
 from app.org.models import OfficerType, OrgUnit, Role, RoleGrant, UnitMembership, User
 from app.org.services import create_officer
 from app.progress import coverage_upkeep
 from app.progress.models import TrainingRecord
 from app.reports.services import coverage, coverage_by_scan
+from app.tree import moves as tree_moves
+from app.tree import services as tree_service
 from tests.conftest import require
 
 YEAR = local_today().year
@@ -317,7 +317,7 @@ def test_a_merge_takes_this_years_records_of_officers_who_already_left(tree, cou
 
 
 def test_a_merged_unit_takes_no_officers_from_a_roster_import(tree, course):
-    from app.org.roster import parse_roster
+    from app.roster.services import parse_roster
 
     tree_moves.merge_units(None, tree["A2"], tree["A1"])
     rows = [
@@ -332,7 +332,7 @@ def test_a_merged_unit_takes_no_officers_from_a_roster_import(tree, course):
 def test_without_re_keying_the_check_would_catch_the_move(tree, course, province, monkeypatch):
     """The control: the same move without tree_coverage leaves the tables wrong, and the
     check says so (so the checks above do test the re-keying)."""
-    from app.org import tree_coverage
+    from app.tree import coverage as tree_coverage
 
     monkeypatch.setattr(tree_coverage, "shift_counts", lambda ids, sign: None)
     monkeypatch.setattr(tree_coverage, "refold_officers", lambda ids: None)

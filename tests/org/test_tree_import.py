@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from app.core.audit import AuditEvent
 from app.extensions import db
-from app.org import tree_import
 from app.org.models import OrgUnit
+from app.tree import imports as tree_import
 
 
 def _csv(lines: list[str]) -> bytes:

@@ -9,10 +9,10 @@ from sqlalchemy import delete, select, update
 from app.courses.versions import reassign_after_major_version
 from app.extensions import db
 from app.org.models import OfficerType, OrgUnit, User
-from app.org.roster import set_active
 from app.progress.models import TrainingRecord
 from app.progress.services import add_plan_item, record_completion
 from app.reports.services import coverage, coverage_by_scan
+from app.roster.services import set_active
 
 YEAR = 2026
 

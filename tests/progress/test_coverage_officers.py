@@ -17,13 +17,13 @@ from app.courses.models import Course
 from app.courses.versions import reassign_after_major_version
 from app.extensions import db
 from app.org.models import OfficerType, OrgUnit, User
-from app.org.roster import set_active, update_officer
 from app.org.services import create_unit
 from app.progress import coverage_officers
 from app.progress.coverage_officers import CoverageOfficer, CoverageOfficerCount
 from app.progress.models import TrainingRecord
 from app.progress.services import add_plan_item, record_completion
 from app.reports.services import coverage, coverage_by_scan
+from app.roster.services import set_active, update_officer
 
 FULL, PART = OfficerType.FULL_TIME.value, OfficerType.PART_TIME.value
 TYPES = ("", FULL, PART)

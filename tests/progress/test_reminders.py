@@ -15,7 +15,7 @@ from app.core import mail
 from app.courses.models import Course
 from app.extensions import db
 from app.org.models import Role
-from app.progress.reminders import ReminderLog, send_reminders
+from app.reminders.services import ReminderLog, send_reminders
 from tests.conftest import require as require_record
 
 TODAY = date(2026, 6, 15)

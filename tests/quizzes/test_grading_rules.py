@@ -4,13 +4,14 @@ with an audit entry; the learner sees the grader's comment and "đang chờ ch�
 
 from sqlalchemy import func, select
 
+from app.certificates.models import Certificate
+from app.certificates.services import issue_certificate
 from app.core.audit import AuditEvent
 from app.core.dates import local_today
 from app.extensions import db
 from app.org.models import Role
 from app.progress.models import TrainingRecord
 from app.quizzes.models import Attempt
-from app.reports.certificates import Certificate, issue_certificate
 from tests.conftest import login
 from tests.quizzes.test_essay_grading import add_essay
 from tests.quizzes.test_learner_journey import answer_form, study_all_lessons, take_quiz

@@ -16,13 +16,14 @@ import segno
 from PIL import Image
 from sqlalchemy import func, select
 
+from app.certificates import services as certificates
+from app.certificates.models import Certificate
+from app.certificates.services import issue_certificate
 from app.core.dates import format_date, local_today
 from app.courses.models import Course
 from app.extensions import db
 from app.org.models import Role
 from app.progress.models import TrainingRecord
-from app.reports import certificates
-from app.reports.certificates import Certificate, issue_certificate
 from tests.conftest import login, require
 
 NAME = "Nguyễn Thị Thu Hà"

@@ -19,12 +19,12 @@ def world(app, tree, make_user, course, plan):
 
     from app.auth import tokens
     from app.auth.models import TokenKind
+    from app.certificates import services as certificates
+    from app.classes.services import create_class
     from app.courses.models import Lesson
     from app.org.grants import add_grant
-    from app.progress.classes import create_class
     from app.progress.services import record_completion
     from app.quizzes.models import Question, QuestionFile
-    from app.reports import certificates
 
     learner = make_user(tree["A1"], Role.LEARNER, name="Học Viên Một", email="hv@test.vn")
     trainer = make_user(tree["A1"], Role.TRAINER, name="Giảng Viên", email="gv@test.vn")

@@ -137,9 +137,9 @@ def test_the_helpers_neutralise_each_trigger(text):
 EXPORTERS = {
     "app/reports/periodic.py": "test_periodic_report_csv, test_periodic_report_xlsx",
     "app/quizzes/formats/xlsx.py": "test_question_bank_xlsx_export",
-    "app/org/roster_files.py": "fixed text only (the import template)",
+    "app/roster/files.py": "fixed text only (the import template)",
     "app/quizzes/formats/xlsx_template.py": "fixed text only (the import template)",
-    "app/org/tree_import.py": "fixed text only (the union tree import template)",
+    "app/tree/imports.py": "fixed text only (the union tree import template)",
     "app/core/spreadsheet_safety.py": "the helpers themselves",
 }
 

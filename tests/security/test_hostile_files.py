@@ -32,7 +32,7 @@ import json, resource, sys, time
 resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
 sys.path.insert(0, sys.argv[1])
 from app import create_app
-from app.org.roster_files import RosterFileError, read_table
+from app.roster.files import RosterFileError, read_table
 from app.quizzes.formats import parse_file
 from app.quizzes.formats.xlsx import parse_xlsx
 from tests.security.hostile_files import BANK_HEADING, row_bomb
@@ -184,7 +184,7 @@ def test_roster_upload_of_a_bomb(app, people, bombs):
 def test_class_attendance_upload_of_a_bomb(app, people, course, bombs):
     from datetime import date
 
-    from app.progress.classes import create_class
+    from app.classes.services import create_class
 
     klass = create_class(people, course, date(2025, 3, 1), "Hội trường")
     client = _client(app, "gv@test.vn")

@@ -87,9 +87,9 @@ def test_years_out_of_range_on_reports_are_404(app, people, quiet_500s, year):
 def test_huge_attendee_ids_are_a_form_error(app, people, course, quiet_500s):
     from datetime import date
 
+    from app.classes.services import create_class
     from app.extensions import db
     from app.org.models import User
-    from app.progress.classes import create_class
     from app.progress.models import ClassAttendance
 
     gv = db.session.scalar(db.select(User).where(User.email == "gv@test.vn"))

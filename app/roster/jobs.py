@@ -3,10 +3,10 @@ tens of seconds to write, longer than a request should hold a worker, and the im
 see how far it has got.
 
 The job works on the upload the preview was built from (roster_files, same token) and writes
-it in chunks of short transactions (app.org.roster.import_roster), recording with each chunk the
-last line written and the counts so far in its row. A job that fails, or whose worker dies, shows
-how far it got and offers "Tiếp tục", which writes the rest and ends exactly where an
-uninterrupted run would. Progress while checking the file comes from the live file
+it in chunks of short transactions (app.roster.services.import_roster), recording with each
+chunk the last line written and the counts so far in its row. A job that fails, or whose
+worker dies, shows how far it got and offers "Tiếp tục", which writes the rest and ends exactly
+where an uninterrupted run would. Progress while checking the file comes from the live file
 (app.core.jobs.report_live); while writing, from the committed row as well.
 """
 
@@ -21,8 +21,9 @@ from app.core import jobs as background_jobs
 from app.core.db import utcnow
 from app.core.jobs import DONE, FAILED, QUEUED, RUNNING, JobState
 from app.extensions import db
-from app.org import roster, roster_files
 from app.org.models import OrgUnit
+from app.roster import files as roster_files
+from app.roster import services as roster
 
 IMPORT = "import"
 UPLOAD_KIND = "roster"  # what roster_files stores the parsed rows under

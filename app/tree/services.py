@@ -1,6 +1,6 @@
 """Changing the union tree: create, rename, move (re-parent), merge and close units.
 
-The web pages (app/org/tree_views.py), `flask units …` and the tree import all call these
+The web pages (app/tree/views.py), `flask units …` and the tree import all call these
 services; each public one checks what it must, writes, audits and commits once (the roster's
 pattern), or raises `TreeError` with a Vietnamese message and writes nothing.
 
@@ -9,7 +9,7 @@ role grants: the province admin anything inside the subtree of his grant; a unit
 on units strictly below the unit of his grant (that unit may receive a unit, never be moved,
 merged or closed by him).
 
-Moving and merging units: app/org/tree_moves.py.
+Moving and merging units: app/tree/moves.py.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.core.text import nfc, normalise_phone
 from app.org.models import OFFICER_TYPE_LABELS, ROLE_LABELS
-from app.org.roster_check import parse_date
+from app.roster.check import parse_date
 
 UPLOAD_EXTENSIONS = ["csv", "xlsx"]
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024

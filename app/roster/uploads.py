@@ -1,6 +1,6 @@
 """What the two spreadsheet imports (officer roster, union tree) share: the preview's counts and
 bad-row list, and the upload step that reads a posted file and keeps its rows for the preview.
-Each import keeps its own reading of a row (roster_check.py, tree_import.py)."""
+Each import keeps its own reading of a row (app/roster/check.py, app/tree/imports.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from app.core.uploads import read_upload
-from app.org import roster_files
+from app.roster import files as roster_files
 
 ACTIONS = ("new", "updated", "unchanged", "error")
 Rows = list[tuple[int, dict[str, str]]]

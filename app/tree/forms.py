@@ -12,7 +12,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from app.core.text import nfc
-from app.org.forms import _upload_field
+from app.roster.forms import _upload_field
 
 
 def _unit_id(value) -> int | None:

@@ -9,7 +9,7 @@ units_cli = AppGroup("units", help="Cây đơn vị công đoàn (tạo, đổi 
 
 
 def _unit(code: str):
-    from app.org.tree import unit_by_code
+    from app.tree.services import unit_by_code
 
     unit = unit_by_code(code)
     if unit is None:
@@ -20,7 +20,7 @@ def _unit(code: str):
 def _run(action):
     """Run a service; a refusal is a one-line message and exit code 1, nothing written."""
     from app.extensions import db
-    from app.org.tree import TreeError
+    from app.tree.services import TreeError
 
     try:
         return action()
@@ -38,7 +38,7 @@ def units_list(code: str | None, show_closed: bool) -> None:
 
     from app.extensions import db
     from app.org.models import OrgUnit
-    from app.org.tree import officer_counts, subtree
+    from app.tree.services import officer_counts, subtree
 
     roots = (
         [_unit(code)]
@@ -60,7 +60,7 @@ def units_list(code: str | None, show_closed: bool) -> None:
 @click.option("--parent", "parent_code", required=True, help="Mã đơn vị cấp trên.")
 def units_create(code: str, name: str, parent_code: str) -> None:
     """Tạo đơn vị CODE tên NAME dưới đơn vị --parent."""
-    from app.org.tree import create_unit
+    from app.tree.services import create_unit
 
     unit = _run(lambda: create_unit(None, _unit(parent_code), name, code))
     click.echo(f"Đã tạo {unit.code} {unit.name} (cấp {unit.level}).")
@@ -72,7 +72,7 @@ def units_create(code: str, name: str, parent_code: str) -> None:
 @click.option("--code", "new_code", help="Mã mới (mặc định: giữ mã).")
 def units_rename(code: str, name: str, new_code: str | None) -> None:
     """Đổi tên (và mã) đơn vị CODE."""
-    from app.org.tree import rename_unit
+    from app.tree.services import rename_unit
 
     changed = _run(lambda: rename_unit(None, _unit(code), name, new_code))
     click.echo("Đã đổi tên." if changed else "Không có thay đổi nào.")
@@ -83,7 +83,7 @@ def units_rename(code: str, name: str, new_code: str | None) -> None:
 @click.option("--to", "parent_code", required=True, help="Mã đơn vị cấp trên mới.")
 def units_move(code: str, parent_code: str) -> None:
     """Chuyển đơn vị CODE (cùng các đơn vị trực thuộc) về dưới đơn vị --to."""
-    from app.org.tree_moves import move_unit
+    from app.tree.moves import move_unit
 
     result = _run(lambda: move_unit(None, _unit(code), _unit(parent_code)))
     click.echo(f"Đã chuyển {result.unit.code} về dưới {parent_code}.")
@@ -96,7 +96,7 @@ def units_move(code: str, parent_code: str) -> None:
 @click.option("--into", "target_code", required=True, help="Mã đơn vị nhận sáp nhập.")
 def units_merge(code: str, target_code: str) -> None:
     """Sáp nhập đơn vị CODE vào đơn vị --into (CODE được đóng, giữ lịch sử)."""
-    from app.org.tree_moves import merge_units
+    from app.tree.moves import merge_units
 
     result = _run(lambda: merge_units(None, _unit(code), _unit(target_code)))
     click.echo(
@@ -111,7 +111,7 @@ def units_merge(code: str, target_code: str) -> None:
 @click.argument("code")
 def units_close(code: str) -> None:
     """Đóng đơn vị CODE (không còn cán bộ, không còn đơn vị trực thuộc đang hoạt động)."""
-    from app.org.tree import close_unit
+    from app.tree.services import close_unit
 
     _run(lambda: close_unit(None, _unit(code)))
     click.echo(f"Đã đóng {code}.")
@@ -127,7 +127,8 @@ def units_import(file: str, dry_run: bool) -> None:
     import sys
     from pathlib import Path
 
-    from app.org import roster_files, tree_import
+    from app.roster import files as roster_files
+    from app.tree import imports as tree_import
 
     try:
         rows = tree_import.read_file(file, Path(file).read_bytes())
@@ -155,6 +156,6 @@ def units_import(file: str, dry_run: bool) -> None:
 @units_cli.command("template")
 def units_template() -> None:
     """Tạo lại tệp mẫu app/static/templates/mau-cay-don-vi.xlsx."""
-    from app.org.tree_import import write_template
+    from app.tree.imports import write_template
 
     click.echo(f"Đã ghi {write_template()}")

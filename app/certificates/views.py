@@ -4,12 +4,12 @@ verification page a QR code points to."""
 from flask import Blueprint, Response, abort, render_template
 from flask_login import current_user, login_required
 
+from app.certificates import services as certificates
 from app.core.db import write_intent
 from app.extensions import db, limiter
 from app.org.models import Role
 from app.org.scope import unit_in_scope_or_404
 from app.progress.models import TrainingRecord
-from app.reports import certificates
 
 bp = Blueprint("certificates", __name__)
 

@@ -21,8 +21,20 @@ from wtforms.fields.choices import SelectChoice
 from app.auth import activation
 from app.core.params import query_page
 from app.extensions import db
-from app.org import grants, imports, jobs, roster, roster_files
-from app.org.forms import (
+from app.org import grants
+from app.org.models import OFFICER_TYPE_LABELS, ROLE_LABELS, OfficerType, OrgUnit, Role
+from app.org.scope import (
+    home_unit,
+    roles_required,
+    scope_paths,
+    scope_units,
+    unit_in_scope_or_404,
+)
+from app.roster import files as roster_files
+from app.roster import jobs
+from app.roster import services as roster
+from app.roster import uploads as imports
+from app.roster.forms import (
     MAX_UPLOAD_BYTES,
     ActivateForm,
     BulkActivationForm,
@@ -33,14 +45,6 @@ from app.org.forms import (
     ReissueForm,
     RevokeForm,
     RosterUploadForm,
-)
-from app.org.models import OFFICER_TYPE_LABELS, ROLE_LABELS, OfficerType, OrgUnit, Role
-from app.org.scope import (
-    home_unit,
-    roles_required,
-    scope_paths,
-    scope_units,
-    unit_in_scope_or_404,
 )
 
 bp = Blueprint("org", __name__, url_prefix="/don-vi")

@@ -12,8 +12,8 @@ from app.courses.models import Course
 from app.extensions import db
 from app.org.models import OFFICER_TYPE_LABELS, Role
 from app.org.scope import home_unit, roles_required
+from app.plan.forms import PlanItemForm
 from app.progress.models import PlanItem
-from app.progress.plan_forms import PlanItemForm
 from app.progress.services import add_plan_item
 
 bp = Blueprint("plan", __name__, url_prefix="/ke-hoach")

@@ -17,7 +17,6 @@ from app.core.dates import local_today
 from app.core.pagination import Page, paginate
 from app.extensions import db
 from app.org.models import OrgUnit, User, name_matches
-from app.org.roster_files import read_table
 from app.org.scope import (
     TEACHING_ROLES,
     home_unit,
@@ -28,6 +27,7 @@ from app.org.scope import (
 from app.progress.locking import lock_officers
 from app.progress.models import ClassAttendance, TrainingClass, TrainingRecord
 from app.progress.services import record_completion
+from app.roster.files import read_table
 
 
 def classes_page(viewer: User, page: int, per_page: int) -> Page:

@@ -6,9 +6,9 @@ therefore first leaves the past behind: each moved unit with records of earlier 
 closed *archive* unit at its old place ("<name> (trước dd/mm/yyyy)"), and those records are
 re-pointed to it — last year's figures stay the same at every level, the old parent's
 included. This year's and later records stay with the unit and follow it to its new place
-(app/org/tree_coverage.py re-keys the coverage tables in the same transaction).
+(app/tree/coverage.py re-keys the coverage tables in the same transaction).
 
-Checks, scope and TreeError are in app/org/tree.py; like its services, these commit once.
+Checks, scope and TreeError are in app/tree/services.py; like its services, these commit once.
 """
 
 from __future__ import annotations
@@ -23,9 +23,11 @@ from app.core import audit
 from app.core.dates import local_today
 from app.core.db import utcnow
 from app.extensions import db
-from app.org import tree_coverage
 from app.org.models import OrgUnit, RoleGrant, UnitMembership, User
-from app.org.tree import (
+from app.progress.locking import lock_officers
+from app.progress.models import PlanItem, TrainingClass, TrainingRecord
+from app.tree import coverage as tree_coverage
+from app.tree.services import (
     MAX_CODE,
     MAX_NAME,
     TreeError,
@@ -37,8 +39,6 @@ from app.org.tree import (
     subtree,
     unit_by_code,
 )
-from app.progress.locking import lock_officers
-from app.progress.models import PlanItem, TrainingClass, TrainingRecord
 
 
 @dataclass
@@ -195,7 +195,7 @@ def _archive_of(unit: OrgUnit, parent: OrgUnit, today: date) -> OrgUnit:
 
 
 def _sync_requirements(users: list[User], today: date) -> None:
-    from app.org.roster import _sync_requirements as sync
+    from app.roster.services import _sync_requirements as sync
 
     sync(users, today)
 

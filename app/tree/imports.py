@@ -1,6 +1,6 @@
 """Importing a whole union tree from XLSX/CSV (code, name, level, parent code).
 
-The same flow as the roster: the file is read by app/org/roster_files.py, every row is checked
+The same flow as the roster: the file is read by app/roster/files.py, every row is checked
 against the database and the rest of the file (preview: new / renamed / unchanged / error with
 its line number), and confirming writes the good rows in one transaction; bad rows are listed
 and skipped. A row whose parent is a bad row is bad too (it would have nowhere to go). An
@@ -19,11 +19,11 @@ from app.config import ROOT
 from app.core import audit
 from app.core.text import nfc
 from app.extensions import db
-from app.org import roster_files
-from app.org.imports import ImportPreview
 from app.org.models import OrgUnit, UnitLevel, User
-from app.org.roster import ImportSummary
-from app.org.tree import TreeError, add_unit, clean_code, clean_name, may_change, may_receive
+from app.roster import files as roster_files
+from app.roster.services import ImportSummary
+from app.roster.uploads import ImportPreview
+from app.tree.services import TreeError, add_unit, clean_code, clean_name, may_change, may_receive
 
 COLUMNS: list[tuple[str, str]] = [
     ("code", "Mã đơn vị"),

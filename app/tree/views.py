@@ -1,6 +1,6 @@
 """The union tree pages (/don-vi/cay): the tree of the user's subtree, one unit's page with
-rename / move / merge / close, and the tree import with a preview. Thin: app/org/tree.py and
-app/org/tree_import.py decide and write. Units outside the user's subtree answer 404; a unit
+rename / move / merge / close, and the tree import with a preview. Thin: app/tree/services.py and
+app/tree/imports.py decide and write. Units outside the user's subtree answer 404; a unit
 the user sees but may not change (a manager's own unit) answers 403 to a change."""
 
 from __future__ import annotations
@@ -10,11 +10,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.extensions import db
-from app.org import imports, roster, roster_files, tree, tree_import, tree_moves
-from app.org.forms import MAX_UPLOAD_BYTES, ConfirmForm
 from app.org.models import OrgUnit, Role, UnitLevel
 from app.org.scope import roles_required, scope_units, unit_in_scope_or_404
-from app.org.tree_forms import (
+from app.roster import files as roster_files
+from app.roster import services as roster
+from app.roster import uploads as imports
+from app.roster.forms import MAX_UPLOAD_BYTES, ConfirmForm
+from app.tree import imports as tree_import
+from app.tree import moves as tree_moves
+from app.tree import services as tree
+from app.tree.forms import (
     CloseForm,
     MergeForm,
     MoveForm,

@@ -9,21 +9,21 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from app.core.params import query_page
-from app.core.uploads import read_upload
-from app.courses.models import Course
-from app.extensions import db
-from app.org.forms import MAX_UPLOAD_BYTES
-from app.org.models import Role
-from app.org.roster_files import RosterFileError
-from app.org.scope import roles_required
-from app.progress import classes
-from app.progress.forms import (
+from app.classes import services as classes
+from app.classes.forms import (
     AddAttendeesForm,
     AttendanceSheetForm,
     RemoveAttendeeForm,
     TrainingClassForm,
 )
+from app.core.params import query_page
+from app.core.uploads import read_upload
+from app.courses.models import Course
+from app.extensions import db
+from app.org.models import Role
+from app.org.scope import roles_required
+from app.roster.files import RosterFileError
+from app.roster.forms import MAX_UPLOAD_BYTES
 
 bp = Blueprint("progress", __name__, url_prefix="/lop-tap-huan")
 

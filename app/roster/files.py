@@ -1,8 +1,8 @@
 """Roster files: reading the officer list from CSV or XLSX (headings as officials type them),
 the XLSX template, and the parsed upload kept server-side between preview and confirmation.
 
-Split from app/org/roster.py; roster_check.py checks the rows against the database and roster.py
-applies them.
+Split from app/roster/services.py; check.py checks the rows against the database and
+services.py applies them.
 """
 
 from __future__ import annotations

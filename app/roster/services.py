@@ -34,7 +34,11 @@ from app.org.models import (
     User,
     name_matches,
 )
-from app.org.roster_check import (
+from app.org.scope import officers_in_scope, scope_filter
+from app.org.services import create_officer
+from app.progress.locking import lock_officers
+from app.progress.models import PlanItem, TrainingRecord
+from app.roster.check import (
     CHUNK,
     FIELDS,
     RowResult,
@@ -42,11 +46,7 @@ from app.org.roster_check import (
     parse_roster,
     shown,
 )
-from app.org.roster_files import SPACES
-from app.org.scope import officers_in_scope, scope_filter
-from app.org.services import create_officer
-from app.progress.locking import lock_officers
-from app.progress.models import PlanItem, TrainingRecord
+from app.roster.files import SPACES
 
 # --- writing: the only code that changes officers ---------------------------------------------
 

@@ -17,9 +17,9 @@ from sqlalchemy import select
 from app.core.dates import local_today
 from app.core.text import normalise_phone
 from app.extensions import db
-from app.org.imports import ImportPreview
 from app.org.models import OFFICER_TYPE_LABELS, OfficerType, OrgUnit, User, subtree_filter
-from app.org.roster_files import SPACES, normalised
+from app.roster.files import SPACES, normalised
+from app.roster.uploads import ImportPreview
 
 CHUNK = 500  # rows checked, then written, between two progress reports
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

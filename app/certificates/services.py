@@ -15,80 +15,31 @@ revoked and superseded ones stay for verification and history.
 
 from __future__ import annotations
 
-import enum
-import io
 import secrets
-from datetime import date, datetime
-from pathlib import Path
+from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, mapped_column
 
+from app.certificates.models import Certificate, CertificateStatus
 from app.core import audit
 from app.core.dates import format_date, local_today
 from app.core.db import utcnow
 from app.core.mail import public_url
+from app.core.printing import FONT_DIR, qr_png
 from app.core.text import nfc
 from app.courses.models import Course
 from app.extensions import db
 from app.org.models import OrgUnit, User
 from app.progress.models import TrainingRecord
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
 NUMBER_SUFFIX = "TĐKT"
 _ISSUE_ATTEMPTS = 5
 
 
-class CertificateStatus(enum.StrEnum):
-    VALID = "valid"
-    REVOKED = "revoked"
-    SUPERSEDED = "superseded"
-
-
 class CertificateError(Exception):
     """The record cannot get a certificate (not completed, or its certificate was revoked)."""
-
-
-class Certificate(db.Model):
-    __tablename__ = "certificates"
-    __table_args__ = (
-        UniqueConstraint("year", "seq"),
-        Index(
-            "uq_certificates_record_id_valid",
-            "record_id",
-            unique=True,
-            sqlite_where=text("status = 'valid'"),
-            postgresql_where=text("status = 'valid'"),
-        ),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # SET NULL: the certificate outlives its record (the printed data is copied below).
-    record_id: Mapped[int | None] = mapped_column(
-        ForeignKey("training_records.id", ondelete="SET NULL"), index=True
-    )
-    year: Mapped[int] = mapped_column()
-    seq: Mapped[int] = mapped_column()
-    number: Mapped[str] = mapped_column(String(40), unique=True)
-    token: Mapped[str] = mapped_column(String(64), unique=True)
-    full_name: Mapped[str] = mapped_column(String(255))
-    unit_name: Mapped[str] = mapped_column(String(255))
-    course_title: Mapped[str] = mapped_column(String(255))
-    completed_on: Mapped[date] = mapped_column()
-    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
-    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    status: Mapped[str] = mapped_column(String(12), default=CertificateStatus.VALID.value)
-    reason: Mapped[str] = mapped_column(Text, default="")
-    status_changed_at: Mapped[datetime | None] = mapped_column()
-    superseded_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("certificates.id", ondelete="SET NULL")
-    )
-
-    @property
-    def is_valid(self) -> bool:
-        return self.status == CertificateStatus.VALID.value
 
 
 def format_number(seq: int, year: int) -> str:
@@ -301,21 +252,11 @@ RED = (165, 20, 25)
 DARK = (25, 25, 25)
 
 
-def qr_png(url: str) -> io.BytesIO:
-    """The QR code of `url` as a PNG in memory (error correction M, 2-module quiet zone)."""
-    import segno  # imported here: fpdf2, Pillow and fontTools cost each worker ~30 MB
-
-    buffer = io.BytesIO()
-    segno.make(url, error="m", micro=False).save(buffer, kind="png", scale=10, border=2)
-    buffer.seek(0)
-    return buffer
-
-
 def render_certificate_pdf(certificate: Certificate) -> bytes:
     """An A4 landscape certificate with the DejaVu fonts shipped in app/static/fonts embedded
     (subset), so Vietnamese prints right on any reader, and a QR code of the verification URL
     (also a clickable link on the code and on the printed URL)."""
-    from fpdf import FPDF  # see qr_png
+    from fpdf import FPDF  # imported here: fpdf2, Pillow and fontTools cost each worker ~30 MB
 
     url = verification_url(certificate)
     pdf = FPDF(orientation="L", unit="mm", format="A4")
