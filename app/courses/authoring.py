@@ -21,9 +21,9 @@ from app.core import audit
 from app.core.db import utcnow
 from app.core.markdown import render_markdown
 from app.core.text import nfc
-from app.courses.legal_refs import clean_document
 from app.courses.models import Course, CourseDraft, Lesson, LessonDraft, QuestionDraft
 from app.extensions import db
+from app.legal.refs import clean_document
 from app.org.models import User
 from app.quizzes.models import Question
 from app.quizzes.types import REGISTRY, get_type

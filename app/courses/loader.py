@@ -19,9 +19,9 @@ from sqlalchemy import select
 
 from app.core.markdown import render_markdown
 from app.core.text import nfc
-from app.courses.legal_refs import clean_document
 from app.courses.models import Course, Lesson
 from app.extensions import db
+from app.legal.refs import clean_document
 from app.legal.services import sync_course_references, upsert_documents
 from app.quizzes.formats import decode_bytes, parse_gift
 from app.quizzes.models import Question

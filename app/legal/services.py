@@ -14,7 +14,10 @@ from sqlalchemy import delete, select, update
 
 from app.core import audit
 from app.core.db import utcnow
-from app.courses.legal_refs import (
+from app.courses.models import Course, Lesson
+from app.extensions import db
+from app.legal.models import LegalDocument, LegalReference
+from app.legal.refs import (
     HISTORICAL_TAG,
     HISTORY_BOX,
     Ref,
@@ -24,9 +27,6 @@ from app.courses.legal_refs import (
     place_label,
     ref_status,
 )
-from app.courses.models import Course, Lesson
-from app.extensions import db
-from app.legal.models import LegalDocument, LegalReference
 from app.org.models import User
 from app.quizzes.models import Question
 
