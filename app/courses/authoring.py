@@ -91,28 +91,6 @@ def create_course(slug: str, meta: dict, author: User) -> Course:
     return course
 
 
-def course_meta(course: Course) -> dict:
-    """The course details as authors currently see them (the draft when there is one)."""
-    draft = _course_draft(course)
-    if draft is not None and draft.meta:
-        return dict(draft.meta)
-    return {
-        "title": course.title,
-        "summary": course.summary,
-        "audience": course.audience,
-        "pass_mark": course.pass_mark,
-        "questions_per_attempt": course.questions_per_attempt,
-        "time_limit_minutes": course.time_limit_minutes or 0,
-        "max_attempts": course.max_attempts or 0,
-        "shuffle_answers": course.shuffle_answers is not False,
-        "attempts_per_day": course.attempts_per_day,
-        "retry_wait_minutes": course.retry_wait_minutes,
-        "review_wrong_on_fail": course.review_wrong_on_fail is not False,
-        "review_answers": course.review_answers,
-        "legal_basis": [dict(doc) for doc in course.legal_basis or []],
-    }
-
-
 def save_course_meta(course: Course, meta: dict, author: User) -> None:
     """Stage new details; an unpublished course takes them at once (nobody reads it yet)."""
     clean = {key: meta[key] for key in META_FIELDS if key in meta}

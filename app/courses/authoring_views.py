@@ -37,6 +37,7 @@ from app.courses.authoring_forms import (
     PublishForm,
     QuestionForm,
 )
+from app.courses.services import course_meta
 from app.legal import amendments
 from app.legal import services as legal
 from app.org.scope import authors_only
@@ -110,7 +111,7 @@ def course(slug: str):
     return render_template(
         "authoring/course.html",
         course=course,
-        meta=authoring.course_meta(course),
+        meta=course_meta(course),
         lessons=authoring.working_lessons(course),
         questions=authoring.working_questions(course),
         pending=authoring.pending_changes(course),
@@ -123,7 +124,7 @@ def course(slug: str):
 def edit_course(slug: str):
     course = authoring.get_course_or_404(slug)
     if request.method == "GET":
-        meta = authoring.course_meta(course)
+        meta = course_meta(course)
         docs = [
             {**doc, "doc_id": doc.get("id", ""), "issued": None, "effective": None}
             for doc in meta["legal_basis"]

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from app.core.dates import local_date_of, local_today
 from app.core.db import utcnow
-from app.courses.models import Course, Lesson, LessonProgress
+from app.courses.models import Course, CourseDraft, Lesson, LessonProgress
 from app.extensions import db
 from app.org.models import User
 from app.progress.models import TrainingRecord
@@ -71,6 +71,28 @@ def get_lesson_or_404(course: Course, position: int) -> Lesson:
     if lesson is None:
         abort(404)
     return lesson
+
+
+def course_meta(course: Course) -> dict:
+    """The course details as authors currently see them (the draft when there is one)."""
+    draft = db.session.scalar(select(CourseDraft).where(CourseDraft.course_id == course.id))
+    if draft is not None and draft.meta:
+        return dict(draft.meta)
+    return {
+        "title": course.title,
+        "summary": course.summary,
+        "audience": course.audience,
+        "pass_mark": course.pass_mark,
+        "questions_per_attempt": course.questions_per_attempt,
+        "time_limit_minutes": course.time_limit_minutes or 0,
+        "max_attempts": course.max_attempts or 0,
+        "shuffle_answers": course.shuffle_answers is not False,
+        "attempts_per_day": course.attempts_per_day,
+        "retry_wait_minutes": course.retry_wait_minutes,
+        "review_wrong_on_fail": course.review_wrong_on_fail is not False,
+        "review_answers": course.review_answers,
+        "legal_basis": [dict(doc) for doc in course.legal_basis or []],
+    }
 
 
 def dashboard(user: User, year: int | None = None) -> list[CourseCard]:

@@ -87,7 +87,7 @@ def get_document(code: str) -> LegalDocument | None:
 def known_document_codes(course: Course) -> set[str]:
     """What a lesson or question of `course` may cite: the register, and the course's own
     `legal_basis` as its working copy has it (a document added there but not yet published)."""
-    from app.courses.authoring import course_meta
+    from app.courses.services import course_meta
 
     codes = set(db.session.scalars(select(LegalDocument.code)))
     return codes | {doc.get("id") for doc in course_meta(course)["legal_basis"] if doc.get("id")}

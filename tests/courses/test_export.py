@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.courses import authoring
 from app.courses.loader import load_courses
 from app.courses.models import Course, Lesson
+from app.courses.services import course_meta
 from app.courses.versions import publish_course
 from app.extensions import db
 from app.org.models import Role
@@ -149,7 +150,7 @@ def test_course_edited_in_the_browser_round_trips(app, tmp_path, tree, make_user
         author=trainer,
         category="Nguyên tắc",
     )
-    meta = authoring.course_meta(course)
+    meta = course_meta(course)
     meta["summary"] = 'Tóm tắt có "ngoặc kép" và \\ gạch chéo\nhai dòng'
     meta.update(time_limit_minutes=20, max_attempts=3, shuffle_answers=False)
     course.draw_per_category = {"Nguyên tắc": 1}

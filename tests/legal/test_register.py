@@ -433,11 +433,12 @@ def test_a_bank_import_updates_the_references(course):
 
 def test_a_publish_adds_missing_documents_but_never_rewrites_the_register(tree, make_user, course):
     from app.courses import authoring
+    from app.courses.services import course_meta
     from app.courses.versions import publish_course
 
     trainer = make_user(tree["province"], role=Role.TRAINER)
     own_every_course(trainer)
-    meta = authoring.course_meta(course)
+    meta = course_meta(course)
     basis = [dict(d) for d in meta["legal_basis"]]
     basis[0]["title"] = "Tên khác do khóa học này khai"
     basis.append({"id": "tt-15-2025", "number": "15/2025/TT-BNV", "title": "Thông tư 15"})
