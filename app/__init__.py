@@ -111,7 +111,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(tree_bp)
     app.register_blueprint(progress_bp)
 
-    from app.courses.authoring_views import bp as authoring_bp
+    from app.authoring.views import bp as authoring_bp
 
     app.register_blueprint(authoring_bp)
 

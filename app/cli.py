@@ -25,7 +25,7 @@ coverage_cli = AppGroup(
 @click.option("--force", is_flag=True, help="Nạp cả khi trình duyệt có phiên bản mới hơn tệp.")
 def courses_load(directory: str | None, force: bool) -> None:
     """Nạp (hoặc cập nhật) mọi khóa học trong thư mục courses/."""
-    from app.courses.loader import load_courses
+    from app.authoring.loader import load_courses
 
     report = load_courses(directory or current_app.config["COURSES_DIR"], force=force)
     click.echo(
@@ -54,7 +54,7 @@ def courses_check(
     min_scenario_percent: int,
 ) -> None:
     """Kiểm tra nội dung khóa học (cấu trúc, căn cứ, đáp án, chuẩn Unicode)."""
-    from app.courses.checker import Limits, check_courses
+    from app.authoring.checker import Limits, check_courses
 
     limits = Limits(
         min_lessons=min_lessons,
@@ -89,7 +89,7 @@ def courses_review_list(directory: str | None, output: str | None) -> None:
     """Liệt kê mọi điểm chưa VERIFIED (căn cứ, khung «Cần xác minh») kèm tệp và dòng."""
     from pathlib import Path
 
-    from app.courses.review_list import render, review_items, write_review_list
+    from app.authoring.review_list import render, review_items, write_review_list
 
     root = Path(directory or current_app.config["COURSES_DIR"])
     items = review_items(root)
@@ -107,7 +107,7 @@ def courses_export(slug: str, directory: str) -> None:
     """Ghi khóa học đã xuất bản ra thư mục theo cấu trúc courses/ (course.toml, lessons/, GIFT)."""
     from sqlalchemy import select
 
-    from app.courses.exporter import export_course
+    from app.authoring.exporter import export_course
     from app.courses.models import Course
     from app.extensions import db
 

@@ -17,9 +17,9 @@ from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import select
 
+from app.authoring.exporter import parsed_from_question
+from app.authoring.loader import question_key
 from app.core import audit
-from app.courses.exporter import parsed_from_question
-from app.courses.loader import question_key
 from app.courses.models import Course
 from app.extensions import db
 from app.legal.services import sync_course_references

@@ -438,7 +438,7 @@ def test_versions_page_shows_a_diff(client, course, trainer):
 
 
 def test_course_workspace_query_count_does_not_grow(client, course, trainer):
-    from app.courses import authoring
+    from app.authoring import services as authoring
     from tests.org.roster_files import QueryCounter
 
     as_trainer(client, trainer)
@@ -511,7 +511,7 @@ def test_hide_a_lesson_at_the_next_publish(client, course, trainer, learner):
 
 
 def test_oversized_lesson_text_is_refused_not_stored(client, course, trainer):
-    from app.courses.authoring import MAX_LESSON_CHARS
+    from app.authoring.services import MAX_LESSON_CHARS
 
     as_trainer(client, trainer)
     huge = "a" * (MAX_LESSON_CHARS + 1)

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.courses import authoring
-from app.courses.loader import load_courses
+from app.authoring import services as authoring
+from app.authoring.loader import load_courses
+from app.authoring.versions import publish_course
 from app.courses.models import Course, Lesson
 from app.courses.services import course_meta
-from app.courses.versions import publish_course
 from app.extensions import db
 from app.org.models import Role
 from app.quizzes.models import Question
@@ -71,7 +71,7 @@ def content() -> dict:
 
 
 def export_all(directory: Path) -> None:
-    from app.courses.exporter import export_course
+    from app.authoring.exporter import export_course
 
     for course in db.session.scalars(select(Course)):
         export_course(course, directory)

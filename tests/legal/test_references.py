@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from app.courses.checker import Limits, check_courses
-from app.courses.review_list import END, START, review_items, write_review_list
+from app.authoring.checker import Limits, check_courses
+from app.authoring.review_list import END, START, review_items, write_review_list
 from app.legal.refs import (
     Ref,
     document_problems,

@@ -15,7 +15,7 @@ import pytest
 from openpyxl import Workbook
 from werkzeug.datastructures import MultiDict
 
-from app.courses import authoring
+from app.authoring import services as authoring
 from app.quizzes.formats import parse_aiken, parse_gift, parse_moodle_xml
 from app.quizzes.formats.xlsx import COLUMNS, SHEET, TYPE_LABELS, parse_xlsx
 from app.quizzes.types import get_type

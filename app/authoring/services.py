@@ -1,7 +1,7 @@
 """Browser authoring: the working copy of a course (drafts) that trainers edit.
 
 Learners read `Course`, `Lesson` and `Question` rows, which change only when a version is
-published (`app.courses.versions.publish_course`). Everything an author changes before that
+published (`app.authoring.versions.publish_course`). Everything an author changes before that
 lives in drafts: `CourseDraft` (details, lesson order), `LessonDraft` (one per lesson, shared
 by the course's authors, autosaved while typing) and `QuestionDraft` (one per question key).
 Each public function that changes data commits once; `apply_drafts` does not (publish does).

@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.courses.loader import LESSON_FILE, split_front_matter
+from app.authoring.loader import LESSON_FILE, split_front_matter
 from app.legal.refs import (
     HISTORICAL_TAG,
     HISTORY_BOX,

@@ -16,10 +16,10 @@ from datetime import date
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
+from app.authoring import services as authoring
 from app.core import audit
 from app.core.dates import local_today
 from app.core.db import utcnow
-from app.courses import authoring
 from app.courses.models import CompletionHistory, Course, CourseVersion
 from app.extensions import db
 from app.legal import amendments

@@ -23,10 +23,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from app.core.dates import format_datetime
-from app.core.markdown import render_markdown
-from app.courses import authoring, owners, versions
-from app.courses.authoring_forms import (
+from app.authoring import services as authoring
+from app.authoring import versions
+from app.authoring.forms import (
     OPTION_ROWS,
     ActionForm,
     AutosaveForm,
@@ -37,6 +36,9 @@ from app.courses.authoring_forms import (
     PublishForm,
     QuestionForm,
 )
+from app.core.dates import format_datetime
+from app.core.markdown import render_markdown
+from app.courses import owners
 from app.courses.services import course_meta
 from app.legal import amendments
 from app.legal import services as legal

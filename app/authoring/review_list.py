@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.courses.loader import split_front_matter
+from app.authoring.loader import split_front_matter
 from app.legal.refs import STATUS_LABELS, clean_document, parse_refs, ref_status
 from app.quizzes.formats import decode_bytes, parse_gift
 
