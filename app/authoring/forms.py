@@ -27,7 +27,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.authoring.services import FORM_QTYPES, MAX_LESSON_CHARS
+from app.authoring.lessons import MAX_LESSON_CHARS
+from app.authoring.questions import FORM_QTYPES
 from app.core.text import nfc
 from app.legal.refs import parse_refs, ref_problems
 from app.quizzes.types import get_type

@@ -16,7 +16,8 @@ from datetime import date
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
-from app.authoring import services as authoring
+from app.authoring.pending import apply_drafts, draft_problems
+from app.authoring.questions import working_questions
 from app.core import audit
 from app.core.dates import local_today
 from app.core.db import utcnow
@@ -140,7 +141,7 @@ def publish_course(
     if not first and not published:
         _freeze(course, None, "Phiên bản trước khi soạn thảo trực tuyến (nạp từ tệp)")
         published.add((course.version_major, course.version_minor))
-    authoring.apply_drafts(course)
+    apply_drafts(course)
     legal.upsert_documents(course.legal_basis, update_existing=False)
     previous_major = course.version_major
     # Count from the newest number ever published: a reload of older files must not make a
@@ -177,10 +178,10 @@ def publish_problems(course: Course) -> list[str]:
     """What keeps the working copy from being published (Vietnamese): incomplete drafts, and,
     for a course a plan line requires, every question that would be live without an
     explanation or a legal reference (a test upload must not reach officers unexplained)."""
-    problems = authoring.draft_problems(course)
+    problems = draft_problems(course)
     if not required_by_plan(course):
         return problems
-    for item in authoring.working_questions(course):
+    for item in working_questions(course):
         current = item.draft if item.draft is not None else item.question
         if not current.active:
             continue

@@ -1,4 +1,6 @@
-"""Authoring pages for trainers and province admins (`current_user.can_author`).
+"""Authoring pages for trainers and province admins (`current_user.can_author`): the course
+list, a course's details, publishing, versions and owners. Lessons: lesson_views.py; questions:
+question_views.py (their routes are on the same blueprint, app/authoring/blueprint.py).
 
 Every route of the blueprint is guarded in one place (`authors_only`): a learner or a unit
 manager gets 403 everywhere, including the JSON endpoints used by authoring.js.
@@ -8,47 +10,27 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    jsonify,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from app.authoring import lesson_views, lessons, pending, question_views, questions, versions
 from app.authoring import services as authoring
-from app.authoring import versions
+from app.authoring.blueprint import bp
 from app.authoring.forms import (
-    OPTION_ROWS,
     ActionForm,
-    AutosaveForm,
     CourseForm,
     LessonForm,
     OwnerForm,
-    PreviewForm,
     PublishForm,
     QuestionForm,
 )
-from app.core.dates import format_datetime
-from app.core.markdown import render_markdown
 from app.courses import owners
 from app.courses.services import course_meta
 from app.legal import amendments
-from app.legal import services as legal
-from app.org.scope import authors_only
 
-bp = Blueprint("authoring", __name__, url_prefix="/soan-thao")
-
-
-bp.before_request(authors_only)
-bp.before_request(owners.owners_only)  # a course's routes: its owners and the province admin
+__all__ = ["bp"]  # the factory registers it; lesson_views and question_views add their routes
 
 
 @bp.errorhandler(CSRFError)
@@ -70,13 +52,13 @@ def _csrf_expired(error):
         form = LessonForm(formdata=None, data=request.form.to_dict())
         flash(_("Phiên làm việc đã hết hạn. Nội dung bạn gõ vẫn ở dưới đây: hãy lưu lại."), "error")
         slug = (request.view_args or {}).get("lesson_slug")
-        return _lesson_page(course, slug, form, None, status=400)
+        return lesson_views.lesson_page(course, slug, form, None, status=400)
     if request.endpoint in {"authoring.edit_question", "authoring.new_question"}:
         course = authoring.get_course_or_404(request.view_args["slug"])
         key = (request.view_args or {}).get("key")
         form = QuestionForm(formdata=request.form)
         flash(_("Phiên làm việc đã hết hạn. Nội dung bạn gõ vẫn ở dưới đây: hãy lưu lại."), "error")
-        return _question_page(course, key, form, status=400)
+        return question_views.question_page(course, key, form, status=400)
     if request.accept_mimetypes.best == "application/json" or request.is_json:
         return jsonify(ok=False, message=_("Phiên làm việc đã hết hạn, hãy tải lại trang.")), 400
     return render_template("errors/error.html", code=400, message=error.description), 400
@@ -114,9 +96,9 @@ def course(slug: str):
         "authoring/course.html",
         course=course,
         meta=course_meta(course),
-        lessons=authoring.working_lessons(course),
-        questions=authoring.working_questions(course),
-        pending=authoring.pending_changes(course),
+        lessons=lessons.working_lessons(course),
+        questions=questions.working_questions(course),
+        pending=pending.pending_changes(course),
         versions=versions.versions_of(course),
         action=ActionForm(),
     )
@@ -159,317 +141,6 @@ def _iso(value: str | None) -> date | None:
         return None
 
 
-# --- lessons ---------------------------------------------------------------------------------
-
-
-def _too_long(form) -> bool:
-    return len(form.body_md.data or "") > authoring.MAX_LESSON_CHARS
-
-
-def _lesson_page(course, lesson_slug, form, draft, preview_html=None, status=200):
-    lesson = None
-    if lesson_slug:
-        lesson, draft_found = authoring.lesson_for_editing(course, lesson_slug)
-        draft = draft or draft_found
-    if preview_html is None:
-        preview_html = render_markdown(form.body_md.data or "")
-    return (
-        render_template(
-            "authoring/lesson_form.html",
-            course=course,
-            lesson=lesson,
-            lesson_slug=lesson_slug,
-            draft=draft,
-            form=form,
-            preview_html=preview_html,
-        ),
-        status,
-    )
-
-
-@bp.route("/khoa-hoc/<slug>/bai-moi", methods=["GET", "POST"])
-def new_lesson(slug: str):
-    course = authoring.get_course_or_404(slug)
-    form = LessonForm()
-    if request.method == "GET":
-        return _lesson_page(course, None, form, None)
-    form.known_documents = legal.known_document_codes(course)
-    valid = form.validate()
-    if _too_long(form):
-        return _lesson_page(course, None, form, None, preview_html="", status=413)
-    if not (form.title.data or form.body_md.data or form.articles.data):
-        return _lesson_page(course, None, form, None)  # nothing typed: nothing to keep
-    wanted = form.slug.data if not form.slug.errors else ""
-    taken = wanted if wanted and authoring.lesson_slug_taken(course, wanted) else ""
-    if taken:
-        wanted, valid = "", False
-    draft = authoring.create_lesson_draft(
-        course,
-        form.title.data or "",
-        form.body_md.data or "",
-        form.articles.data or "",
-        current_user,
-        slug=wanted,
-    )
-    if valid and not form.preview.data:
-        flash(_("Đã lưu bản nháp bài học “%(t)s”.", t=draft.title), "success")
-        return redirect(url_for(".edit_lesson", slug=slug, lesson_slug=draft.slug))
-    if taken:
-        message = _(
-            "Đường dẫn “%(s)s” đã có trong khóa học; bản nháp được lưu với đường dẫn “%(n)s”.",
-            s=taken,
-            n=draft.slug,
-        )
-        flash(message, "error")
-    elif not valid:
-        flash(_("Bài học chưa hợp lệ; nội dung đã được lưu vào bản nháp."), "error")
-    return _lesson_page(course, draft.slug, form, draft)
-
-
-@bp.route("/khoa-hoc/<slug>/bai/<lesson_slug>", methods=["GET", "POST"])
-def edit_lesson(slug: str, lesson_slug: str):
-    course = authoring.get_course_or_404(slug)
-    lesson, draft = authoring.lesson_for_editing(course, lesson_slug)
-    if request.method == "GET":
-        source = draft or lesson
-        form = LessonForm(
-            data={"title": source.title, "articles": source.articles, "body_md": source.body_md}
-        )
-        return _lesson_page(course, lesson_slug, form, draft)
-    form = LessonForm()
-    form.known_documents = legal.known_document_codes(course)
-    valid = form.validate()
-    if _too_long(form):
-        return _lesson_page(course, lesson_slug, form, draft, preview_html="", status=413)
-    draft = authoring.save_lesson_draft(
-        course,
-        lesson_slug,
-        form.title.data or "",
-        form.body_md.data or "",
-        form.articles.data or "",
-        current_user,
-    )
-    if form.preview.data:
-        return _lesson_page(course, lesson_slug, form, draft)
-    if not valid:
-        flash(_("Bài học chưa hợp lệ; nội dung đã được lưu vào bản nháp."), "error")
-        return _lesson_page(course, lesson_slug, form, draft)
-    flash(_("Đã lưu bản nháp bài học “%(t)s”.", t=draft.title), "success")
-    return redirect(url_for(".edit_lesson", slug=slug, lesson_slug=lesson_slug))
-
-
-def _autosaved(draft, **extra):
-    """The JSON answer of an autosave: when it was saved, in words for the status line."""
-    saved = format_datetime(draft.saved_at)
-    return jsonify(
-        ok=True,
-        slug=draft.slug,
-        saved_at=saved,
-        message=_("Đã tự động lưu bản nháp lúc %(t)s.", t=saved),
-        **extra,
-    )
-
-
-@bp.post("/khoa-hoc/<slug>/bai/<lesson_slug>/tu-dong-luu")
-def autosave_lesson(slug: str, lesson_slug: str):
-    """Called by authoring.js every few seconds while the author types (CSRF header)."""
-    course = authoring.get_course_or_404(slug)
-    form = AutosaveForm()
-    if _too_long(form):
-        return jsonify(ok=False, message=_("Bài học quá dài để lưu.")), 413
-    draft = authoring.save_lesson_draft(
-        course,
-        lesson_slug,
-        form.title.data or "",
-        form.body_md.data or "",
-        form.articles.data or "",
-        current_user,
-    )
-    return _autosaved(draft)
-
-
-@bp.post("/khoa-hoc/<slug>/bai-moi/tu-dong-luu")
-def autosave_new_lesson(slug: str):
-    """First autosave of a new lesson: creates its draft and tells the page where it lives."""
-    course = authoring.get_course_or_404(slug)
-    form = AutosaveForm()
-    if _too_long(form):
-        return jsonify(ok=False, message=_("Bài học quá dài để lưu.")), 413
-    if not (form.title.data or form.body_md.data):
-        return jsonify(ok=False, message=""), 200
-    draft = authoring.create_lesson_draft(
-        course,
-        form.title.data or "",
-        form.body_md.data or "",
-        form.articles.data or "",
-        current_user,
-    )
-    return _autosaved(
-        draft,
-        edit_url=url_for(".edit_lesson", slug=slug, lesson_slug=draft.slug),
-        autosave_url=url_for(".autosave_lesson", slug=slug, lesson_slug=draft.slug),
-    )
-
-
-@bp.post("/khoa-hoc/<slug>/bai/<lesson_slug>/bo-nhap")
-def discard_lesson_draft(slug: str, lesson_slug: str):
-    course = authoring.get_course_or_404(slug)
-    if ActionForm().validate_on_submit():
-        authoring.discard_lesson_draft(course, lesson_slug, current_user)
-        flash(_("Đã bỏ bản nháp."), "success")
-    return redirect(url_for(".course", slug=slug))
-
-
-@bp.post("/khoa-hoc/<slug>/bai/<lesson_slug>/an")
-def hide_lesson(slug: str, lesson_slug: str):
-    course = authoring.get_course_or_404(slug)
-    if ActionForm().validate_on_submit():
-        hidden = request.form.get("an") != "0"
-        authoring.set_lesson_hidden(course, lesson_slug, hidden, current_user)
-        flash(
-            _("Bài học sẽ được ẩn khi xuất bản.") if hidden else _("Đã bỏ ẩn bài học."),
-            "success",
-        )
-    return redirect(url_for(".course", slug=slug) + "#bai-hoc")
-
-
-@bp.post("/khoa-hoc/<slug>/bai/<lesson_slug>/di-chuyen")
-def move_lesson(slug: str, lesson_slug: str):
-    course = authoring.get_course_or_404(slug)
-    if ActionForm().validate_on_submit():
-        offset = -1 if request.form.get("huong") == "len" else 1
-        authoring.move_lesson(course, lesson_slug, offset, current_user)
-    return redirect(url_for(".course", slug=slug) + "#bai-hoc")
-
-
-@bp.post("/xem-truoc")
-def preview():
-    """The live preview: the same render + sanitise as the learner page, as an HTML fragment."""
-    form = PreviewForm()
-    text = form.text.data or ""
-    if len(text) > authoring.MAX_LESSON_CHARS:
-        return _("Bài học quá dài để xem trước."), 413
-    response = make_response(render_markdown(text))
-    response.mimetype = "text/html"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-# --- questions -------------------------------------------------------------------------------
-
-
-def _question_page(course, key, form, question=None, draft=None, type_errors=(), status=200):
-    while len(form.options) < OPTION_ROWS:
-        form.options.append_entry()
-    return (
-        render_template(
-            "authoring/question_form.html",
-            course=course,
-            key=key,
-            question=question,
-            draft=draft,
-            form=form,
-            type_errors=list(type_errors),
-        ),
-        status,
-    )
-
-
-def _save_question(course, form, key):
-    """Validate the form and the type data; save the draft. Returns the problems."""
-    form.known_documents = legal.known_document_codes(course)
-    if not form.validate_on_submit():
-        return None
-    data = authoring.question_data(form.qtype.data, form.option_dicts(), form.truefalse.data)
-    problems = authoring.validate_question(form.qtype.data, data)
-    if problems:
-        return problems
-    authoring.save_question_draft(
-        course,
-        key,
-        qtype=form.qtype.data,
-        text=form.text.data,
-        data=data,
-        explanation=form.explanation.data,
-        reference=form.reference.data or "",
-        author=current_user,
-        active=form.active.data != "0",
-        category=form.category.data or "",
-    )
-    return []
-
-
-@bp.route("/khoa-hoc/<slug>/cau-hoi-moi", methods=["GET", "POST"])
-def new_question(slug: str):
-    course = authoring.get_course_or_404(slug)
-    form = QuestionForm()
-    if request.method == "POST":
-        key = form.key.data or authoring.new_question_key(course)
-        if form.key.data and authoring.question_key_taken(course, key):
-            form.validate()
-            form.key.errors = [*form.key.errors, _("Mã câu hỏi này đã có trong khóa học.")]
-            return _question_page(course, None, form, status=422)
-        problems = _save_question(course, form, key)
-        if problems == []:
-            flash(_("Đã lưu bản nháp câu hỏi %(k)s.", k=key), "success")
-            return redirect(url_for(".course", slug=slug) + "#cau-hoi")
-        return _question_page(course, None, form, type_errors=problems or (), status=422)
-    return _question_page(course, None, form)
-
-
-@bp.route("/khoa-hoc/<slug>/cau-hoi/<path:key>", methods=["GET", "POST"])
-def edit_question(slug: str, key: str):
-    course = authoring.get_course_or_404(slug)
-    question, draft = authoring.question_for_editing(course, key)
-    source = draft or question
-    if source.qtype not in authoring.FORM_QTYPES:
-        return _readonly_question(course, key, source)
-    if request.method == "GET":
-        form = QuestionForm(
-            data={
-                "key": key,
-                "qtype": source.qtype,
-                "text": source.text,
-                "explanation": source.explanation,
-                "reference": source.reference,
-                "category": source.category,
-                "truefalse": (
-                    ("true" if (source.data or {}).get("correct") else "false")
-                    if source.qtype == "truefalse"
-                    else None
-                ),
-                "options": authoring.option_rows(source.qtype, source.data or {}),
-                "active": "1" if source.active else "0",
-            }
-        )
-        return _question_page(course, key, form, question, draft)
-    form = QuestionForm()
-    form.key.data = key
-    problems = _save_question(course, form, key)
-    if problems == []:
-        flash(_("Đã lưu bản nháp câu hỏi %(k)s.", k=key), "success")
-        return redirect(url_for(".course", slug=slug) + "#cau-hoi")
-    return _question_page(
-        course, key, form, question, draft, type_errors=problems or (), status=422
-    )
-
-
-def _readonly_question(course, key, source):
-    return render_template(
-        "authoring/question_readonly.html", course=course, key=key, question=source
-    )
-
-
-@bp.post("/khoa-hoc/<slug>/bo-nhap-cau-hoi/<path:key>")
-def discard_question_draft(slug: str, key: str):
-    course = authoring.get_course_or_404(slug)
-    if ActionForm().validate_on_submit():
-        authoring.discard_question_draft(course, key)
-        flash(_("Đã bỏ bản nháp câu hỏi."), "success")
-    return redirect(url_for(".course", slug=slug) + "#cau-hoi")
-
-
 # --- publishing and versions -----------------------------------------------------------------
 
 
@@ -501,7 +172,7 @@ def publish(slug: str):
             "authoring/publish.html",
             course=course,
             form=form,
-            pending=authoring.pending_changes(course),
+            pending=pending.pending_changes(course),
             problems=problems or versions.publish_problems(course),
         ),
         status,

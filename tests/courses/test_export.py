@@ -8,7 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from app.authoring import services as authoring
+from app.authoring.lessons import create_lesson_draft, move_lesson, save_lesson_draft
 from app.authoring.loader import load_courses
+from app.authoring.questions import question_data, save_question_draft
 from app.authoring.versions import publish_course
 from app.courses.models import Course, Lesson
 from app.courses.services import course_meta
@@ -127,17 +129,17 @@ def test_course_edited_in_the_browser_round_trips(app, tmp_path, tree, make_user
         "Đoạn đầu: có dấu hai chấm.\n\n---\n\ntitle: không phải front matter\n\n"
         '!!! verify "Cần xác minh"\n    Điểm chưa đối chiếu.\n'
     )
-    authoring.save_lesson_draft(
+    save_lesson_draft(
         course, "muc-tieu", "Mục tiêu: 100% được tập huấn", body, "kh-nq07 Mục II", trainer
     )
-    authoring.create_lesson_draft(course, "Bài mới thêm", "Nội dung *mới*", "", trainer)
-    authoring.move_lesson(course, "bai-moi-them", -1, trainer)
-    authoring.save_question_draft(
+    create_lesson_draft(course, "Bài mới thêm", "Nội dung *mới*", "", trainer)
+    move_lesson(course, "bai-moi-them", -1, trainer)
+    save_question_draft(
         course,
         "t-05",
         qtype="multi",
         text="Ký tự đặc biệt GIFT: = ~ # { } \\ và dấu : ở giữa?",
-        data=authoring.question_data(
+        data=question_data(
             "multi",
             [
                 {"text": "a = b", "weight": "50", "feedback": "đúng {một nửa}"},

@@ -122,7 +122,7 @@ BROWSER_GIFT = """// [id:trinh-duyet-01]
 
 
 def _import_in_browser(slug: str = "khoa-thu") -> Question:
-    from app.authoring.services import apply_drafts
+    from app.authoring.pending import apply_drafts
     from app.quizzes.bank import import_questions
     from app.quizzes.formats import parse_gift
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.authoring.services import apply_drafts
+from app.authoring.pending import apply_drafts
 from app.core.audit import AuditEvent
 from app.courses.models import Course
 from app.extensions import db
