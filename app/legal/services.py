@@ -103,7 +103,7 @@ def documents_by_code(codes) -> dict[str, LegalDocument]:
 
 def touch_citing_courses(code: str) -> None:
     """Learners' pages show document names and notices from a per-worker copy of the course
-    (app/courses/lesson_cache.py): moving `updated_at` makes every worker rebuild it."""
+    (app/learning/lesson_cache.py): moving `updated_at` makes every worker rebuild it."""
     course_ids = select(LegalReference.course_id).where(LegalReference.document_code == code)
     db.session.execute(
         update(Course)

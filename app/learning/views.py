@@ -4,8 +4,9 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from app.core.dates import local_today
-from app.courses import lesson_cache, services
-from app.courses.reopened import reopened_courses
+from app.courses import services
+from app.learning import lesson_cache
+from app.learning.reopened import reopened_courses
 from app.legal import amendments
 from app.legal import services as legal
 from app.progress.services import records_for_user
