@@ -15,6 +15,7 @@ from sqlalchemy import delete, select, update
 from app.core import audit
 from app.core.db import utcnow
 from app.courses.models import Course, Lesson
+from app.courses.services import course_meta
 from app.extensions import db
 from app.legal.models import LegalDocument, LegalReference
 from app.legal.refs import (
@@ -87,8 +88,6 @@ def get_document(code: str) -> LegalDocument | None:
 def known_document_codes(course: Course) -> set[str]:
     """What a lesson or question of `course` may cite: the register, and the course's own
     `legal_basis` as its working copy has it (a document added there but not yet published)."""
-    from app.courses.services import course_meta
-
     codes = set(db.session.scalars(select(LegalDocument.code)))
     return codes | {doc.get("id") for doc in course_meta(course)["legal_basis"] if doc.get("id")}
 

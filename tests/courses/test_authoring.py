@@ -472,7 +472,7 @@ def test_course_workspace_query_count_does_not_grow(client, course, trainer):
 
 def test_hide_a_lesson_at_the_next_publish(client, course, trainer, learner):
     from app.courses.models import LessonProgress
-    from app.courses.services import mark_lesson_done
+    from app.learning.services import mark_lesson_done
 
     mark_lesson_done(learner, db.session.scalar(select(Lesson).where(Lesson.slug == "muc-tieu")))
     as_trainer(client, trainer)

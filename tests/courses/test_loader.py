@@ -41,7 +41,7 @@ def test_load_twice_gives_the_same_database(runner, app):
 
 def test_edit_updates_in_place_and_keeps_progress(app, tmp_path, tree, make_user):
     from app.authoring.loader import load_courses
-    from app.courses.services import mark_lesson_done
+    from app.learning.services import mark_lesson_done
 
     shutil.copytree(FIXTURE, tmp_path / "courses")
     load_courses(tmp_path / "courses")
