@@ -17,8 +17,6 @@ from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import select
 
-from app.authoring.exporter import parsed_from_question
-from app.authoring.loader import question_key
 from app.core import audit
 from app.courses.models import Course
 from app.extensions import db
@@ -43,6 +41,7 @@ from app.quizzes.formats import (
 from app.quizzes.formats.base import short_label
 from app.quizzes.formats.xlsx import export_xlsx, parse_xlsx
 from app.quizzes.models import Question
+from app.quizzes.parsed import parsed_from_question, question_key
 from app.quizzes.question_files import attach_files
 from app.quizzes.types import REGISTRY
 
