@@ -22,8 +22,9 @@ from app.core.text import nfc
 from app.courses.models import Course, Lesson
 from app.extensions import db
 from app.legal.refs import clean_document
-from app.legal.services import sync_course_references, upsert_documents
+from app.legal.services import upsert_documents
 from app.quizzes.formats import decode_bytes, parse_gift
+from app.quizzes.legal_references import sync_course_references
 from app.quizzes.models import Question
 from app.quizzes.parsed import question_key
 from app.quizzes.types import get_type

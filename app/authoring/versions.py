@@ -28,6 +28,7 @@ from app.legal import services as legal
 from app.org.models import User
 from app.progress.locking import lock_officers
 from app.progress.models import PlanItem, TrainingRecord
+from app.quizzes.legal_references import sync_course_references
 from app.quizzes.models import Question
 
 MINOR, MAJOR = "minor", "major"
@@ -160,7 +161,7 @@ def publish_course(
     if kind == MAJOR and not first:
         reassigned = reassign_after_major_version(course, due_on)
         amendments.note_major_publish(course, previous_major, actor, reassigned)
-    legal.sync_course_references(course)
+    sync_course_references(course)
     audit.record(
         "course.publish",
         "course",

@@ -20,7 +20,6 @@ from sqlalchemy import select
 from app.core import audit
 from app.courses.models import Course
 from app.extensions import db
-from app.legal.services import sync_course_references
 from app.quizzes import bank_drafts
 from app.quizzes.bank_drafts import category_for_file
 from app.quizzes.bank_listing import (  # noqa: F401  (the bank's API, used by its pages)
@@ -40,6 +39,7 @@ from app.quizzes.formats import (
 )
 from app.quizzes.formats.base import short_label
 from app.quizzes.formats.xlsx import export_xlsx, parse_xlsx
+from app.quizzes.legal_references import sync_course_references
 from app.quizzes.models import Question
 from app.quizzes.parsed import parsed_from_question, question_key
 from app.quizzes.question_files import attach_files
