@@ -65,6 +65,10 @@ class LegalReference(db.Model):
     # a question marked `// [historical]` cites a replaced document on purpose
     historical: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
+    # By name, not by import: the question bank sits above the register (app/quizzes imports
+    # app/legal), so the register reaches the citing question through the mapper only.
+    question = relationship("Question", viewonly=True)
+
 
 class LegalAmendment(db.Model):
     """A trainer's record that a document (or one of its articles) is amended or replaced from
