@@ -91,7 +91,7 @@ def configure_extensions(app: Flask, with_migrations: bool = True) -> None:
 
 def configure_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
-    from app.courses.views import bp as courses_bp
+    from app.learning.views import bp as courses_bp
     from app.plan.views import bp as plan_bp
     from app.quizzes.views import bp as quizzes_bp
     from app.reports.views import bp as reports_bp
@@ -111,7 +111,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(tree_bp)
     app.register_blueprint(progress_bp)
 
-    from app.courses.authoring_views import bp as authoring_bp
+    from app.authoring.views import bp as authoring_bp
 
     app.register_blueprint(authoring_bp)
 

@@ -23,8 +23,8 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
 from app import create_app
-from app.courses import lesson_cache
 from app.extensions import db
+from app.learning import lesson_cache
 from app.org.models import RoleGrant, User
 
 app = create_app(serving=True)
@@ -95,7 +95,7 @@ def lesson_from_copy(slug: str, position: int):
     key = (slug, position, stamp, roles, done is not None)
     page = _PAGES.get(key) if current else None
     if page is None:  # the real view renders it, Flask-Login and all
-        from app.courses.views import lesson as lesson_view
+        from app.learning.views import lesson as lesson_view
 
         page = lesson_view.__wrapped__(slug, position).replace(g.csrf_token, _TOKEN_HOLE)
         if current:  # kept only under a key read before rendering (stamp and done state)

@@ -169,7 +169,7 @@ def make_user(app):
 @pytest.fixture
 def course(app):
     """The small fixture course in tests/fixtures/courses (3 lessons, 4 questions)."""
-    from app.courses.loader import load_courses
+    from app.authoring.loader import load_courses
 
     report = load_courses(ROOT / "tests" / "fixtures" / "courses")
     assert report.errors == []

@@ -25,7 +25,7 @@ SCRIPT = textwrap.dedent(
     config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + sys.argv[1]
     app = create_app(config)
     with app.app_context():
-        from app.courses.loader import load_courses
+        from app.authoring.loader import load_courses
         from app.org.models import Role
         from app.org.services import create_officer, create_unit
 

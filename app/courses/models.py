@@ -48,7 +48,7 @@ class Course(db.Model):
     legal_basis: Mapped[list] = mapped_column(JSON, default=list)
     published: Mapped[bool] = mapped_column(default=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    # Fingerprint of the question bank as `flask courses load` left it (app/courses/loader.py):
+    # Fingerprint of the question bank as `flask courses load` left it (app/authoring/loader.py):
     # a bank that no longer matches was changed since, in the browser or by `questions import`.
     bank_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
 

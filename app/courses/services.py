@@ -1,43 +1,15 @@
-"""Learning: the dashboard, lessons, and marking lessons done."""
+"""The course catalog: published courses and their lessons, what an officer has done of them,
+and a course's details as authors see them. Learners' pages: app/learning/."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import abort
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.core.dates import local_date_of, local_today
-from app.core.db import utcnow
-from app.courses.models import Course, Lesson, LessonProgress
+from app.courses.models import Course, CourseDraft, Lesson, LessonProgress
 from app.extensions import db
 from app.org.models import User
-from app.progress.models import TrainingRecord
-from app.progress.services import record_completion
-from app.quizzes.models import Attempt
-
-
-@dataclass
-class CourseCard:
-    course: Course
-    lessons_total: int
-    lessons_done: int
-    record: TrainingRecord | None
-    best_score: float | None
-
-    @property
-    def percent(self) -> int:
-        if self.record is not None and self.record.completed_on:
-            return 100
-        steps = self.lessons_total + 1  # the quiz is the last step
-        return round(100 * self.lessons_done / steps) if steps else 0
-
-    @property
-    def completed(self) -> bool:
-        return self.record is not None and self.record.completed_on is not None
 
 
 def published_courses() -> list[Course]:
@@ -73,49 +45,26 @@ def get_lesson_or_404(course: Course, position: int) -> Lesson:
     return lesson
 
 
-def dashboard(user: User, year: int | None = None) -> list[CourseCard]:
-    """One card per published course, with progress — four queries whatever the number."""
-    year = year or local_today().year
-    courses = published_courses()
-    lesson_totals = dict(
-        db.session.execute(
-            select(Lesson.course_id, func.count())
-            .where(Lesson.active.is_(True))
-            .group_by(Lesson.course_id)
-        ).all()
-    )
-    done = dict(
-        db.session.execute(
-            select(LessonProgress.course_id, func.count())
-            .join(Lesson, Lesson.id == LessonProgress.lesson_id)
-            .where(LessonProgress.user_id == user.id, Lesson.active.is_(True))
-            .group_by(LessonProgress.course_id)
-        ).all()
-    )
-    records = {
-        r.course_id: r
-        for r in db.session.scalars(
-            select(TrainingRecord).where(
-                TrainingRecord.user_id == user.id, TrainingRecord.year == year
-            )
-        )
+def course_meta(course: Course) -> dict:
+    """The course details as authors currently see them (the draft when there is one)."""
+    draft = db.session.scalar(select(CourseDraft).where(CourseDraft.course_id == course.id))
+    if draft is not None and draft.meta:
+        return dict(draft.meta)
+    return {
+        "title": course.title,
+        "summary": course.summary,
+        "audience": course.audience,
+        "pass_mark": course.pass_mark,
+        "questions_per_attempt": course.questions_per_attempt,
+        "time_limit_minutes": course.time_limit_minutes or 0,
+        "max_attempts": course.max_attempts or 0,
+        "shuffle_answers": course.shuffle_answers is not False,
+        "attempts_per_day": course.attempts_per_day,
+        "retry_wait_minutes": course.retry_wait_minutes,
+        "review_wrong_on_fail": course.review_wrong_on_fail is not False,
+        "review_answers": course.review_answers,
+        "legal_basis": [dict(doc) for doc in course.legal_basis or []],
     }
-    best = dict(
-        db.session.execute(
-            select(Attempt.course_id, func.max(Attempt.score))
-            .where(Attempt.user_id == user.id, Attempt.submitted_at.is_not(None))
-            .group_by(Attempt.course_id)
-        ).all()
-    )
-    cards = [
-        CourseCard(
-            c, lesson_totals.get(c.id, 0), done.get(c.id, 0), records.get(c.id), best.get(c.id)
-        )
-        for c in courses
-    ]
-    # What is required and not yet done comes first.
-    cards.sort(key=lambda card: (card.completed, not (card.record and card.record.required)))
-    return cards
 
 
 def done_lesson_ids(user: User, course: Course) -> set[int]:
@@ -131,32 +80,3 @@ def done_lesson_ids(user: User, course: Course) -> set[int]:
 def lessons_done_count(user: User, course: Course) -> int:
     active = {lesson.id for lesson in course.lessons if lesson.active}
     return len(done_lesson_ids(user, course) & active)
-
-
-def mark_lesson_done(user: User, lesson: Lesson) -> None:
-    """Idempotent (insert … on conflict do nothing). Completes the course if the quiz was
-    already passed on this version. Commits."""
-    dialect = db.session.get_bind().dialect.name
-    insert_fn = pg_insert if dialect == "postgresql" else sqlite_insert
-    db.session.execute(
-        insert_fn(LessonProgress)
-        .values(
-            user_id=user.id, lesson_id=lesson.id, course_id=lesson.course_id, completed_at=utcnow()
-        )
-        .on_conflict_do_nothing(index_elements=["user_id", "lesson_id"])
-    )
-    course = lesson.course
-    if lessons_done_count(user, course) >= len([x for x in course.lessons if x.active]):
-        passed = db.session.scalar(
-            select(Attempt)
-            .where(
-                Attempt.user_id == user.id,
-                Attempt.course_id == course.id,
-                Attempt.passed.is_(True),
-                Attempt.course_version == course.version_major,
-            )
-            .order_by(Attempt.submitted_at.desc())
-        )
-        if passed is not None and local_date_of(passed.submitted_at).year == local_today().year:
-            record_completion(user, course, attempt_id=passed.id)
-    db.session.commit()

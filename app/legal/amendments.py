@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.core import audit
 from app.core.dates import format_date
@@ -22,7 +22,6 @@ from app.extensions import db
 from app.legal.models import LegalAmendment, LegalDocument, LegalReference
 from app.legal.services import get_document, touch_citing_courses
 from app.org.models import User
-from app.quizzes.models import Question
 
 AMENDED, REPLACED = "amended", "replaced"
 
@@ -159,9 +158,9 @@ def amendment_impacts(only_open: bool = True) -> list[Impact]:
         stmt = select(LegalReference).where(LegalReference.document_code == amendment.document.code)
         if amendment.article:
             stmt = stmt.where(LegalReference.article == amendment.article)
+        stmt = stmt.options(selectinload(LegalReference.question))
         refs = list(db.session.scalars(stmt.order_by(LegalReference.id)))
         lessons = {x.id: x for x in _by_ids(Lesson, [r.lesson_id for r in refs])}
-        questions = {x.id: x for x in _by_ids(Question, [r.question_id for r in refs])}
         course_of = {**courses, **{c.id: c for c in _by_ids(Course, [r.course_id for r in refs])}}
         impact = Impact(amendment, [], [], sorted(open_courses, key=lambda c: c.title))
         for ref in refs:
@@ -169,8 +168,8 @@ def amendment_impacts(only_open: bool = True) -> list[Impact]:
             if ref.lesson_id in lessons:
                 item = (course, lessons[ref.lesson_id], ref.place, ref.historical)
                 impact.lessons.append(item)
-            elif ref.question_id in questions:
-                item = (course, questions[ref.question_id], ref.place, ref.historical)
+            elif ref.question is not None:
+                item = (course, ref.question, ref.place, ref.historical)
                 impact.questions.append(item)
         impacts.append(impact)
     return impacts

@@ -10,8 +10,8 @@ from wtforms import DateField, RadioField, SelectChoice, SelectField, StringFiel
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.core.text import nfc
-from app.courses.legal_refs import DOC_ID, PLACE_FORMS, STATUSES, normalise_place
 from app.legal.amendments import AMENDED, REPLACED
+from app.legal.refs import DOC_ID, PLACE_FORMS, STATUSES, normalise_place
 
 STATUS_CHOICES = [
     SelectChoice("VERIFIED", _l("Đã đối chiếu văn bản gốc (VERIFIED)")),

@@ -10,8 +10,8 @@ from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import utcnow
-from app.courses.legal_refs import document_name
 from app.extensions import db
+from app.legal.refs import document_name
 
 
 class LegalDocument(db.Model):
@@ -27,7 +27,7 @@ class LegalDocument(db.Model):
     issuer: Mapped[str] = mapped_column(String(255), default="")
     issued: Mapped[date | None] = mapped_column()
     effective: Mapped[date | None] = mapped_column()
-    # VERIFIED | CORROBORATED | SEEN-ONCE | NOT-SEEN (app/courses/legal_refs.py)
+    # VERIFIED | CORROBORATED | SEEN-ONCE | NOT-SEEN (app/legal/refs.py)
     status: Mapped[str] = mapped_column(String(20), default="NOT-SEEN")
     replaced_by: Mapped[str | None] = mapped_column(String(80))  # another document's code
     replaced_from: Mapped[date | None] = mapped_column()
@@ -64,6 +64,10 @@ class LegalReference(db.Model):
     article: Mapped[str] = mapped_column(String(255), default="")  # "Điều 24", "Mục III"
     # a question marked `// [historical]` cites a replaced document on purpose
     historical: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+
+    # By name, not by import: the question bank sits above the register (app/quizzes imports
+    # app/legal), so the register reaches the citing question through the mapper only.
+    question = relationship("Question", viewonly=True)
 
 
 class LegalAmendment(db.Model):

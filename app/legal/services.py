@@ -1,8 +1,8 @@
 """The legal register: documents and where courses cite them (amendments: amendments.py).
 
-Transactions: the loader, `publish_course` and the bank import call `upsert_documents` and
-`sync_course_references` inside their own transaction (these only flush); `update_document`,
-started from the register pages, commits once.
+Transactions: the loader and `publish_course` call `upsert_documents` inside their own
+transaction (it only flushes); `update_document`, started from the register pages, commits once.
+The rows of `legal_references` are rebuilt by `app.quizzes.legal_references` (it reads questions).
 """
 
 from __future__ import annotations
@@ -10,25 +10,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
 from app.core import audit
 from app.core.db import utcnow
-from app.courses.legal_refs import (
-    HISTORICAL_TAG,
-    HISTORY_BOX,
-    Ref,
+from app.courses.models import Course
+from app.courses.services import course_meta
+from app.extensions import db
+from app.legal.models import LegalDocument, LegalReference
+from app.legal.refs import (
     document_name,
     iso_date,
     parse_refs,
     place_label,
     ref_status,
 )
-from app.courses.models import Course, Lesson
-from app.extensions import db
-from app.legal.models import LegalDocument, LegalReference
 from app.org.models import User
-from app.quizzes.models import Question
 
 # --- documents -------------------------------------------------------------------------------
 
@@ -87,8 +84,6 @@ def get_document(code: str) -> LegalDocument | None:
 def known_document_codes(course: Course) -> set[str]:
     """What a lesson or question of `course` may cite: the register, and the course's own
     `legal_basis` as its working copy has it (a document added there but not yet published)."""
-    from app.courses.authoring import course_meta
-
     codes = set(db.session.scalars(select(LegalDocument.code)))
     return codes | {doc.get("id") for doc in course_meta(course)["legal_basis"] if doc.get("id")}
 
@@ -103,7 +98,7 @@ def documents_by_code(codes) -> dict[str, LegalDocument]:
 
 def touch_citing_courses(code: str) -> None:
     """Learners' pages show document names and notices from a per-worker copy of the course
-    (app/courses/lesson_cache.py): moving `updated_at` makes every worker rebuild it."""
+    (app/learning/lesson_cache.py): moving `updated_at` makes every worker rebuild it."""
     course_ids = select(LegalReference.course_id).where(LegalReference.document_code == code)
     db.session.execute(
         update(Course)
@@ -131,51 +126,6 @@ def _plain(value):
 
 
 # --- references ------------------------------------------------------------------------------
-
-
-def sync_course_references(course: Course | int) -> None:
-    """Rebuild the course's rows in `legal_references` from its active lessons and questions
-    (after a load from files, a publish or a bank import). Flushes, never commits."""
-    course_id = course if isinstance(course, int) else course.id
-    db.session.flush()
-    db.session.execute(delete(LegalReference).where(LegalReference.course_id == course_id))
-    rows = []
-    lessons = db.session.execute(
-        select(Lesson.id, Lesson.articles, Lesson.body_md).where(
-            Lesson.course_id == course_id, Lesson.active.is_(True)
-        )
-    )
-    for lesson_id, written, body in lessons:
-        # A lesson with a `!!! history` box cites on purpose what a replaced document said
-        # (the checker allows a replaced document only there).
-        historical = bool(HISTORY_BOX.search(body or ""))
-        rows += [
-            _row(course_id, ref, lesson_id=lesson_id, historical=historical)
-            for ref in parse_refs(written)
-        ]
-    questions = db.session.execute(
-        select(Question.id, Question.reference, Question.tags).where(
-            Question.course_id == course_id, Question.active.is_(True)
-        )
-    )
-    for question_id, written, tags in questions:
-        historical = HISTORICAL_TAG in (tags or [])
-        rows += [
-            _row(course_id, ref, question_id=question_id, historical=historical)
-            for ref in parse_refs(written)
-        ]
-    db.session.add_all(row for row in rows if row.document_code)
-    db.session.flush()
-
-
-def _row(course_id: int, ref: Ref, **values) -> LegalReference:
-    return LegalReference(
-        course_id=course_id,
-        document_code=ref.doc_id[:80],
-        place=ref.place[:255],
-        article=ref.article[:255],
-        **values,
-    )
 
 
 @dataclass(frozen=True)

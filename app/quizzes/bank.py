@@ -18,11 +18,8 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import select
 
 from app.core import audit
-from app.courses.exporter import parsed_from_question
-from app.courses.loader import question_key
 from app.courses.models import Course
 from app.extensions import db
-from app.legal.services import sync_course_references
 from app.quizzes import bank_drafts
 from app.quizzes.bank_drafts import category_for_file
 from app.quizzes.bank_listing import (  # noqa: F401  (the bank's API, used by its pages)
@@ -42,7 +39,9 @@ from app.quizzes.formats import (
 )
 from app.quizzes.formats.base import short_label
 from app.quizzes.formats.xlsx import export_xlsx, parse_xlsx
+from app.quizzes.legal_references import sync_course_references
 from app.quizzes.models import Question
+from app.quizzes.parsed import parsed_from_question, question_key
 from app.quizzes.question_files import attach_files
 from app.quizzes.types import REGISTRY
 

@@ -2,7 +2,7 @@
 their identity in the bank.
 
 Imported questions never reach learners at once: each becomes a `QuestionDraft`, applied with
-the course's next publish (`app.courses.versions.publish_course`), like an edit in the
+the course's next publish (`app.authoring.versions.publish_course`), like an edit in the
 authoring pages. A question's identity is (category path, idnumber), else (category path,
 title), else (category path, text): so the same idnumber or title in two categories — or in two
 files, whose questions without a category are put in a category named after the file — are two

@@ -13,10 +13,10 @@ from app.core import audit
 from app.core.dates import local_date_of
 from app.core.db import utcnow
 from app.core.text import nfc
-from app.courses.legal_refs import parse_refs
 from app.courses.models import Course
 from app.courses.services import lessons_done_count
 from app.extensions import db
+from app.legal.refs import parse_refs
 from app.legal.services import citations, documents_by_code
 from app.org.models import OrgUnit, User
 from app.org.scope import TEACHING_ROLES, scope_filter

@@ -438,7 +438,8 @@ def test_versions_page_shows_a_diff(client, course, trainer):
 
 
 def test_course_workspace_query_count_does_not_grow(client, course, trainer):
-    from app.courses import authoring
+    from app.authoring.lessons import create_lesson_draft, save_lesson_draft
+    from app.authoring.questions import save_question_draft
     from tests.org.roster_files import QueryCounter
 
     as_trainer(client, trainer)
@@ -449,8 +450,8 @@ def test_course_workspace_query_count_does_not_grow(client, course, trainer):
     course = db.session.get(Course, course_id)
     trainer = db.session.get(User, trainer_id)
     for n in range(12):
-        authoring.create_lesson_draft(course, f"Bài thêm {n}", "x", "", trainer)
-        authoring.save_question_draft(
+        create_lesson_draft(course, f"Bài thêm {n}", "x", "", trainer)
+        save_question_draft(
             course,
             f"them-{n}",
             qtype="truefalse",
@@ -461,7 +462,7 @@ def test_course_workspace_query_count_does_not_grow(client, course, trainer):
             author=trainer,
         )
     client.post("/soan-thao/khoa-hoc/khoa-thu/xuat-ban", data={"kind": "minor"})
-    authoring.save_lesson_draft(course, "mo-dau", "Mở đầu", "y", "", trainer)
+    save_lesson_draft(course, "mo-dau", "Mở đầu", "y", "", trainer)
     db.session.remove()
     with QueryCounter(db.engine) as large:
         page = client.get("/soan-thao/khoa-hoc/khoa-thu")
@@ -471,7 +472,7 @@ def test_course_workspace_query_count_does_not_grow(client, course, trainer):
 
 def test_hide_a_lesson_at_the_next_publish(client, course, trainer, learner):
     from app.courses.models import LessonProgress
-    from app.courses.services import mark_lesson_done
+    from app.learning.services import mark_lesson_done
 
     mark_lesson_done(learner, db.session.scalar(select(Lesson).where(Lesson.slug == "muc-tieu")))
     as_trainer(client, trainer)
@@ -511,7 +512,7 @@ def test_hide_a_lesson_at_the_next_publish(client, course, trainer, learner):
 
 
 def test_oversized_lesson_text_is_refused_not_stored(client, course, trainer):
-    from app.courses.authoring import MAX_LESSON_CHARS
+    from app.authoring.lessons import MAX_LESSON_CHARS
 
     as_trainer(client, trainer)
     huge = "a" * (MAX_LESSON_CHARS + 1)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.courses.checker import check_courses
-from app.courses.review_list import END, START, render, review_items
+from app.authoring.checker import check_courses
+from app.authoring.review_list import END, START, render, review_items
 from tests.conftest import ROOT
 
 COURSES = ROOT / "courses"

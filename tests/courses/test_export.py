@@ -7,10 +7,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.courses import authoring
-from app.courses.loader import load_courses
+from app.authoring import services as authoring
+from app.authoring.lessons import create_lesson_draft, move_lesson, save_lesson_draft
+from app.authoring.loader import load_courses
+from app.authoring.questions import question_data, save_question_draft
+from app.authoring.versions import publish_course
 from app.courses.models import Course, Lesson
-from app.courses.versions import publish_course
+from app.courses.services import course_meta
 from app.extensions import db
 from app.org.models import Role
 from app.quizzes.models import Question
@@ -70,7 +73,7 @@ def content() -> dict:
 
 
 def export_all(directory: Path) -> None:
-    from app.courses.exporter import export_course
+    from app.authoring.exporter import export_course
 
     for course in db.session.scalars(select(Course)):
         export_course(course, directory)
@@ -126,17 +129,17 @@ def test_course_edited_in_the_browser_round_trips(app, tmp_path, tree, make_user
         "Đoạn đầu: có dấu hai chấm.\n\n---\n\ntitle: không phải front matter\n\n"
         '!!! verify "Cần xác minh"\n    Điểm chưa đối chiếu.\n'
     )
-    authoring.save_lesson_draft(
+    save_lesson_draft(
         course, "muc-tieu", "Mục tiêu: 100% được tập huấn", body, "kh-nq07 Mục II", trainer
     )
-    authoring.create_lesson_draft(course, "Bài mới thêm", "Nội dung *mới*", "", trainer)
-    authoring.move_lesson(course, "bai-moi-them", -1, trainer)
-    authoring.save_question_draft(
+    create_lesson_draft(course, "Bài mới thêm", "Nội dung *mới*", "", trainer)
+    move_lesson(course, "bai-moi-them", -1, trainer)
+    save_question_draft(
         course,
         "t-05",
         qtype="multi",
         text="Ký tự đặc biệt GIFT: = ~ # { } \\ và dấu : ở giữa?",
-        data=authoring.question_data(
+        data=question_data(
             "multi",
             [
                 {"text": "a = b", "weight": "50", "feedback": "đúng {một nửa}"},
@@ -149,7 +152,7 @@ def test_course_edited_in_the_browser_round_trips(app, tmp_path, tree, make_user
         author=trainer,
         category="Nguyên tắc",
     )
-    meta = authoring.course_meta(course)
+    meta = course_meta(course)
     meta["summary"] = 'Tóm tắt có "ngoặc kép" và \\ gạch chéo\nhai dòng'
     meta.update(time_limit_minutes=20, max_attempts=3, shuffle_answers=False)
     course.draw_per_category = {"Nguyên tắc": 1}

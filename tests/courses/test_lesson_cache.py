@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.courses.models import Course, Lesson
-from app.courses.services import mark_lesson_done
 from app.extensions import db
+from app.learning.services import mark_lesson_done
 from tests.conftest import login
 
 

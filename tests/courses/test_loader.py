@@ -40,8 +40,8 @@ def test_load_twice_gives_the_same_database(runner, app):
 
 
 def test_edit_updates_in_place_and_keeps_progress(app, tmp_path, tree, make_user):
-    from app.courses.loader import load_courses
-    from app.courses.services import mark_lesson_done
+    from app.authoring.loader import load_courses
+    from app.learning.services import mark_lesson_done
 
     shutil.copytree(FIXTURE, tmp_path / "courses")
     load_courses(tmp_path / "courses")
@@ -61,7 +61,7 @@ def test_edit_updates_in_place_and_keeps_progress(app, tmp_path, tree, make_user
 
 
 def test_broken_gift_line_reported_rest_loads(app, tmp_path):
-    from app.courses.loader import load_courses
+    from app.authoring.loader import load_courses
 
     shutil.copytree(FIXTURE, tmp_path / "courses")
     gift = tmp_path / "courses" / "khoa-thu" / "questions.gift"
@@ -87,7 +87,7 @@ def test_cli_exits_non_zero_with_file_and_line(runner, tmp_path):
 
 
 def test_shipped_courses_load_without_errors(app):
-    from app.courses.loader import load_courses
+    from app.authoring.loader import load_courses
 
     report = load_courses(Path(app.config["COURSES_DIR"]))
     assert report.errors == [], "\n".join(report.errors)
@@ -122,7 +122,7 @@ BROWSER_GIFT = """// [id:trinh-duyet-01]
 
 
 def _import_in_browser(slug: str = "khoa-thu") -> Question:
-    from app.courses.authoring import apply_drafts
+    from app.authoring.pending import apply_drafts
     from app.quizzes.bank import import_questions
     from app.quizzes.formats import parse_gift
 

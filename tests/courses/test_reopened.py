@@ -3,8 +3,8 @@ course reopened (version, date, the trainer's note), and old attempts carry thei
 
 from datetime import date, timedelta
 
+from app.authoring.versions import publish_course
 from app.core.dates import format_date, local_today
-from app.courses.versions import publish_course
 from app.extensions import db
 from app.org.models import Role
 from tests.conftest import login, own_every_course

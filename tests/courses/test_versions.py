@@ -8,15 +8,15 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.core.dates import local_today
-from app.courses.models import CompletionHistory, CourseVersion, LessonDraft
-from app.courses.owners import add_owner_row
-from app.courses.versions import (
+from app.authoring.versions import (
     PublishError,
     diff_versions,
     publish_course,
     reassign_after_major_version,
 )
+from app.core.dates import local_today
+from app.courses.models import CompletionHistory, CourseVersion, LessonDraft
+from app.courses.owners import add_owner_row
 from app.extensions import db
 from app.org.models import Role
 from app.progress.models import TrainingRecord
@@ -173,7 +173,7 @@ def test_snapshots_and_diff_escape_nothing_themselves(app, course, setting):
 
 
 def test_reloading_older_files_never_reuses_a_version_number(app, course, setting):
-    from app.courses.loader import load_courses
+    from app.authoring.loader import load_courses
     from tests.conftest import ROOT
 
     trainer = setting["trainer"]

@@ -29,7 +29,7 @@ def test_markdown_renderer_neutralises_payloads():
 
 
 def test_lesson_page_and_officer_name_are_inert(client, tmp_path, tree, make_user, app):
-    from app.courses.loader import load_courses
+    from app.authoring.loader import load_courses
 
     shutil.copytree(ROOT / "tests" / "fixtures" / "courses", tmp_path / "c")
     lesson = tmp_path / "c" / "khoa-thu" / "lessons" / "01-mo-dau.md"

@@ -21,7 +21,7 @@ def main(password: str) -> None:
     from sqlalchemy import select
 
     from app import create_app
-    from app.courses.loader import load_courses
+    from app.authoring.loader import load_courses
     from app.extensions import db
     from app.org.models import OrgUnit, Role
     from app.org.services import create_officer

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from app.courses.checker import Limits, check_courses
-from app.courses.legal_refs import (
+from app.authoring.checker import Limits, check_courses
+from app.authoring.review_list import END, START, review_items, write_review_list
+from app.legal.refs import (
     Ref,
     document_problems,
     normalise_place,
@@ -19,7 +20,6 @@ from app.courses.legal_refs import (
     ref_problems,
     ref_status,
 )
-from app.courses.review_list import END, START, review_items, write_review_list
 from app.quizzes.formats import parse_gift
 from tests.conftest import ROOT
 

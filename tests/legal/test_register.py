@@ -10,9 +10,9 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from app.authoring.loader import load_courses
 from app.core.audit import AuditEvent
 from app.core.dates import local_today
-from app.courses.loader import load_courses
 from app.courses.models import Lesson
 from app.extensions import db
 from app.legal.models import LegalAmendment, LegalDocument, LegalReference
@@ -432,12 +432,13 @@ def test_a_bank_import_updates_the_references(course):
 
 
 def test_a_publish_adds_missing_documents_but_never_rewrites_the_register(tree, make_user, course):
-    from app.courses import authoring
-    from app.courses.versions import publish_course
+    from app.authoring import services as authoring
+    from app.authoring.versions import publish_course
+    from app.courses.services import course_meta
 
     trainer = make_user(tree["province"], role=Role.TRAINER)
     own_every_course(trainer)
-    meta = authoring.course_meta(course)
+    meta = course_meta(course)
     basis = [dict(d) for d in meta["legal_basis"]]
     basis[0]["title"] = "Tên khác do khóa học này khai"
     basis.append({"id": "tt-15-2025", "number": "15/2025/TT-BNV", "title": "Thông tư 15"})

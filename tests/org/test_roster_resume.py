@@ -42,7 +42,7 @@ CREATED, UPDATED = 999, 149
 def _scene() -> User:
     """A province, a plan line requiring the fixture course, 200 officers already on the
     roster (the file moves them all) and the admin who imports."""
-    from app.courses.loader import load_courses
+    from app.authoring.loader import load_courses
     from app.courses.models import Course
     from app.progress.services import add_plan_item
 

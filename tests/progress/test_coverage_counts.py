@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import delete, select, update
 
-from app.courses.versions import reassign_after_major_version
+from app.authoring.versions import reassign_after_major_version
 from app.extensions import db
 from app.org.models import OfficerType, OrgUnit, User
 from app.progress.models import TrainingRecord

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, insert, literal, select, text, true, update
 
+from app.authoring.versions import reassign_after_major_version
 from app.core.dates import local_today
 from app.core.db import utcnow
 from app.courses.models import Course
-from app.courses.versions import reassign_after_major_version
 from app.extensions import db
 from app.org.models import OfficerType, OrgUnit, User
 from app.org.services import create_unit

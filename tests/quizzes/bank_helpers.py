@@ -2,7 +2,7 @@
 
 from types import SimpleNamespace
 
-from app.courses.versions import MINOR, publish_course
+from app.authoring.versions import MINOR, publish_course
 
 
 def publish_imports(course, actor=None):

@@ -252,8 +252,8 @@ def test_trainer_form_refuses_out_of_range_rules(client, tree, make_user, course
 
 
 def test_rules_survive_export_and_reload(app, course, tmp_path):
-    from app.courses.exporter import course_toml
-    from app.courses.loader import load_courses
+    from app.authoring.exporter import course_toml
+    from app.authoring.loader import load_courses
 
     assert "attempts_per_day" not in course_toml(course)  # defaults are not written
     course.attempts_per_day, course.retry_wait_minutes = 5, 0

@@ -9,9 +9,9 @@ import io
 import pytest
 from sqlalchemy import func, select
 
+from app.authoring.versions import MINOR, PublishError, publish_course
 from app.core.dates import local_today
 from app.courses.models import Course, CourseVersion, QuestionDraft
-from app.courses.versions import MINOR, PublishError, publish_course
 from app.extensions import db
 from app.org.models import Role
 from app.quizzes.bank import import_questions, parse_upload

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app.authoring.pending import apply_drafts
 from app.core.audit import AuditEvent
-from app.courses.authoring import apply_drafts
 from app.courses.models import Course
 from app.extensions import db
 from app.quizzes import bank

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.courses.authoring import working_questions
+from app.authoring.questions import working_questions
 from app.courses.models import QuestionDraft
 from app.extensions import db
 from app.org.models import Role

@@ -9,7 +9,7 @@ import time
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from app.courses.authoring import apply_drafts
+from app.authoring.pending import apply_drafts
 from app.courses.models import Course, QuestionDraft
 from app.extensions import db
 from app.quizzes.bank import export_bank, import_questions, parse_upload

@@ -2,7 +2,7 @@
 
 Each question is built the way it reaches the bank — parsed from GIFT, Aiken, Moodle XML or an
 XLSX sheet a trainer filled (then the type's `data_from_parsed`, as the import does), or from
-the authoring form's rows (`authoring.question_data`) — and then answered the way a learner's
+the authoring form's rows (`questions.question_data`) — and then answered the way a learner's
 form is read (`answer_from_form` on a MultiDict) and graded: all right, all wrong, partial,
 blank, and "tick everything" (every option sent at once), which must never earn credit.
 """
@@ -15,7 +15,7 @@ import pytest
 from openpyxl import Workbook
 from werkzeug.datastructures import MultiDict
 
-from app.courses import authoring
+from app.authoring.questions import question_data
 from app.quizzes.formats import parse_aiken, parse_gift, parse_moodle_xml
 from app.quizzes.formats.xlsx import COLUMNS, SHEET, TYPE_LABELS, parse_xlsx
 from app.quizzes.types import get_type
@@ -85,7 +85,7 @@ SOURCES = {
         ),
         "form": lambda: (
             "single",
-            authoring.question_data(
+            question_data(
                 "single",
                 [
                     {"text": "Hà Nội", "weight": "100"},
@@ -126,7 +126,7 @@ SOURCES = {
         ),
         "form": lambda: (
             "multi",
-            authoring.question_data(
+            question_data(
                 "multi",
                 [
                     {"text": "Một", "weight": "50"},
@@ -154,7 +154,7 @@ SOURCES = {
                 _xlsx(qtype=TYPE_LABELS["truefalse"], text="Hà Nội là thủ đô.", answer="Đúng")
             )
         ),
-        "form": lambda: ("truefalse", authoring.question_data("truefalse", [], "true")),
+        "form": lambda: ("truefalse", question_data("truefalse", [], "true")),
     },
     "short": {
         "gift": lambda: _one(parse_gift("::sa:: Thủ đô? {=Hà Nội =%50%Ha Noi}")),
@@ -175,7 +175,7 @@ SOURCES = {
         ),
         "form": lambda: (
             "short",
-            authoring.question_data(
+            question_data(
                 "short", [{"text": "Hà Nội", "weight": "100"}, {"text": "Ha Noi", "weight": "50"}]
             ),
         ),

@@ -323,7 +323,7 @@ def test_concurrent_first_downloads_get_distinct_numbers(app, setup, monkeypatch
 
 @pytest.mark.usefixtures("records_written_by_hand")  # reopens the record as versions.py would
 def test_completing_again_after_a_new_major_version_issues_a_new_certificate(client, setup):
-    """A new major version reopens this year's completions (app/courses/versions.py); the
+    """A new major version reopens this year's completions (app/authoring/versions.py); the
     officer's next completion gets its own certificate, the old one is superseded."""
     record = setup["record"]
     record.completed_on = local_today() - timedelta(days=1)

@@ -44,7 +44,7 @@ def world(app, tree, make_user, course, plan):
     db.session.commit()
     own_every_course(trainer)
     # a course not yet published, with an image: its owner (the trainer) and the admin see it
-    from app.courses.authoring import create_course
+    from app.authoring.services import create_course
 
     draft_course = create_course("khoa-nhap", {"title": "Khóa đang soạn"}, trainer)
     draft_image = QuestionFile(

@@ -27,9 +27,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.authoring.lessons import MAX_LESSON_CHARS
+from app.authoring.questions import FORM_QTYPES
 from app.core.text import nfc
-from app.courses.authoring import FORM_QTYPES, MAX_LESSON_CHARS
-from app.courses.legal_refs import parse_refs, ref_problems
+from app.legal.refs import parse_refs, ref_problems
 from app.quizzes.types import get_type
 
 SLUG_MESSAGE = _l("Chỉ dùng chữ thường không dấu, chữ số và dấu gạch ngang (ví dụ: luat-tdkt).")

@@ -16,10 +16,11 @@ from datetime import date
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
+from app.authoring.pending import apply_drafts, draft_problems
+from app.authoring.questions import working_questions
 from app.core import audit
 from app.core.dates import local_today
 from app.core.db import utcnow
-from app.courses import authoring
 from app.courses.models import CompletionHistory, Course, CourseVersion
 from app.extensions import db
 from app.legal import amendments
@@ -27,6 +28,7 @@ from app.legal import services as legal
 from app.org.models import User
 from app.progress.locking import lock_officers
 from app.progress.models import PlanItem, TrainingRecord
+from app.quizzes.legal_references import sync_course_references
 from app.quizzes.models import Question
 
 MINOR, MAJOR = "minor", "major"
@@ -140,7 +142,7 @@ def publish_course(
     if not first and not published:
         _freeze(course, None, "Phiên bản trước khi soạn thảo trực tuyến (nạp từ tệp)")
         published.add((course.version_major, course.version_minor))
-    authoring.apply_drafts(course)
+    apply_drafts(course)
     legal.upsert_documents(course.legal_basis, update_existing=False)
     previous_major = course.version_major
     # Count from the newest number ever published: a reload of older files must not make a
@@ -159,7 +161,7 @@ def publish_course(
     if kind == MAJOR and not first:
         reassigned = reassign_after_major_version(course, due_on)
         amendments.note_major_publish(course, previous_major, actor, reassigned)
-    legal.sync_course_references(course)
+    sync_course_references(course)
     audit.record(
         "course.publish",
         "course",
@@ -177,10 +179,10 @@ def publish_problems(course: Course) -> list[str]:
     """What keeps the working copy from being published (Vietnamese): incomplete drafts, and,
     for a course a plan line requires, every question that would be live without an
     explanation or a legal reference (a test upload must not reach officers unexplained)."""
-    problems = authoring.draft_problems(course)
+    problems = draft_problems(course)
     if not required_by_plan(course):
         return problems
-    for item in authoring.working_questions(course):
+    for item in working_questions(course):
         current = item.draft if item.draft is not None else item.question
         if not current.active:
             continue

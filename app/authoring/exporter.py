@@ -17,9 +17,9 @@ from sqlalchemy import select
 
 from app.courses.models import Course
 from app.extensions import db
-from app.quizzes.formats import ParsedQuestion, export_gift
+from app.quizzes.formats import export_gift
 from app.quizzes.models import Question
-from app.quizzes.types import REGISTRY, get_type
+from app.quizzes.parsed import parsed_from_question
 
 COURSE_KEYS = ("title", "summary", "audience")
 LEGAL_KEYS = (
@@ -91,29 +91,6 @@ def lesson_markdown(lesson) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
-
-
-def parsed_from_question(question: Question) -> ParsedQuestion:
-    """The neutral form of a stored question: the inverse of each type's `data_from_parsed`."""
-    data = question.data or {}
-    qtype = question.qtype
-    kind = get_type(qtype) if qtype in REGISTRY else None
-    answers = kind.parsed_answers(data) if kind else []
-    return ParsedQuestion(
-        qtype=qtype,
-        text=question.text,
-        text_format=question.text_format or "plain",
-        title=question.title or "",
-        key=question.key,
-        reference=question.reference or "",
-        category=question.category or "",
-        tags=list(getattr(question, "tags", None) or []),
-        answers=answers,
-        general_feedback=question.explanation or "",
-        shuffle=bool(data.get("shuffle", True)),
-        single=qtype != "multi",
-        subquestions=kind.parsed_subquestions(data) if kind else [],
-    )
 
 
 def export_course(course: Course, directory: str | Path) -> Path:

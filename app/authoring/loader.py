@@ -19,12 +19,14 @@ from sqlalchemy import select
 
 from app.core.markdown import render_markdown
 from app.core.text import nfc
-from app.courses.legal_refs import clean_document
 from app.courses.models import Course, Lesson
 from app.extensions import db
-from app.legal.services import sync_course_references, upsert_documents
+from app.legal.refs import clean_document
+from app.legal.services import upsert_documents
 from app.quizzes.formats import decode_bytes, parse_gift
+from app.quizzes.legal_references import sync_course_references
 from app.quizzes.models import Question
+from app.quizzes.parsed import question_key
 from app.quizzes.types import get_type
 
 LESSON_FILE = re.compile(r"^(\d+)-([a-z0-9-]+)\.md$")
@@ -239,15 +241,6 @@ def _renumber(course: Course) -> None:
         lesson.position = -offset - lesson.id  # out of the way, unique
     for position, lesson in enumerate(active, start=1):
         lesson.position = position
-
-
-def question_key(parsed) -> str:
-    if parsed.key:
-        return parsed.key[:120]
-    if parsed.title:
-        return f"title:{parsed.title}"[:120]
-    digest = hashlib.sha1(parsed.text.encode()).hexdigest()[:16]
-    return f"text:{digest}"
 
 
 def _load_questions(course: Course, gift_path: Path, report: LoadReport) -> None:

@@ -4,7 +4,7 @@ course ships. Every problem is reported as "file:line: message"; the command exi
 Checks: structure (course.toml keys, lesson files and front matter), lesson count and length,
 question count, every question has an explanation, unambiguous answer keys (single choice:
 exactly one right option; multiple choice: right weights sum to 100%), Vietnamese text that is
-NFC with no mojibake, and the legal register (app/courses/legal_refs.py): every document
+NFC with no mojibake, and the legal register (app/legal/refs.py): every document
 complete and declared alike by every course, every lesson and question citing declared
 documents at article level in a known form, a replaced document cited only in a passage marked
 historical, and ≥ 40% scenario questions per course. Old reference forms are read but flagged.
@@ -19,7 +19,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.courses.legal_refs import (
+from app.authoring.loader import LESSON_FILE, split_front_matter
+from app.legal.refs import (
     HISTORICAL_TAG,
     HISTORY_BOX,
     SCENARIO_TAG,
@@ -30,7 +31,6 @@ from app.courses.legal_refs import (
     ref_problems,
     ref_status,
 )
-from app.courses.loader import LESSON_FILE, split_front_matter
 from app.quizzes.formats import decode_bytes, parse_gift
 from app.quizzes.types import get_type
 

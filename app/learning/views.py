@@ -4,8 +4,9 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from app.core.dates import local_today
-from app.courses import lesson_cache, services
-from app.courses.reopened import reopened_courses
+from app.courses import services as catalog
+from app.learning import lesson_cache, services
+from app.learning.reopened import reopened_courses
 from app.legal import amendments
 from app.legal import services as legal
 from app.progress.services import records_for_user
@@ -32,8 +33,8 @@ def dashboard():
 @bp.get("/khoa-hoc/<slug>")
 @login_required
 def course(slug: str):
-    course = services.get_course_or_404(slug)
-    done = services.done_lesson_ids(current_user, course)
+    course = catalog.get_course_or_404(slug)
+    done = catalog.done_lesson_ids(current_user, course)
     lessons = [lesson for lesson in course.lessons if lesson.active]
     return render_template(
         "courses/course.html",
@@ -64,8 +65,8 @@ def lesson(slug: str, position: int):
 @bp.post("/khoa-hoc/<slug>/bai/<int:position>/hoan-thanh")
 @login_required
 def mark_done(slug: str, position: int):
-    course = services.get_course_or_404(slug)
-    lesson = services.get_lesson_or_404(course, position)
+    course = catalog.get_course_or_404(slug)
+    lesson = catalog.get_lesson_or_404(course, position)
     if FlaskForm().validate_on_submit():
         services.mark_lesson_done(current_user, lesson)
         flash(_("Đã đánh dấu hoàn thành bài “%(title)s”.", title=lesson.title), "success")
