@@ -16,7 +16,7 @@ from app.courses.models import Course, Lesson, LessonProgress
 from app.extensions import db
 from app.org.models import User
 from app.progress.models import TrainingRecord
-from app.progress.services import record_completion
+from app.progress.records import complete as complete_course
 from app.quizzes.models import Attempt
 
 
@@ -158,5 +158,5 @@ def mark_lesson_done(user: User, lesson: Lesson) -> None:
             .order_by(Attempt.submitted_at.desc())
         )
         if passed is not None and local_date_of(passed.submitted_at).year == local_today().year:
-            record_completion(user, course, attempt_id=passed.id)
+            complete_course(user, course, attempt_id=passed.id)
     db.session.commit()

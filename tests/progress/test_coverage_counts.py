@@ -11,7 +11,8 @@ from app.extensions import db
 from app.org.models import OfficerType, OrgUnit, User
 from app.org.roster import set_active
 from app.progress.models import TrainingRecord
-from app.progress.services import add_plan_item, record_completion
+from app.progress.records import complete as record_completion
+from app.progress.services import add_plan_item
 from app.reports.services import coverage, coverage_by_scan
 
 YEAR = 2026

@@ -22,7 +22,8 @@ from app.org.services import create_unit
 from app.progress import coverage_officers
 from app.progress.coverage_officers import CoverageOfficer, CoverageOfficerCount
 from app.progress.models import TrainingRecord
-from app.progress.services import add_plan_item, record_completion
+from app.progress.records import complete as record_completion
+from app.progress.services import add_plan_item
 from app.reports.services import coverage, coverage_by_scan
 
 FULL, PART = OfficerType.FULL_TIME.value, OfficerType.PART_TIME.value
