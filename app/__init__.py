@@ -77,8 +77,8 @@ def configure_extensions(app: Flask, with_migrations: bool = True) -> None:
 
     with app.app_context():
         configure_sqlite_transactions(db.engine)
-    if app.config.get("CHECK_RECORD_LOCKS"):
-        from app.progress.locking import install_checks
+    if app.config.get("CHECK_RECORD_LOCKS") or app.config.get("CHECK_RECORD_WRITERS"):
+        from app.progress.records import install_checks
 
         install_checks()
 

@@ -80,6 +80,9 @@ class Config:
     # Fail any write of a training record whose officer was not locked first (see
     # app/progress/locking.py): on in the tests, off in production (a check, not a lock).
     CHECK_RECORD_LOCKS = False
+    # Fail any write of a training record made outside app/progress/records.py (see
+    # app/progress/writer_guard.py): on in the tests, off in production.
+    CHECK_RECORD_WRITERS = False
 
 
 class TestConfig(Config):
@@ -92,3 +95,4 @@ class TestConfig(Config):
     LOGIN_RATE_LIMIT = "100000 per minute"
     ACTIVATION_RATE_LIMIT = "100000 per minute"
     CHECK_RECORD_LOCKS = True
+    CHECK_RECORD_WRITERS = True

@@ -36,7 +36,8 @@ def prepare_unit(database_url: str) -> dict:
     from app.org.models import OrgUnit, Role, User
     from app.org.services import create_officer
     from app.progress.models import PlanItem, TrainingRecord
-    from app.progress.services import apply_plan_item, record_completion
+    from app.progress.records import apply_plan_line as apply_plan_item
+    from app.progress.records import complete as record_completion
 
     app = make_app(database_url)
     today = local_today()

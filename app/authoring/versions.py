@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.authoring.pending import apply_drafts, draft_problems
@@ -26,8 +26,8 @@ from app.extensions import db
 from app.legal import amendments
 from app.legal import services as legal
 from app.org.models import User
-from app.progress.locking import lock_officers
-from app.progress.models import PlanItem, TrainingRecord
+from app.progress import records
+from app.progress.models import PlanItem
 from app.quizzes.legal_references import sync_course_references
 from app.quizzes.models import Question
 
@@ -240,30 +240,8 @@ def reassign_after_major_version(course: Course, due_on: date, year: int | None 
     until he passes the new version. Returns how many records were reopened.
     Does not commit (the calling service does). Bulk statements whatever the number."""
     year = year or local_today().year
-    stale = (
-        (TrainingRecord.course_id == course.id)
-        & (TrainingRecord.year == year)
-        & TrainingRecord.required.is_(True)
-        & TrainingRecord.completed_on.is_not(None)
-        & (
-            TrainingRecord.course_version.is_(None)
-            | (TrainingRecord.course_version < course.version_major)
-        )
-    )
-    count = db.session.scalar(select(func.count()).select_from(TrainingRecord).where(stale))
-    if not count:
-        return 0
-    lock_officers(select(TrainingRecord.user_id).where(stale))
+    rows = records.reopen_for_version(course, due_on, year)
     now = utcnow()
-    rows = db.session.execute(
-        select(
-            TrainingRecord.user_id,
-            TrainingRecord.completed_on,
-            TrainingRecord.course_version,
-            TrainingRecord.source,
-            TrainingRecord.attempt_id,
-        ).where(stale)
-    ).all()
     db.session.add_all(
         CompletionHistory(
             user_id=row.user_id,
@@ -278,21 +256,7 @@ def reassign_after_major_version(course: Course, due_on: date, year: int | None 
         )
         for row in rows
     )
-    db.session.execute(
-        update(TrainingRecord)
-        .where(stale)
-        .values(
-            due_on=due_on,
-            completed_on=None,
-            source=None,
-            course_version=None,
-            attempt_id=None,
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    db.session.expire_all()
-    return count
+    return len(rows)
 
 
 def completion_history(course: Course, year: int | None = None) -> list[CompletionHistory]:

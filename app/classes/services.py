@@ -1,5 +1,5 @@
 """In-person classes (lớp tập huấn): a trainer records the class and who attended; each attendee
-counts as trained on the course in the class's year, account or not (`record_completion` with
+counts as trained on the course in the class's year, account or not (`records.complete` with
 source "class"). A class belongs to the recorder's unit and is visible within that subtree."""
 
 from __future__ import annotations
@@ -24,9 +24,8 @@ from app.org.scope import (
     officers_in_scope,
     scope_filter,
 )
-from app.progress.locking import lock_officers
-from app.progress.models import ClassAttendance, TrainingClass, TrainingRecord
-from app.progress.services import record_completion
+from app.progress import records
+from app.progress.models import ClassAttendance, TrainingClass
 from app.roster.files import read_table
 
 
@@ -99,14 +98,14 @@ def add_attendees(actor: User, klass: TrainingClass, users: list[User]) -> int:
             select(ClassAttendance.user_id).where(ClassAttendance.class_id == klass.id)
         )
     )
-    lock_officers(user.id for user in users)  # all of them first, in id order
+    records.lock_officers(user.id for user in users)  # all of them first, in id order
     added = []
     for user in users:
         if user.id in present:
             continue
         present.add(user.id)
         db.session.add(ClassAttendance(class_id=klass.id, user_id=user.id))
-        record_completion(user, klass.course, on=klass.held_on, source="class")
+        records.complete(user, klass.course, on=klass.held_on, source="class")
         added.append(user.id)
     if added:
         audit.record("class.attend", "training_class", klass.id, actor.id, user_ids=added)
@@ -136,14 +135,7 @@ def remove_attendee(actor: User, klass: TrainingClass, user: User) -> bool:
     )
     if attendance is None or not can_remove(klass):
         return False
-    lock_officers([user.id])  # before his record, as every writer of records
-    record = db.session.scalar(
-        select(TrainingRecord).where(
-            TrainingRecord.user_id == user.id,
-            TrainingRecord.course_id == klass.course_id,
-            TrainingRecord.year == klass.held_on.year,
-        )
-    )
+    record = records.locked_record(user, klass.course_id, klass.held_on.year)
     if record is not None and (record.source != "class" or record.attempt_id is not None):
         return False
     db.session.delete(attendance)
@@ -160,10 +152,7 @@ def remove_attendee(actor: User, klass: TrainingClass, user: User) -> bool:
             )
             .order_by(TrainingClass.held_on)
         )
-        record.completed_on = other
-        if other is None:
-            record.source = None
-            record.course_version = None
+        records.reset_class_completion(record, other)
     audit.record("class.remove", "training_class", klass.id, actor.id, user_id=user.id)
     db.session.commit()
     return True

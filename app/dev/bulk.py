@@ -8,14 +8,14 @@ one ORM object per row would take an hour instead of a couple of minutes.
 from __future__ import annotations
 
 import contextlib
-import json
 
-from sqlalchemy import JSON, func, insert, select, text
+from sqlalchemy import func, insert, select, text
 
+from app.core.db import copy_rows
 from app.extensions import db
 from app.org.models import OrgUnit, RoleGrant, UnitMembership, User
-from app.progress import coverage_upkeep
-from app.progress.models import PlanItem, TrainingRecord
+from app.progress import coverage_upkeep, records
+from app.progress.models import PlanItem
 from app.quizzes.models import Attempt
 
 CHUNK = 5_000
@@ -43,8 +43,7 @@ class BulkWriter:
             "role_grants": RoleGrant.__table__,
             "unit_memberships": UnitMembership.__table__,
             "attempts": Attempt.__table__,
-            "training_records": TrainingRecord.__table__,
-        }
+        }  # training_records: written by app.progress.records.bulk_load
 
     def add(self, table: str, row: dict) -> None:
         self.rows[table].append(row)
@@ -56,23 +55,13 @@ class BulkWriter:
         for name in self.ORDER[: self.ORDER.index(upto) + 1]:
             rows = self.rows[name]
             for start in range(0, len(rows), CHUNK):
-                if copy:
+                if name == "training_records":
+                    records.bulk_load(rows[start : start + CHUNK])
+                elif copy:
                     copy_rows(self.tables[name], rows[start : start + CHUNK])
                 else:
                     db.session.execute(insert(self.tables[name]), rows[start : start + CHUNK])
             rows.clear()
-
-
-def copy_rows(table, rows: list[dict]) -> None:
-    """PostgreSQL: COPY … FROM STDIN in the session's transaction (executemany sends one
-    statement per row there: several times slower)."""
-    columns = list(rows[0])
-    as_json = {c.name for c in table.c if isinstance(c.type, JSON)}
-    conn = db.session.connection().connection.driver_connection
-    sql = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
-    with conn.cursor() as cursor, cursor.copy(sql) as copy:
-        for row in rows:
-            copy.write_row([json.dumps(row[c]) if c in as_json else row[c] for c in columns])
 
 
 def max_id(model) -> int:

@@ -15,7 +15,7 @@ from app.courses.services import lessons_done_count, published_courses
 from app.extensions import db
 from app.org.models import User
 from app.progress.models import TrainingRecord
-from app.progress.services import record_completion
+from app.progress.records import complete as complete_course
 from app.quizzes.models import Attempt
 
 
@@ -109,5 +109,5 @@ def mark_lesson_done(user: User, lesson: Lesson) -> None:
             .order_by(Attempt.submitted_at.desc())
         )
         if passed is not None and local_date_of(passed.submitted_at).year == local_today().year:
-            record_completion(user, course, attempt_id=passed.id)
+            complete_course(user, course, attempt_id=passed.id)
     db.session.commit()

@@ -20,7 +20,7 @@ from app.legal.refs import parse_refs
 from app.legal.services import citations, documents_by_code
 from app.org.models import OrgUnit, User
 from app.org.scope import TEACHING_ROLES, scope_filter
-from app.progress.services import record_completion, withdraw_completion
+from app.progress import records
 from app.quizzes import rules
 from app.quizzes.models import Attempt, Question
 from app.quizzes.saving import is_overdue
@@ -253,7 +253,7 @@ def _percent(questions: list[Question], scores: dict[str, float]) -> float:
 def _complete_if_lessons_done(attempt: Attempt, course: Course, on) -> None:
     user = db.session.get(User, attempt.user_id)
     if lessons_done_count(user, course) >= sum(1 for x in course.lessons if x.active):
-        record_completion(user, course, on=on, attempt_id=attempt.id)
+        records.complete(user, course, on=on, attempt_id=attempt.id)
 
 
 class GradingRefused(Exception):
@@ -369,9 +369,7 @@ def _withdraw_pass(attempt: Attempt, course: Course, year: int, grader: User) ->
     other_pass = next(
         ((local_date_of(at), aid) for at, aid in other if local_date_of(at).year == year), None
     )
-    record = withdraw_completion(
-        user, course, year=year, attempt_id=attempt.id, other_pass=other_pass
-    )
+    record = records.withdraw(user, course, year=year, attempt_id=attempt.id, other_pass=other_pass)
     if record is None:
         return False
     revoke_record_certificate(record, REGRADE_REASON, actor_id=grader.id)

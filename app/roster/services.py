@@ -18,7 +18,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased
 
 from app.core import audit
 from app.core.audit import AuditEvent
@@ -36,8 +36,7 @@ from app.org.models import (
 )
 from app.org.scope import officers_in_scope, scope_filter
 from app.org.services import create_officer
-from app.progress.locking import lock_officers
-from app.progress.models import PlanItem, TrainingRecord
+from app.progress import records
 from app.roster.check import (
     CHUNK,
     FIELDS,
@@ -128,7 +127,7 @@ def _import_checked(
     for start in range(0, len(writes), CHUNK):
         held_since = time.monotonic()
         chunk = writes[start : start + CHUNK]
-        lock_officers(result.user.id for result in chunk if result.action == "updated")
+        records.lock_officers(result.user.id for result in chunk if result.action == "updated")
         created = _write_chunk(chunk, actor_id, today)
         summary.created += len(created)
         summary.updated += len(chunk) - len(created)
@@ -172,8 +171,8 @@ class _Batch:
 
     def apply(self, today: date) -> None:
         for (column, value), user_ids in self.records.items():
-            _repoint_open_records(user_ids, today, {column: value})
-        _sync_requirements(self.sync, today)
+            records.repoint_open_records(user_ids, today.year, **{column: value})
+        records.sync_requirements(self.sync, today)
 
 
 def _write_chunk(chunk: list[RowResult], actor_id: int | None, today: date) -> list[User]:
@@ -213,7 +212,7 @@ def _write_chunk(chunk: list[RowResult], actor_id: int | None, today: date) -> l
     for user, values in created:
         if values.get("active") is False:
             _deactivate(actor_id, user, values.get("leave_reason", ""), today)
-    _sync_requirements([user for user, _values in created if user.active], today)
+    records.sync_requirements([user for user, _values in created if user.active], today)
     db.session.flush()
     return [user for user, _values in created]
 
@@ -237,7 +236,7 @@ def update_officer(actor_id: int | None, user: User, values: dict) -> dict[str, 
     """Save the edit form (the caller has checked scope and validated). Commits."""
     changes = changed_fields(user, values, erase=True)
     if changes:
-        lock_officers([user.id])
+        records.lock_officers([user.id])
         _apply_changes(actor_id, user, values, local_today(), erase=True)
         db.session.commit()
     return changes
@@ -287,7 +286,7 @@ def conflicts(
 def set_active(actor_id: int | None, user: User, active: bool, reason: str = "") -> None:
     """Deactivate ("Nghỉ", "Đã chuyển") or reactivate an officer. Commits."""
     if user.active != active:
-        lock_officers([user.id])
+        records.lock_officers([user.id])
         _apply_changes(actor_id, user, {"active": active, "leave_reason": reason}, local_today())
         db.session.commit()
 
@@ -321,93 +320,18 @@ def _apply_changes(
             _deactivate(actor_id, user, values.get("leave_reason", ""), today)
     if user.active and {"unit_id", "officer_type", "active"} & changes.keys():
         if batch is None:
-            _sync_requirements([user], today)
+            records.sync_requirements([user], today)
         else:
             batch.sync.append(user)
-
-
-def _sync_requirements(users: list[User], today: date) -> None:
-    """Bring this year's requirements in line with the plan for officers who joined, came back,
-    moved or changed type: the applicable plan line (the rule of `plan_item_for`: nearest
-    unit, then a type-specific line) requires the course; no line, no requirement. Completed
-    records are never touched. Plan lines are loaded once, so a large import stays cheap."""
-    items = db.session.scalars(
-        select(PlanItem).options(joinedload(PlanItem.unit)).where(PlanItem.year == today.year)
-    ).all()
-    if not items or not users:
-        return
-    records = {
-        (r.user_id, r.course_id): r
-        for r in db.session.scalars(
-            select(TrainingRecord).where(
-                TrainingRecord.year == today.year,
-                TrainingRecord.user_id.in_([u.id for u in users]),
-            )
-        )
-    }
-    new_records = []
-    for user in users:
-        for course_id in {item.course_id for item in items}:
-            applicable = [
-                item
-                for item in items
-                if item.course_id == course_id
-                and item.officer_type in ("", user.officer_type)
-                and user.unit.path.startswith(item.unit.path)
-            ]
-            line = max(
-                applicable,
-                key=lambda item: (len(item.unit.path), item.officer_type != ""),
-                default=None,
-            )
-            record = records.get((user.id, course_id))
-            if record is not None and record.completed_on is not None:
-                continue
-            if record is None and line is not None:
-                new_records.append(
-                    {
-                        "user_id": user.id,
-                        "course_id": course_id,
-                        "year": today.year,
-                        "unit_id": user.unit_id,
-                        "officer_type": user.officer_type,
-                        "required": True,
-                        "due_on": line.due_on,
-                    }
-                )
-            elif record is not None:
-                record.required = line is not None and user.active
-                record.due_on = line.due_on if line is not None else record.due_on
-    if new_records:
-        # RETURNING makes SQLAlchemy send the rows in multi-row INSERTs on PostgreSQL too (a
-        # plain executemany there is one statement, and one run of the coverage statement
-        # triggers, per row). The officers are locked: updated ones by the caller, new ones
-        # because this transaction created them.
-        db.session.execute(insert(TrainingRecord).returning(TrainingRecord.id), new_records)
 
 
 def _current_open_records(user: User, today: date, batch: _Batch | None, **values) -> None:
     """Re-point this year's not-yet-completed records; earlier years are history."""
     if batch is None:
-        _repoint_open_records([user.id], today, values)
+        records.repoint_open_records([user.id], today.year, **values)
         return
     for column, value in values.items():
         batch.records.setdefault((column, value), []).append(user.id)
-
-
-def _repoint_open_records(user_ids: list[int], today: date, values: dict) -> None:
-    db.session.execute(
-        update(TrainingRecord)
-        .where(
-            TrainingRecord.user_id.in_(user_ids),
-            TrainingRecord.year == today.year,
-            TrainingRecord.completed_on.is_(None),
-        )
-        .values(**values)
-        # Nothing in the session reads a record's unit or type back before the commit; not
-        # searching the session for the records to update is most of the statement's cost.
-        .execution_options(synchronize_session=False)
-    )
 
 
 def _close_membership(user: User, today: date) -> None:
@@ -442,16 +366,7 @@ def _deactivate(actor_id: int | None, user: User, reason: str, today: date) -> N
     """Inactive officers leave coverage: this year's open required records stop counting."""
     user.active = False
     _close_membership(user, today)
-    db.session.execute(
-        update(TrainingRecord)
-        .where(
-            TrainingRecord.user_id == user.id,
-            TrainingRecord.year == today.year,
-            TrainingRecord.completed_on.is_(None),
-            TrainingRecord.required.is_(True),
-        )
-        .values(required=False)
-    )
+    records.drop_open_requirements(user.id, today.year)
     audit.record("officer.deactivate", "user", user.id, actor_id, reason=reason)
 
 

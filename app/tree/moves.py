@@ -24,7 +24,7 @@ from app.core.dates import local_today
 from app.core.db import utcnow
 from app.extensions import db
 from app.org.models import OrgUnit, RoleGrant, UnitMembership, User
-from app.progress.locking import lock_officers
+from app.progress import records
 from app.progress.models import PlanItem, TrainingClass, TrainingRecord
 from app.tree import coverage as tree_coverage
 from app.tree.services import (
@@ -114,7 +114,7 @@ def _relocate(unit: OrgUnit, new_parent: OrgUnit, today: date) -> MoveResult:
     # Every officer whose records change unit or ancestors, and every officer of the subtree
     # (their requirements follow the plan of the new place): locked first, in id order.
     record_users = select(TrainingRecord.user_id).where(TrainingRecord.unit_id.in_(ids))
-    lock_officers(select(User.id).where(User.unit_id.in_(ids) | User.id.in_(record_users)))
+    records.lock_officers(select(User.id).where(User.unit_id.in_(ids) | User.id.in_(record_users)))
 
     archives = _leave_the_past(units, by_id, unit, today)
 
@@ -133,7 +133,7 @@ def _relocate(unit: OrgUnit, new_parent: OrgUnit, today: date) -> MoveResult:
     moved_officers = list(
         db.session.scalars(select(User).where(User.unit_id.in_(ids), User.active.is_(True)))
     )
-    _sync_requirements(moved_officers, today)
+    records.sync_requirements(moved_officers, today)
     return MoveResult(unit, list(archives.values()))
 
 
@@ -171,12 +171,7 @@ def _leave_the_past(
         archives[current.id] = _archive_of(current, parent, today)
     for unit_id, archive in archives.items():
         if unit_id in with_past:
-            db.session.execute(
-                update(TrainingRecord)
-                .where(TrainingRecord.unit_id == unit_id, TrainingRecord.year < today.year)
-                .values(unit_id=archive.id)
-                .execution_options(synchronize_session=False)
-            )
+            records.archive_past_years(unit_id, archive.id, today.year)
     return archives
 
 
@@ -192,12 +187,6 @@ def _archive_of(unit: OrgUnit, parent: OrgUnit, today: date) -> OrgUnit:
     archive = insert_unit(name[:MAX_NAME], code, parent)
     archive.active = False
     return archive
-
-
-def _sync_requirements(users: list[User], today: date) -> None:
-    from app.roster.services import _sync_requirements as sync
-
-    sync(users, today)
 
 
 # --- merge ---------------------------------------------------------------------------------------
@@ -239,7 +228,9 @@ def merge_units(
 
     officers = list(db.session.scalars(select(User).where(User.unit_id == source.id)))
     record_users = select(TrainingRecord.user_id).where(TrainingRecord.unit_id == source.id)
-    lock_officers(select(User.id).where((User.unit_id == source.id) | User.id.in_(record_users)))
+    records.lock_officers(
+        select(User.id).where((User.unit_id == source.id) | User.id.in_(record_users))
+    )
     if officers:
         _move_officers(actor_id, officers, source, target, today, result)
     # This year's records of the unit, those of officers who already left it included: this
@@ -248,13 +239,8 @@ def merge_units(
         db.session.scalar(record_users.where(TrainingRecord.year >= today.year).limit(1))
         is not None
     ):
-        result.records = db.session.execute(
-            update(TrainingRecord)
-            .where(TrainingRecord.unit_id == source.id, TrainingRecord.year >= today.year)
-            .values(unit_id=target.id)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-    _sync_requirements([o for o in officers if o.active], today)
+        result.records = records.move_current_years(source.id, target.id, today.year)
+    records.sync_requirements([o for o in officers if o.active], today)
     result.officers = sum(1 for o in officers if o.active)
     _repoint_unit_rows(source, target, today)
     _end_grants_over(source, actor_id, result)

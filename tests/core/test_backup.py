@@ -20,7 +20,7 @@ from app.core.db import write_intent
 from app.extensions import db
 from app.org.models import User
 from app.progress.models import TrainingRecord
-from app.progress.services import record_completion
+from app.progress.records import complete as record_completion
 from app.quizzes.models import Attempt
 from tests.conftest import _test_config
 

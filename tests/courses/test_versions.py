@@ -20,7 +20,7 @@ from app.courses.owners import add_owner_row
 from app.extensions import db
 from app.org.models import Role
 from app.progress.models import TrainingRecord
-from app.progress.services import record_completion
+from app.progress.records import complete as record_completion
 from app.reports.services import coverage
 
 

@@ -20,7 +20,8 @@ def main() -> None:
     from app.courses.models import Course
     from app.extensions import db
     from app.org.models import OrgUnit, User
-    from app.progress.services import add_plan_item, record_completion
+    from app.progress.records import complete as record_completion
+    from app.progress.services import add_plan_item
 
     app = create_app()
     with app.app_context():

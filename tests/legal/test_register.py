@@ -17,7 +17,7 @@ from app.courses.models import Lesson
 from app.extensions import db
 from app.legal.models import LegalAmendment, LegalDocument, LegalReference
 from app.org.models import Role
-from app.progress.services import record_completion
+from app.progress.records import complete as record_completion
 from app.quizzes.models import Question
 from app.reports.services import coverage
 from tests.conftest import ROOT, login, own_every_course

@@ -24,7 +24,7 @@ from app.core.db import write_intent
 from app.extensions import db
 from app.org.models import OrgUnit, Role, UnitMembership, User
 from app.org.services import create_officer, create_unit
-from app.progress import coverage_upkeep
+from app.progress import coverage_upkeep, records
 from app.progress.models import TrainingRecord
 from app.roster import files as roster_files
 from app.roster import jobs
@@ -233,7 +233,7 @@ def test_a_failed_chunk_keeps_the_chunks_before_it_and_resumes(app, client, monk
     monkeypatch.setitem(app.config, "ROSTER_INLINE_ROWS", 5000)
     admin = _scene()
     job_id, token = _queued_job(admin)
-    real = roster._sync_requirements
+    real = records.sync_requirements
     calls = []
 
     def fail_on_the_third_chunk(users, today):
@@ -242,7 +242,7 @@ def test_a_failed_chunk_keeps_the_chunks_before_it_and_resumes(app, client, monk
             raise RuntimeError("disk full")
         return real(users, today)
 
-    monkeypatch.setattr(roster, "_sync_requirements", fail_on_the_third_chunk)
+    monkeypatch.setattr(records, "sync_requirements", fail_on_the_third_chunk)
     jobs.run(job_id)
     job = db.session.get(jobs.RosterImportJob, job_id)
     assert job.status == jobs.FAILED and job.done == 1000  # two chunks of 500 committed
@@ -250,7 +250,7 @@ def test_a_failed_chunk_keeps_the_chunks_before_it_and_resumes(app, client, monk
     page = client.get(f"/don-vi/can-bo/nhap/{token}/ket-qua").get_data(as_text=True)
     assert "Đã ghi 1000 dòng" in page and "disk full" not in page
 
-    monkeypatch.setattr(roster, "_sync_requirements", real)
+    monkeypatch.setattr(records, "sync_requirements", real)
     client.post(f"/don-vi/can-bo/nhap/{token}/thu-lai")
     job = db.session.get(jobs.RosterImportJob, job_id)
     assert (job.status, job.summary["created"], job.summary["updated"]) == (

@@ -14,7 +14,7 @@ from app.core.dates import local_today
 from app.extensions import db
 from app.org.models import Role
 from app.progress.models import ClassAttendance, TrainingClass, TrainingRecord
-from app.progress.services import record_completion
+from app.progress.records import complete as record_completion
 from app.reports.services import coverage
 from tests.conftest import login
 from tests.org.roster_files import to_csv, to_xlsx

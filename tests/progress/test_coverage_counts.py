@@ -10,7 +10,8 @@ from app.authoring.versions import reassign_after_major_version
 from app.extensions import db
 from app.org.models import OfficerType, OrgUnit, User
 from app.progress.models import TrainingRecord
-from app.progress.services import add_plan_item, record_completion
+from app.progress.records import complete as record_completion
+from app.progress.services import add_plan_item
 from app.reports.services import coverage, coverage_by_scan
 from app.roster.services import set_active
 

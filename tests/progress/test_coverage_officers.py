@@ -21,7 +21,8 @@ from app.org.services import create_unit
 from app.progress import coverage_officers
 from app.progress.coverage_officers import CoverageOfficer, CoverageOfficerCount
 from app.progress.models import TrainingRecord
-from app.progress.services import add_plan_item, record_completion
+from app.progress.records import complete as record_completion
+from app.progress.services import add_plan_item
 from app.reports.services import coverage, coverage_by_scan
 from app.roster.services import set_active, update_officer
 

@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from app.extensions import db
 from app.progress import coverage_upkeep
-from app.progress.services import record_completion
+from app.progress.records import complete as record_completion
 from app.reports.services import coverage, coverage_by_scan
 from tests.conftest import require
 

@@ -14,8 +14,15 @@ from app.extensions import db
 from app.org.models import User
 from app.progress.locking import UnlockedRecordWrite, lock_officers
 from app.progress.models import TrainingRecord
-from app.progress.services import record_completion
+from app.progress.records import complete as record_completion
 from tests.conftest import require
+
+
+@pytest.fixture(autouse=True)
+def _lock_check_only(app, monkeypatch):
+    """These tests write records by hand to show the lock check at work: the check that only
+    app/progress/records.py writes records (tests/progress/test_records_owner.py) is off."""
+    monkeypatch.setitem(app.config, "CHECK_RECORD_WRITERS", False)
 
 
 def test_a_completion_during_a_roster_edit_of_the_officer_waits_instead_of_deadlocking(

@@ -10,7 +10,8 @@ from app.courses.models import Course
 from app.extensions import db
 from app.org.models import OfficerType, OrgUnit
 from app.progress.models import TrainingRecord
-from app.progress.services import add_plan_item, record_completion
+from app.progress.records import complete as record_completion
+from app.progress.services import add_plan_item
 from app.reports.services import _cumulative, _filters, coverage, scope
 
 YEAR = 2025

@@ -23,7 +23,7 @@ def world(app, tree, make_user, course, plan):
     from app.classes.services import create_class
     from app.courses.models import Lesson
     from app.org.grants import add_grant
-    from app.progress.services import record_completion
+    from app.progress.records import complete as record_completion
     from app.quizzes.models import Question, QuestionFile
 
     learner = make_user(tree["A1"], Role.LEARNER, name="Học Viên Một", email="hv@test.vn")
