@@ -9,11 +9,11 @@ revealed.
 What is here, so no view or service writes its own copy:
 - guards: `require_roles` (a blueprint's `before_request`), `roles_required` (one route of a
   blueprint mixing audiences), `authors_only`;
-- questions: `may_see_unit`, `may_manage_officer`, `may_manage_unit`,
-  `may_grant`, `grading_refusal`;
-- lookups that answer 404 outside scope: `unit_in_scope_or_404`, `officer_in_scope_or_404`,
-  `attempt_in_scope_or_404`, `class_in_scope_or_404`, `record_in_scope_or_404`,
-  `own_attempt_or_404`, `job_in_scope_or_404`;
+- questions: `may_see_unit`, `may_manage_officer`, `may_manage_unit`, `may_grant`, and the
+  object rules of grading, `grading_refusal`;
+- lookups that answer 404 outside scope: `unit_in_scope_or_404`, `attempt_in_scope_or_404`,
+  `class_in_scope_or_404`, `record_in_scope_or_404`, `own_attempt_or_404`,
+  `job_in_scope_or_404` (officers: `officers_in_scope`, one query);
 - SQL: `scope_filter`, `officers_in_scope`; Python: `within`, `within_any`, `in_scope`.
 
 This package sits below quizzes, progress and the job modules: it never imports them. Their
@@ -218,13 +218,6 @@ def unit_in_scope_or_404(
     if not may_see_unit(user, unit, roles):
         abort(404)
     return unit
-
-
-def officer_in_scope_or_404(user: User, officer: User | None) -> User:
-    """An officer the user manages (see `may_manage_officer`), else 404."""
-    if not may_manage_officer(user, officer):
-        abort(404)
-    return officer
 
 
 def attempt_in_scope_or_404(user: User, attempt: Any, roles: Iterable[Role] = TEACHING_ROLES):
