@@ -7,8 +7,7 @@ from flask_login import current_user, login_required
 from app.certificates import services as certificates
 from app.core.db import write_intent
 from app.extensions import db, limiter
-from app.org.models import Role
-from app.org.scope import unit_in_scope_or_404
+from app.org.scope import record_in_scope_or_404
 from app.progress.models import TrainingRecord
 
 bp = Blueprint("certificates", __name__)
@@ -17,14 +16,9 @@ bp = Blueprint("certificates", __name__)
 def _completed_record_or_404(record_id: int) -> TrainingRecord:
     """The record if the current user may see it: their own, or (unit manager, province
     admin) one whose unit lies in their scope. Anything else is 404, like a missing record."""
-    record = db.session.get(TrainingRecord, record_id)
-    if record is None or record.completed_on is None:
+    record = record_in_scope_or_404(current_user, db.session.get(TrainingRecord, record_id))
+    if record.completed_on is None:
         abort(404)
-    if record.user_id == current_user.id:
-        return record
-    if not current_user.has_role(Role.UNIT_MANAGER, Role.PROVINCE_ADMIN):
-        abort(404)
-    unit_in_scope_or_404(current_user, record.unit_id)
     return record
 
 

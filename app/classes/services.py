@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -20,9 +19,11 @@ from app.org.models import OrgUnit, User, name_matches
 from app.org.scope import (
     TEACHING_ROLES,
     home_unit,
-    in_scope,
     officers_in_scope,
     scope_filter,
+)
+from app.org.scope import (
+    class_in_scope_or_404 as _class_in_scope_or_404,
 )
 from app.progress import records
 from app.progress.models import ClassAttendance, TrainingClass
@@ -40,10 +41,7 @@ def classes_page(viewer: User, page: int, per_page: int) -> Page:
 
 
 def class_in_scope_or_404(viewer: User, class_id: int) -> TrainingClass:
-    klass = db.session.get(TrainingClass, class_id)
-    if klass is None or not in_scope(viewer, klass.unit.path, TEACHING_ROLES):
-        abort(404)
-    return klass
+    return _class_in_scope_or_404(viewer, db.session.get(TrainingClass, class_id))
 
 
 def create_class(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
@@ -20,27 +20,21 @@ from app.core.params import query_page
 from app.core.uploads import read_upload
 from app.courses.models import Course
 from app.extensions import db
-from app.org.models import Role
-from app.org.scope import roles_required
+from app.org.scope import TRAINER_ROLES, require_roles
 from app.roster.files import RosterFileError
 from app.roster.forms import MAX_UPLOAD_BYTES
 
 bp = Blueprint("progress", __name__, url_prefix="/lop-tap-huan")
-
-TRAINERS = (Role.TRAINER, Role.PROVINCE_ADMIN)
+bp.before_request(require_roles(*TRAINER_ROLES))  # every page: trainers, province admins
 
 
 @bp.get("")
-@login_required
-@roles_required(*TRAINERS)
 def class_list():
     page = classes.classes_page(current_user, query_page(), 30)
     return render_template("progress/classes.html", page=page)
 
 
 @bp.route("/moi", methods=["GET", "POST"])
-@login_required
-@roles_required(*TRAINERS)
 def class_new():
     form = TrainingClassForm()
     courses = list(db.session.scalars(select(Course).order_by(Course.title)))
@@ -77,15 +71,11 @@ def _detail(klass, sheet_form=None, unknown=None, status=200):
 
 
 @bp.get("/<int:class_id>")
-@login_required
-@roles_required(*TRAINERS)
 def class_detail(class_id: int):
     return _detail(classes.class_in_scope_or_404(current_user, class_id))
 
 
 @bp.post("/<int:class_id>/them")
-@login_required
-@roles_required(*TRAINERS)
 def add_attendees(class_id: int):
     klass = classes.class_in_scope_or_404(current_user, class_id)
     form = AddAttendeesForm()
@@ -101,8 +91,6 @@ def add_attendees(class_id: int):
 
 
 @bp.post("/<int:class_id>/tai-len")
-@login_required
-@roles_required(*TRAINERS)
 def upload_sheet(class_id: int):
     klass = classes.class_in_scope_or_404(current_user, class_id)
     form = AttendanceSheetForm()
@@ -131,8 +119,6 @@ def upload_sheet(class_id: int):
 
 
 @bp.post("/<int:class_id>/xoa/<int:user_id>")
-@login_required
-@roles_required(*TRAINERS)
 def remove_attendee(class_id: int, user_id: int):
     klass = classes.class_in_scope_or_404(current_user, class_id)
     user = classes.officers_by_ids(current_user, [user_id])

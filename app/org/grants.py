@@ -16,6 +16,7 @@ from app.core import audit
 from app.core.db import utcnow
 from app.extensions import db
 from app.org.models import GRANTABLE_ROLES, ROLE_RANK, OrgUnit, Role, RoleGrant, User
+from app.org.scope import may_grant, may_manage_officer, scope_filter
 
 
 class GrantRefused(ValueError):
@@ -37,22 +38,6 @@ def add_grant(user: User, role: Role, unit: OrgUnit, granted_by: User | None = N
     return grant
 
 
-def _may_grant_over(actor: User, role: Role, unit: OrgUnit) -> bool:
-    """Does one of the actor's grants let him give `role` over `unit`?"""
-    for grant in actor.grants:
-        held = Role(grant.role)
-        if held == Role.PROVINCE_ADMIN and unit.path.startswith(grant.unit.path):
-            return True
-        if (
-            held == Role.UNIT_MANAGER
-            and ROLE_RANK[role] <= ROLE_RANK[held]
-            and unit.path.startswith(grant.unit.path)
-            and unit.path != grant.unit.path
-        ):
-            return True
-    return False
-
-
 def roles_actor_may_grant(actor: User) -> list[Role]:
     """For the form: the roles the actor may give somewhere, highest first."""
     best = max((ROLE_RANK[Role(g.role)] for g in actor.grants), default=0)
@@ -66,22 +51,23 @@ def roles_actor_may_grant(actor: User) -> list[Role]:
 def units_actor_may_grant_over(actor: User) -> list[OrgUnit]:
     """For the form: active units over which the actor may give at least one role, in tree
     order (managers: strictly below their unit)."""
-    from app.org.scope import scope_filter
-
     units = db.session.scalars(
         select(OrgUnit)
         .where(scope_filter(actor, OrgUnit.path), OrgUnit.active.is_(True))
         .order_by(OrgUnit.path)
     )
-    return [u for u in units if any(_may_grant_over(actor, r, u) for r in GRANTABLE_ROLES)]
+    return [u for u in units if any(may_grant(actor, r, u) for r in GRANTABLE_ROLES)]
 
 
 def grant_role(actor: User, officer: User, role: Role, unit: OrgUnit) -> RoleGrant:
     """Give `officer` the `role` over `unit`'s subtree; commits. Raises `GrantRefused`.
 
-    The caller has checked that the officer is in the actor's scope (the officer page is)."""
+    The officer page answers 404 for an officer outside the actor's scope; checked again here,
+    so no other caller can grant to one."""
     role = Role(role)
-    if role not in GRANTABLE_ROLES or not _may_grant_over(actor, role, unit):
+    if not may_manage_officer(actor, officer):
+        raise GrantRefused(_("Bạn không quản lý cán bộ này."))
+    if role not in GRANTABLE_ROLES or not may_grant(actor, role, unit):
         raise GrantRefused(_("Bạn không được cấp vai trò này cho đơn vị này."))
     if not officer.active:
         raise GrantRefused(_("Cán bộ đã nghỉ: không cấp vai trò."))
@@ -101,7 +87,7 @@ def revoke_grant(actor: User, grant: RoleGrant) -> None:
         raise GrantRefused(_("Vai trò này đã được thu hồi."))
     if grant.user_id == actor.id:
         raise GrantRefused(_("Bạn không thể tự thu hồi vai trò của mình."))
-    if not _may_grant_over(actor, Role(grant.role), grant.unit):
+    if not may_grant(actor, Role(grant.role), grant.unit):
         raise GrantRefused(_("Bạn không được thu hồi vai trò này."))
     grant.revoked_at = utcnow()
     grant.revoked_by_id = actor.id

@@ -97,10 +97,6 @@ class OrgUnit(db.Model):
     def level_label(self) -> str:
         return UNIT_LEVEL_LABELS[UnitLevel(self.level)]
 
-    def is_ancestor_of(self, other: OrgUnit) -> bool:
-        """True for the unit itself and every unit below it."""
-        return other.path.startswith(self.path)
-
     def ancestors(self) -> list[OrgUnit]:
         """Root first, self last — for breadcrumbs. One query."""
         ids = [int(part) for part in self.path.strip("/").split("/")]
@@ -195,7 +191,7 @@ class User(UserMixin, db.Model):
     @property
     def role(self) -> str:
         """The highest role held anywhere (a value of `Role`): for labels and cache keys.
-        Scope and permissions come from the grants themselves (app/core/permissions.py)."""
+        Scope and permissions come from the grants themselves (app/org/scope.py)."""
         return max(self.roles, key=lambda value: ROLE_RANK[Role(value)])
 
     def has_role(self, *roles: Role) -> bool:

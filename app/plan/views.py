@@ -2,7 +2,7 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -11,17 +11,16 @@ from app.core.params import query_year
 from app.courses.models import Course
 from app.extensions import db
 from app.org.models import OFFICER_TYPE_LABELS, Role
-from app.org.scope import home_unit, roles_required
+from app.org.scope import home_unit, require_roles
 from app.plan.forms import PlanItemForm
 from app.progress.models import PlanItem
 from app.progress.services import add_plan_item
 
 bp = Blueprint("plan", __name__, url_prefix="/ke-hoach")
+bp.before_request(require_roles(Role.PROVINCE_ADMIN))
 
 
 @bp.route("/", methods=["GET", "POST"])
-@login_required
-@roles_required(Role.PROVINCE_ADMIN)
 def index():
     courses = list(db.session.scalars(select(Course).order_by(Course.title)))
     year = query_year("nam", local_today().year)

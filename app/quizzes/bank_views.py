@@ -32,7 +32,7 @@ from app.core.uploads import read_upload
 from app.courses import owners
 from app.courses.models import Course
 from app.extensions import db
-from app.org.scope import authors_only
+from app.org.scope import authors_only, job_in_scope_or_404
 from app.quizzes import bank, jobs
 from app.quizzes.bank_forms import MAX_UPLOAD_BYTES, BankConfirmForm, BankUploadForm
 from app.quizzes.types import REGISTRY
@@ -57,10 +57,7 @@ def _course_or_404(slug: str) -> Course:
 
 
 def _job_or_404(course: Course, token: str) -> jobs.ImportJob:
-    job = jobs.job_for(current_user.id, course.id, token)
-    if job is None:
-        abort(404)
-    return job
+    return job_in_scope_or_404(current_user, jobs.job_for(current_user.id, course.id, token))
 
 
 def _background(size: int) -> bool:

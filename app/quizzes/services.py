@@ -19,7 +19,7 @@ from app.extensions import db
 from app.legal.refs import parse_refs
 from app.legal.services import citations, documents_by_code
 from app.org.models import OrgUnit, User
-from app.org.scope import TEACHING_ROLES, scope_filter
+from app.org.scope import TEACHING_ROLES, grading_refusal, scope_filter
 from app.progress import records
 from app.quizzes import rules
 from app.quizzes.models import Attempt, Question
@@ -260,16 +260,6 @@ class GradingRefused(Exception):
     """The grader may not grade this attempt; the message says why, in Vietnamese."""
 
 
-def grading_refusal(attempt: Attempt, grader: User) -> str | None:
-    """Why `grader` may not grade `attempt` (None: may). Scope (the grader's units) is the
-    view's business; these rules hold whoever asks."""
-    if not attempt.is_submitted:
-        return "Bài làm chưa nộp nên chưa thể chấm."
-    if attempt.user_id == grader.id:
-        return "Bạn không thể tự chấm bài làm của chính mình."
-    return None
-
-
 def grade_manually(
     attempt: Attempt,
     grades: dict[int, float],
@@ -281,7 +271,7 @@ def grade_manually(
     a pass completes the course as of the submission date; a pass taken away withdraws the
     completion this attempt gave (and revokes its certificate). One audit entry says what
     changed. Commits once; raises GradingRefused (nothing changed) when the rules forbid it."""
-    refusal = grading_refusal(attempt, grader)
+    refusal = grading_refusal(grader, attempt)  # the rules of app/org/scope.py
     if refusal:
         raise GradingRefused(refusal)
     questions = attempt_questions(attempt)

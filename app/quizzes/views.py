@@ -5,8 +5,13 @@ from flask_wtf import FlaskForm
 
 from app.courses.services import get_course_or_404, lessons_done_count
 from app.extensions import db
-from app.org.models import Role
-from app.org.scope import TEACHING_ROLES, in_scope, roles_required
+from app.org.scope import (
+    TRAINER_ROLES,
+    attempt_in_scope_or_404,
+    grading_refusal,
+    own_attempt_or_404,
+    roles_required,
+)
 from app.quizzes import rules, saving, services
 from app.quizzes.models import Attempt
 from app.quizzes.statistics import item_statistics
@@ -16,11 +21,7 @@ bp = Blueprint("quizzes", __name__)
 
 
 def _own_attempt_or_404(attempt_id: int) -> Attempt:
-    """Attempts are private: another officer's attempt id answers 404, as if it did not exist."""
-    attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None or attempt.user_id != current_user.id:
-        abort(404)
-    return attempt
+    return own_attempt_or_404(current_user, db.session.get(Attempt, attempt_id))
 
 
 @bp.get("/khoa-hoc/<slug>/kiem-tra")
@@ -195,23 +196,15 @@ def review(attempt_id: int):
 
 @bp.get("/khoa-hoc/<slug>/thong-ke")
 @login_required
+@roles_required(*TRAINER_ROLES)
 def statistics(slug: str):
-    if not current_user.can_author:
-        abort(403)
     course = get_course_or_404(slug)
     return render_template("quizzes/statistics.html", course=course, items=item_statistics(course))
 
 
-def _attempt_in_scope_or_404(attempt_id: int) -> Attempt:
-    attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None or not in_scope(current_user, attempt.user.unit.path, TEACHING_ROLES):
-        abort(404)
-    return attempt
-
-
 @bp.get("/cham-bai")
 @login_required
-@roles_required(Role.TRAINER, Role.PROVINCE_ADMIN)
+@roles_required(*TRAINER_ROLES)
 def grading_list():
     return render_template(
         "quizzes/grading_list.html", attempts=services.attempts_to_grade(current_user)
@@ -220,10 +213,10 @@ def grading_list():
 
 @bp.route("/cham-bai/<int:attempt_id>", methods=["GET", "POST"])
 @login_required
-@roles_required(Role.TRAINER, Role.PROVINCE_ADMIN)
+@roles_required(*TRAINER_ROLES)
 def grade(attempt_id: int):
-    attempt = _attempt_in_scope_or_404(attempt_id)
-    refusal = services.grading_refusal(attempt, current_user)
+    attempt = attempt_in_scope_or_404(current_user, db.session.get(Attempt, attempt_id))
+    refusal = grading_refusal(current_user, attempt)
     if refusal:
         flash(refusal, "error")
         return redirect(url_for(".grading_list"))

@@ -14,7 +14,7 @@ from app.core.dates import local_today
 from app.core.pagination import paginate
 from app.extensions import db
 from app.org.models import OrgUnit, UnitLevel, User, level_column, subtree_filter
-from app.org.scope import scope_paths
+from app.org.scope import scope_paths, within
 from app.progress.coverage_counts import CoverageCount
 from app.progress.coverage_officers import CoverageOfficerCount
 from app.progress.models import PlanItem, TrainingRecord
@@ -359,6 +359,6 @@ def default_course_id(viewer: User, year: int) -> int | None:
     lines = db.session.execute(_PLAN_LINES, {"year": year}).all()
     viewer_paths = scope_paths(viewer) or [viewer.unit.path]
     for course_id, path in lines:
-        if any(v.startswith(path) or path.startswith(v) for v in viewer_paths):
+        if any(within(v, path) or within(path, v) for v in viewer_paths):
             return course_id
     return None

@@ -1,16 +1,17 @@
 from flask import Blueprint, Response, abort, render_template, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from app.core.dates import local_today
 from app.core.params import query_int, query_page, query_year
 from app.courses.models import Course
 from app.extensions import db
-from app.org.models import OFFICER_TYPE_LABELS, Role
+from app.org.models import OFFICER_TYPE_LABELS
 from app.org.scope import (
+    MANAGING_ROLES,
     home_unit,
-    in_scope,
-    roles_required,
+    may_see_unit,
+    require_roles,
     scope_units,
     unit_in_scope_or_404,
 )
@@ -18,6 +19,7 @@ from app.reports import periodic, services
 from app.reports.charts import coverage_charts
 
 bp = Blueprint("reports", __name__, url_prefix="/bao-cao")
+bp.before_request(require_roles(*MANAGING_ROLES))  # every page: unit managers, province admins
 
 
 # Ids and titles only: the filter's options need no more, and loading whole courses
@@ -49,13 +51,11 @@ def _breadcrumbs(root):
     """The units from the viewer's own unit down to `root` (nothing above the viewer)."""
     if any(root.id == unit.id for unit in scope_units(current_user)):
         return [root]  # the page as it opens on a unit of the viewer's grants: no query
-    return [u for u in root.ancestors() if in_scope(current_user, u.path)]
+    return [u for u in root.ancestors() if may_see_unit(current_user, u)]
 
 
 @bp.get("/bao-phu")
 @bp.get("/bao-phu/<int:unit_id>")
-@login_required
-@roles_required(Role.UNIT_MANAGER, Role.PROVINCE_ADMIN)
 def coverage(unit_id: int | None = None):
     root = unit_in_scope_or_404(current_user, unit_id) if unit_id else home_unit(current_user)
     year, courses, course_id, officer_type = _filters()
@@ -75,8 +75,6 @@ def coverage(unit_id: int | None = None):
 
 
 @bp.get("/bao-phu/<int:unit_id>/can-bo")
-@login_required
-@roles_required(Role.UNIT_MANAGER, Role.PROVINCE_ADMIN)
 def officers(unit_id: int):
     root = unit_in_scope_or_404(current_user, unit_id)
     year, courses, course_id, officer_type = _filters()
@@ -109,8 +107,6 @@ def _report_args():
 
 @bp.get("/dinh-ky")
 @bp.get("/dinh-ky/<int:unit_id>")
-@login_required
-@roles_required(Role.UNIT_MANAGER, Role.PROVINCE_ADMIN)
 def periodic_report(unit_id: int | None = None):
     root = unit_in_scope_or_404(current_user, unit_id) if unit_id else home_unit(current_user)
     year, period = _report_args()
@@ -124,8 +120,6 @@ def periodic_report(unit_id: int | None = None):
 
 
 @bp.get("/dinh-ky/<int:unit_id>/tai-ve.<fmt>")
-@login_required
-@roles_required(Role.UNIT_MANAGER, Role.PROVINCE_ADMIN)
 def periodic_download(unit_id: int, fmt: str):
     root = unit_in_scope_or_404(current_user, unit_id)
     year, period = _report_args()

@@ -18,6 +18,7 @@ from app.core.dates import local_today
 from app.core.text import normalise_phone
 from app.extensions import db
 from app.org.models import OFFICER_TYPE_LABELS, OfficerType, OrgUnit, User, subtree_filter
+from app.org.scope import within
 from app.roster.files import SPACES, normalised
 from app.roster.uploads import ImportPreview
 
@@ -235,11 +236,11 @@ def parse_roster(
         # Who holds a value outside the importer's subtree is not his to know (issue 17: an
         # "already used by another officer" answer revealed accounts elsewhere): neutral words.
         if holder is not None and holder is not user and not result.errors:
-            if holder.unit.path.startswith(scope):
+            if within(holder.unit.path, scope):
                 result.errors.append(_("Số điện thoại “%(v)s” đã dùng cho cán bộ khác.", v=phone))
             else:
                 result.errors.append(_("Không dùng được số điện thoại “%(v)s”.", v=phone))
-        if user is not None and not user.unit.path.startswith(scope):
+        if user is not None and not within(user.unit.path, scope):
             result.errors.append(
                 _("Không dùng được mã cán bộ hoặc thư điện tử này; vui lòng dùng giá trị khác.")
             )

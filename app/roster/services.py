@@ -34,7 +34,7 @@ from app.org.models import (
     User,
     name_matches,
 )
-from app.org.scope import officers_in_scope, scope_filter
+from app.org.scope import officers_in_scope, scope_filter, within_any
 from app.org.services import create_officer
 from app.progress import records
 from app.roster.check import (
@@ -279,7 +279,8 @@ def conflicts(
                 .where(column == values[name])
             ).first()
             if other is not None and (user is None or other.id != user.id):
-                found[name] = taken if other.path.startswith(scope_paths) else unavailable
+                tops = (scope_paths,) if isinstance(scope_paths, str) else scope_paths
+                found[name] = taken if within_any(other.path, tops) else unavailable
     return found
 
 

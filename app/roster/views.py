@@ -15,7 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app.auth import activation
@@ -24,8 +24,10 @@ from app.extensions import db
 from app.org import grants
 from app.org.models import OFFICER_TYPE_LABELS, ROLE_LABELS, OfficerType, OrgUnit, Role
 from app.org.scope import (
+    MANAGING_ROLES,
     home_unit,
-    roles_required,
+    job_in_scope_or_404,
+    require_roles,
     scope_paths,
     scope_units,
     unit_in_scope_or_404,
@@ -48,9 +50,9 @@ from app.roster.forms import (
 )
 
 bp = Blueprint("org", __name__, url_prefix="/don-vi")
+bp.before_request(require_roles(*MANAGING_ROLES))  # every page: unit managers, province admins
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MANAGERS = (Role.UNIT_MANAGER, Role.PROVINCE_ADMIN)
 PREVIEW_ROWS = 20
 
 
@@ -62,8 +64,6 @@ def _officer_or_404(user_id: int):
 
 
 @bp.get("/can-bo")
-@login_required
-@roles_required(*MANAGERS)
 def roster_list():
     query = request.args.get("q", "")
     page = roster.roster_page(current_user, query, query_page(), 50)
@@ -144,8 +144,6 @@ def _slips_pdf(issued, filename: str) -> Response:
 
 
 @bp.post("/can-bo/kich-hoat/moi")
-@login_required
-@roles_required(*MANAGERS)
 def invite_bulk():
     _unit, officers = _bulk_officers()
     _flash_sent(activation.send_bulk_invitations(current_user.id, officers))
@@ -153,8 +151,6 @@ def invite_bulk():
 
 
 @bp.post("/can-bo/kich-hoat/phieu")
-@login_required
-@roles_required(*MANAGERS)
 def activation_sheet():
     unit, officers = _bulk_officers()
     issued = activation.issue_codes(current_user.id, officers)
@@ -162,8 +158,6 @@ def activation_sheet():
 
 
 @bp.post("/can-bo/<int:user_id>/gui-loi-moi")
-@login_required
-@roles_required(*MANAGERS)
 def reissue_invite(user_id: int):
     officer = _officer_or_404(user_id)
     if not ReissueForm().validate_on_submit():
@@ -175,8 +169,6 @@ def reissue_invite(user_id: int):
 
 
 @bp.post("/can-bo/<int:user_id>/phieu-kich-hoat")
-@login_required
-@roles_required(*MANAGERS)
 def reissue_code(user_id: int):
     officer = _officer_or_404(user_id)
     if not ReissueForm().validate_on_submit():
@@ -188,8 +180,6 @@ def reissue_code(user_id: int):
 
 
 @bp.get("/can-bo/mau-danh-sach-can-bo.xlsx")
-@login_required
-@roles_required(*MANAGERS)
 def roster_template():
     return Response(
         roster_files.build_template(),
@@ -199,8 +189,6 @@ def roster_template():
 
 
 @bp.route("/can-bo/nhap", methods=["GET", "POST"])
-@login_required
-@roles_required(*MANAGERS)
 def import_upload():
     form = RosterUploadForm()
     if form.validate_on_submit():
@@ -218,8 +206,6 @@ def import_upload():
 
 
 @bp.route("/can-bo/nhap/<token>", methods=["GET", "POST"])
-@login_required
-@roles_required(*MANAGERS)
 def import_preview(token: str):
     if jobs.job_for(current_user.id, token) is not None:  # confirmed already: follow the job
         return redirect(url_for("org.import_job", token=token))
@@ -245,15 +231,10 @@ def import_preview(token: str):
 
 
 def _job_or_404(token: str) -> jobs.RosterImportJob:
-    job = jobs.job_for(current_user.id, token)
-    if job is None:
-        abort(404)
-    return job
+    return job_in_scope_or_404(current_user, jobs.job_for(current_user.id, token))
 
 
 @bp.get("/can-bo/nhap/<token>/ket-qua")
-@login_required
-@roles_required(*MANAGERS)
 def import_job(token: str):
     job = _job_or_404(token)
     progress = job.progress()
@@ -272,15 +253,11 @@ def import_job(token: str):
 
 
 @bp.get("/can-bo/nhap/<token>/tien-do")
-@login_required
-@roles_required(*MANAGERS)
 def import_job_progress(token: str):
     return jsonify(_job_or_404(token).progress())
 
 
 @bp.post("/can-bo/nhap/<token>/thu-lai")
-@login_required
-@roles_required(*MANAGERS)
 def import_retry(token: str):
     job = _job_or_404(token)
     if not ConfirmForm().validate_on_submit():
@@ -327,8 +304,6 @@ def _officer_page(officer, form, grant_form=None, status: int = 200):
 
 
 @bp.route("/can-bo/<int:user_id>", methods=["GET", "POST"])
-@login_required
-@roles_required(*MANAGERS)
 def officer(user_id: int):
     officer = _officer_or_404(user_id)
     units = roster.units_in_scope(current_user)
@@ -354,8 +329,6 @@ def officer(user_id: int):
 
 
 @bp.post("/can-bo/<int:user_id>/vai-tro")
-@login_required
-@roles_required(*MANAGERS)
 def grant_role(user_id: int):
     officer = _officer_or_404(user_id)
     form = _grant_form(posted=True)
@@ -372,8 +345,6 @@ def grant_role(user_id: int):
 
 
 @bp.post("/can-bo/<int:user_id>/vai-tro/<int:grant_id>/thu-hoi")
-@login_required
-@roles_required(*MANAGERS)
 def revoke_role(user_id: int, grant_id: int):
     officer = _officer_or_404(user_id)
     grant = grants.grant_of_officer_or_none(officer, grant_id)
@@ -391,8 +362,6 @@ def revoke_role(user_id: int, grant_id: int):
 
 
 @bp.post("/can-bo/<int:user_id>/nghi")
-@login_required
-@roles_required(*MANAGERS)
 def deactivate(user_id: int):
     officer = _officer_or_404(user_id)
     form = DeactivateForm()
@@ -403,8 +372,6 @@ def deactivate(user_id: int):
 
 
 @bp.post("/can-bo/<int:user_id>/kich-hoat")
-@login_required
-@roles_required(*MANAGERS)
 def activate(user_id: int):
     officer = _officer_or_404(user_id)
     if ActivateForm().validate_on_submit():

@@ -24,6 +24,7 @@ from app.core.dates import local_today
 from app.core.db import utcnow
 from app.extensions import db
 from app.org.models import OrgUnit, RoleGrant, UnitMembership, User
+from app.org.scope import within
 from app.progress import records
 from app.progress.models import PlanItem, TrainingClass, TrainingRecord
 from app.tree import coverage as tree_coverage
@@ -70,7 +71,7 @@ def _check_leaving(
         raise TreeError(root)
     if not unit.active:
         raise TreeError(_("Đơn vị “%(n)s” đã đóng.", n=unit.name))
-    if destination.path.startswith(unit.path):
+    if within(destination.path, unit.path):
         raise TreeError(into_itself)
     require_receive(actor, destination)
 

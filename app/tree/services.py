@@ -23,7 +23,7 @@ from app.core.audit import AuditEvent
 from app.core.text import nfc
 from app.extensions import db
 from app.org.models import OrgUnit, Role, UnitLevel, User, subtree_filter
-from app.org.scope import in_scope
+from app.org.scope import in_scope, may_manage_unit
 
 MAX_CODE = 40
 MAX_NAME = 255
@@ -43,16 +43,7 @@ def may_manage_tree(user: User) -> bool:
 def may_change(actor: User | None, unit: OrgUnit) -> bool:
     """Rename, move, merge away, close: the admin within the subtree of one of his grants, a
     manager strictly below the unit of one of his."""
-    if actor is None:
-        return True
-    for grant in actor.grants:
-        if not unit.path.startswith(grant.unit.path):
-            continue
-        if grant.role == Role.PROVINCE_ADMIN.value:
-            return True
-        if grant.role == Role.UNIT_MANAGER.value and unit.id != grant.unit_id:
-            return True
-    return False
+    return actor is None or may_manage_unit(actor, unit)
 
 
 def may_receive(actor: User | None, parent: OrgUnit) -> bool:

@@ -7,11 +7,17 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.extensions import db
-from app.org.models import OrgUnit, Role, UnitLevel
-from app.org.scope import roles_required, scope_units, unit_in_scope_or_404
+from app.org.models import OrgUnit, UnitLevel
+from app.org.scope import (
+    MANAGING_ROLES,
+    require_roles,
+    scope_units,
+    unit_in_scope_or_404,
+    within,
+)
 from app.roster import files as roster_files
 from app.roster import services as roster
 from app.roster import uploads as imports
@@ -30,7 +36,7 @@ from app.tree.forms import (
 )
 
 bp = Blueprint("tree", __name__, url_prefix="/don-vi/cay")
-MANAGERS = (Role.UNIT_MANAGER, Role.PROVINCE_ADMIN)
+bp.before_request(require_roles(*MANAGING_ROLES))  # every page: unit managers, province admins
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -50,7 +56,7 @@ def _parents(exclude: OrgUnit | None = None) -> list[OrgUnit]:
         for u in _scope_units()
         if u.level < UnitLevel.GRASSROOTS
         and tree.may_receive(current_user, u)
-        and (exclude is None or not u.path.startswith(exclude.path))
+        and (exclude is None or not within(u.path, exclude.path))
     ]
 
 
@@ -62,8 +68,6 @@ def _changeable_or_403(unit_id: int) -> OrgUnit:
 
 
 @bp.get("/")
-@login_required
-@roles_required(*MANAGERS)
 def index():
     show_closed = request.args.get("dong") == "1"
     units = _scope_units(active_only=not show_closed)
@@ -84,8 +88,6 @@ def _index_page(units, form, show_closed=False, status=200):
 
 
 @bp.post("/them")
-@login_required
-@roles_required(*MANAGERS)
 def create():
     form = UnitCreateForm()
     set_choices(form.parent_id, _parents(), _indent())
@@ -102,8 +104,6 @@ def create():
 
 
 @bp.get("/<int:unit_id>")
-@login_required
-@roles_required(*MANAGERS)
 def unit(unit_id: int):
     return _unit_page(unit_in_scope_or_404(current_user, unit_id))
 
@@ -122,7 +122,7 @@ def _unit_page(unit: OrgUnit, status: int = 200, **forms):
     targets = [
         u
         for u in _scope_units()
-        if tree.may_receive(current_user, u) and not u.path.startswith(unit.path)
+        if tree.may_receive(current_user, u) and not within(u.path, unit.path)
     ]
     set_choices(merge.target_id, targets, _indent())
     children = [u for u in tree.subtree(unit) if u.parent_id == unit.id]
@@ -144,8 +144,6 @@ def _unit_page(unit: OrgUnit, status: int = 200, **forms):
 
 
 @bp.post("/<int:unit_id>/doi-ten")
-@login_required
-@roles_required(*MANAGERS)
 def rename(unit_id: int):
     unit = _changeable_or_403(unit_id)
     form = RenameForm()
@@ -161,8 +159,6 @@ def rename(unit_id: int):
 
 
 @bp.post("/<int:unit_id>/chuyen")
-@login_required
-@roles_required(*MANAGERS)
 def move(unit_id: int):
     unit = _changeable_or_403(unit_id)
     form = MoveForm()
@@ -182,8 +178,6 @@ def move(unit_id: int):
 
 
 @bp.post("/<int:unit_id>/sap-nhap")
-@login_required
-@roles_required(*MANAGERS)
 def merge(unit_id: int):
     unit = _changeable_or_403(unit_id)
     form = MergeForm()
@@ -213,8 +207,6 @@ def merge(unit_id: int):
 
 
 @bp.post("/<int:unit_id>/dong")
-@login_required
-@roles_required(*MANAGERS)
 def close(unit_id: int):
     unit = _changeable_or_403(unit_id)
     form = CloseForm()
@@ -232,8 +224,6 @@ def close(unit_id: int):
 
 
 @bp.get("/mau-cay-don-vi.xlsx")
-@login_required
-@roles_required(*MANAGERS)
 def template():
     return Response(
         tree_import.build_template(),
@@ -243,8 +233,6 @@ def template():
 
 
 @bp.route("/nhap", methods=["GET", "POST"])
-@login_required
-@roles_required(*MANAGERS)
 def import_upload():
     form = TreeUploadForm()
     if form.validate_on_submit():
@@ -258,8 +246,6 @@ def import_upload():
 
 
 @bp.route("/nhap/<token>", methods=["GET", "POST"])
-@login_required
-@roles_required(*MANAGERS)
 def import_preview(token: str):
     stored = roster_files.load_upload(current_user.id, tree_import.UPLOAD_KIND, token)
     if stored is None:

@@ -201,15 +201,15 @@ _CONTEXT = re.compile(r"^\$[a-z0-9]+\$(?:/|$)", re.IGNORECASE)
 
 def normalise_category(path: str) -> str:
     """`$course$/top/Iota/Kappa` -> "Iota/Kappa" (Moodle's context and "top" dropped)."""
-    path = nfc(path.strip())
-    match = _CONTEXT.match(path)
+    name = nfc(path.strip())
+    match = _CONTEXT.match(name)
     if match:
-        path = path[match.end() :]
-    if path == "top":
+        name = name[match.end() :]
+    if name == "top":
         return ""
-    if path.startswith("top/"):
-        path = path[4:]
-    return path.strip()
+    if name.startswith("top/"):
+        name = name[4:]
+    return name.strip()
 
 
 def category_path(category: str) -> str:
