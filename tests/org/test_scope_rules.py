@@ -13,7 +13,7 @@ from werkzeug.exceptions import Forbidden, NotFound
 from app.core.audit import AuditEvent
 from app.core.db import utcnow
 from app.extensions import db
-from app.org import grants, jobs
+from app.org import grants
 from app.org.models import OrgUnit, Role, RoleGrant
 from app.org.scope import (
     MANAGING_ROLES,
@@ -34,6 +34,7 @@ from app.org.scope import (
 )
 from app.progress.models import TrainingClass
 from app.quizzes.models import Attempt
+from app.roster import jobs
 from tests.conftest import login, require
 
 
