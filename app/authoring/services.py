@@ -99,6 +99,8 @@ def save_course_meta(course: Course, meta: dict, author: User) -> None:
 
 
 def apply_meta(course: Course, meta: dict) -> None:
+    """Copy staged details (`META_FIELDS`) onto the course learners read. Never commits: the
+    caller does (`create_course`, `save_course_meta`; `apply_drafts` leaves it to the publish)."""
     course.title = nfc(meta.get("title", course.title or ""))
     course.summary = nfc(meta.get("summary", course.summary or ""))
     course.audience = nfc(meta.get("audience", course.audience or ""))
@@ -131,6 +133,8 @@ def apply_meta(course: Course, meta: dict) -> None:
 
 
 def course_draft(course: Course, create: bool = False) -> CourseDraft | None:
+    """The course's draft row (staged details, lesson order); with `create`, a new one is added
+    to the session when there is none."""
     draft = db.session.scalar(select(CourseDraft).where(CourseDraft.course_id == course.id))
     if draft is None and create:
         draft = CourseDraft(course_id=course.id)
