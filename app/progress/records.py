@@ -9,9 +9,9 @@ roster changes, tree moves, course versions and the data generator all call the 
 below; none of them builds or changes a record itself (tests/progress/test_records_owner.py
 checks the source; app/progress/writer_guard.py adds a run-time guard in the tests).
 
-Every operation locks the officers whose records it writes (`lock_officers`, also offered to
-callers that must lock a larger set first, in id order) and none commits: the calling service
-does, once.
+Every operation locks the officers whose records it writes (`lock_officers`, from the private
+helper app/progress/locking.py, is offered here to callers that must lock a larger set first,
+in id order) and none commits: the calling service does, once.
 """
 
 from __future__ import annotations
@@ -33,25 +33,6 @@ from app.progress.locking import lock_officers
 from app.progress.models import PlanItem, TrainingRecord
 from app.progress.writer_guard import own, writes
 
-__all__ = [
-    "applicable_line",
-    "apply_plan_line",
-    "archive_past_years",
-    "bulk_load",
-    "complete",
-    "drop_open_requirements",
-    "install_checks",
-    "lock_officers",
-    "locked_record",
-    "move_current_years",
-    "plan_line_for",
-    "reopen_for_version",
-    "repoint_open_records",
-    "reset_class_completion",
-    "sync_requirements",
-    "withdraw",
-]
-
 
 def install_checks() -> None:
     """The test configuration's checks (once per process): every record write locks its
@@ -67,9 +48,9 @@ def install_checks() -> None:
 def applicable_line(
     lines: Iterable[PlanItem], unit_path: str, officer_type: str
 ) -> PlanItem | None:
-    """THE plan-line rule. Of the lines of one course and year, those cover an officer that
-    lie over his unit and name his type (or "" = every officer); the line of the nearest unit
-    wins, then a type-specific line over an "everyone" line. None: nothing requires it."""
+    """THE plan-line rule. Of the lines of one course and year, those over the officer's unit
+    that name his type (or "" = every officer) cover him; the line of the nearest unit wins,
+    then a type-specific line over an "everyone" line. None: nothing requires the course."""
     applicable = [
         line
         for line in lines
