@@ -41,7 +41,8 @@ from app.quizzes.formats import (
     parse_file,
 )
 from app.quizzes.formats.base import short_label
-from app.quizzes.formats.xlsx import export_xlsx, parse_xlsx
+from app.quizzes.formats.xlsx import parse_xlsx
+from app.quizzes.formats.xlsx_export import export_xlsx
 from app.quizzes.models import Question
 from app.quizzes.question_files import attach_files
 from app.quizzes.types import REGISTRY

@@ -19,7 +19,7 @@ from app.courses.models import QuestionDraft
 from app.extensions import db
 from app.org.models import Role
 from app.quizzes.formats import ParsedQuestion
-from app.quizzes.formats.xlsx import export_xlsx
+from app.quizzes.formats.xlsx_export import export_xlsx
 from app.quizzes.formats.xlsx_template import examples
 from app.quizzes.models import Question
 from tests.conftest import PASSWORD, own_every_course
