@@ -1,0 +1,105 @@
+"""Writing a checked question-bank import in chunks of short transactions.
+
+A bank of thousands of questions written in one transaction held SQLite's only write lock for
+the whole import: learners' quiz submits waited, then got a 503. Here each chunk of `CHUNK`
+questions is its own transaction, and on SQLite the loop pauses after each so that waiting
+writers get in (`app.core.jobs.let_other_writers_in`), as the roster import does.
+
+Every write is idempotent — a draft is upserted by (course, key), an image by (course,
+content digest), category details by path — and the chunks are cut from the checked list of
+the file's valid questions, which is the same on every run of the same upload. So a run cut
+short (worker killed, database error) is resumed by writing the chunks after the last one
+committed, and ends in exactly the state an uninterrupted run gives. What is written once per
+import is tied to a chunk: the categories' details to the first, the audit entry and the
+course's legal references to the last.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from types import SimpleNamespace
+
+from app.core import audit
+from app.core.jobs import let_other_writers_in
+from app.extensions import db
+from app.legal.services import sync_course_references
+from app.quizzes import bank_drafts
+from app.quizzes.question_files import attach_files
+
+CHUNK = 200
+
+
+def chunk_count(questions: int) -> int:
+    """How many chunks an import of this many valid questions writes (at least one: an import
+    with nothing to write still records its categories and its audit entry)."""
+    return max(1, -(-questions // CHUNK))
+
+
+def write(
+    course_id: int,
+    prepared: list,
+    summary,
+    *,
+    prefix: str,
+    category_info: dict[str, dict],
+    actor_id: int | None,
+    filename: str,
+    after_chunk: int,
+    checkpoint: Callable | None,
+    report: Callable[[str, int, int], None],
+) -> None:
+    """Write the planned questions (`bank._Prepared` with `.key` and `.action` set), chunk by
+    chunk, skipping the first `after_chunk` chunks (committed by an earlier run).
+    `checkpoint(summary, chunks written, questions passed, questions in all)` runs inside each
+    chunk's transaction, so the caller's record of how far it got commits with the chunk. A
+    failing chunk is rolled back and the exception propagates; the chunks before it stay."""
+    total = len(prepared)
+    chunks = chunk_count(total)
+    report("write", min(after_chunk * CHUNK, total), total)
+    for number in range(after_chunk + 1, chunks + 1):
+        held_since = time.monotonic()
+        passed = min(number * CHUNK, total)
+        try:
+            if number == 1:
+                bank_drafts.keep_categories(db.session, course_id, prefix, category_info)
+            _write_chunk(course_id, prepared[(number - 1) * CHUNK : passed], actor_id)
+            if number == chunks:
+                audit.record(
+                    "questions.import",
+                    "course",
+                    course_id,
+                    actor_id,
+                    file=filename,
+                    created=summary.created,
+                    updated=summary.updated,
+                    errors=len(summary.errors),
+                    drafts=True,
+                )
+                sync_course_references(course_id)  # the references the register lists
+            if checkpoint is not None:
+                checkpoint(summary, number, passed, total)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+        report("write", passed, total)
+        let_other_writers_in(time.monotonic() - held_since)
+
+
+def _write_chunk(course_id: int, chunk: list, actor_id: int | None) -> None:
+    """Stage the chunk's new and changed questions as drafts, storing their images first (the
+    check only planned their URLs: a new image gets its id here)."""
+    writes = []
+    for item in chunk:
+        if item.action == "unchanged":
+            continue
+        values = item.values
+        if item.parsed.files:
+            (text, explanation), _left_out = attach_files(
+                db.session, course_id, item.parsed.files, list(item.raw)
+            )  # what was left out is in the check's warnings already
+            values = {**values, "text": text, "explanation": explanation}
+        writes.append(SimpleNamespace(key=item.key, values=values))
+    bank_drafts.stage_chunk(db.session, course_id, writes, actor_id)
+    db.session.flush()
