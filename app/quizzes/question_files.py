@@ -52,11 +52,20 @@ def file_problem(parsed: ParsedFile) -> str | None:
     return None
 
 
-def _point_at(texts: list[str], parsed: ParsedFile, url: str) -> list[str]:
-    references = {parsed.reference, f"@@PLUGINFILE@@{parsed.path or '/'}{quote(parsed.name)}"}
-    for reference in references:
-        texts = [text.replace(reference, url) for text in texts]
-    return texts
+def _pointed_at(files: list[ParsedFile], texts: list[str], url_of) -> tuple[list[str], list[str]]:
+    """`texts` with each kept file's `@@PLUGINFILE@@` references replaced by
+    `url_of(file, content digest)`, and the problems of the files left out."""
+    problems = []
+    for parsed in files:
+        problem = file_problem(parsed)
+        if problem is not None:
+            problems.append(problem)
+            continue
+        url = url_of(parsed, hashlib.sha256(parsed.content).hexdigest())
+        references = {parsed.reference, f"@@PLUGINFILE@@{parsed.path or '/'}{quote(parsed.name)}"}
+        for reference in references:
+            texts = [text.replace(reference, url) for text in texts]
+    return texts, problems
 
 
 def stored_file_urls(session, course_id: int) -> dict[str, str]:
@@ -74,16 +83,13 @@ def planned_texts(stored: dict[str, str], files: list[ParsedFile], texts: list[s
     the bank has is referred to by its URL; one it has not yet, by `NEW_FILE_URL` with the
     content's digest, which no stored text contains — so a question with a new image is never
     taken for unchanged. Returns (texts, problems) as `attach_files` does."""
-    problems = []
-    for parsed in files:
-        problem = file_problem(parsed)
-        if problem is not None:
-            problems.append(problem)
-            continue
-        digest = hashlib.sha256(parsed.content).hexdigest()
-        url = stored.get(digest) or f"{NEW_FILE_URL}/{digest}/{quote(parsed.name)}"
-        texts = _point_at(texts, parsed, url)
-    return texts, problems
+    return _pointed_at(
+        files, texts, lambda parsed, digest: stored.get(digest) or _new_url(digest, parsed.name)
+    )
+
+
+def _new_url(digest: str, name: str) -> str:
+    return f"{NEW_FILE_URL}/{digest}/{quote(name)}"
 
 
 _NEW_FILE = re.compile(re.escape(NEW_FILE_URL) + r"/([0-9a-f]{64})/[^\s\"'<>()]*")
@@ -100,13 +106,8 @@ def attach_files(session, course_id: int, files: list[ParsedFile], texts: list[s
     each `@@PLUGINFILE@@` reference replaced by the file's URL, plus the problems (files
     left out, in Vietnamese). Adds rows to the session; does not commit. Idempotent: a file
     stored by an earlier run (or chunk) is found by its content and not stored again."""
-    problems = []
-    for parsed in files:
-        problem = file_problem(parsed)
-        if problem is not None:
-            problems.append(problem)
-            continue
-        digest = hashlib.sha256(parsed.content).hexdigest()
+
+    def stored_url(parsed: ParsedFile, digest: str) -> str:
         stored = session.scalar(
             select(QuestionFile).where(
                 QuestionFile.course_id == course_id, QuestionFile.sha256 == digest
@@ -122,5 +123,6 @@ def attach_files(session, course_id: int, files: list[ParsedFile], texts: list[s
             )
             session.add(stored)
             session.flush()
-        texts = _point_at(texts, parsed, file_url(stored))
-    return texts, problems
+        return file_url(stored)
+
+    return _pointed_at(files, texts, stored_url)

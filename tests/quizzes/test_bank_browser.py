@@ -63,6 +63,19 @@ def big_workbook(path: Path, count: int) -> Path:
     return path
 
 
+def signed_in(browser, live: str):
+    """A phone-sized browser context with the trainer signed in: (context, page)."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto(live + "/")
+    page.get_by_label("Thư điện tử").fill("gv-ngan-hang@test.vn")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/bang-dieu-khien")
+    return context, page
+
+
 def check_layout(page) -> None:
     assert page.evaluate(UNLABELLED_CONTROLS_JS) == []
     overflow = page.evaluate(OVERFLOW_JS)
@@ -115,14 +128,7 @@ def test_progress_page_moves_the_bar_and_opens_the_result(live, app, tmp_path, b
         course_id = db.session.scalar(select(Question.course_id).limit(1))
         job_id, token = jobs.create_job(course_id, trainer.id, b"::a:: a? {T}\n", filename="a.gift")
         db.session.remove()
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(live + "/")
-    page.get_by_label("Thư điện tử").fill("gv-ngan-hang@test.vn")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url("**/bang-dieu-khien")
+    context, page = signed_in(browser, live)
     page.goto(f"{live}/ngan-hang/khoa-thu/nhap/{token}")
     page.get_by_role("progressbar").wait_for()
     check_layout(page)
@@ -164,14 +170,7 @@ def test_a_failed_import_offers_tiep_tuc_and_ends_like_one_that_did_not_fail(
         job = db.session.get(jobs.ImportJob, job_id)
         assert (job.status, job.done) == ("failed", 10)
         db.session.remove()
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(live + "/")
-    page.get_by_label("Thư điện tử").fill("gv-ngan-hang@test.vn")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url("**/bang-dieu-khien")
+    context, page = signed_in(browser, live)
     page.goto(f"{live}/ngan-hang/khoa-thu/nhap/{token}")
     assert "Đã ghi 10/35 câu hỏi hợp lệ" in page.locator("#import-failed").inner_text()
     check_layout(page)
