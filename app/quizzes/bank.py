@@ -230,6 +230,7 @@ def import_questions(
     progress: Callable[[str, int, int], None] | None = None,
     resume: ImportSummary | None = None,
     after_chunk: int = 0,
+    after: int = 0,
     checkpoint: Callable | None = None,
 ) -> ImportSummary:
     """Import the valid questions of `result` into `course`'s bank as drafts (learners see
@@ -244,8 +245,9 @@ def import_questions(
     propagates, the chunks before it stay. `checkpoint(summary, chunks written, questions
     passed, questions in all)` runs inside each chunk's transaction; a run cut short is
     resumed by calling again with the summary it recorded (`resume`, the whole file's, taken
-    before any write) and the chunks it wrote (`after_chunk`), and ends where an uninterrupted
-    run would. `progress(phase, done, total)` reports "check", then "write".
+    before any write), the chunks it wrote (`after_chunk`) and the questions they passed
+    (`after`), and ends where an uninterrupted run would. `progress(phase, done, total)`
+    reports "check", then "write".
     """
     report = progress or (lambda phase, done, total: None)
     course_id = course.id
@@ -267,6 +269,7 @@ def import_questions(
         actor_id=actor_id,
         filename=filename,
         after_chunk=after_chunk,
+        after=after,
         checkpoint=checkpoint,
         report=report,
     )

@@ -8,7 +8,7 @@ writers get in (`app.core.jobs.let_other_writers_in`), as the roster import does
 Every write is idempotent — a draft is upserted by (course, key), an image by (course,
 content digest), category details by path — and the chunks are cut from the checked list of
 the file's valid questions, which is the same on every run of the same upload. So a run cut
-short (worker killed, database error) is resumed by writing the chunks after the last one
+short (worker killed, database error) is resumed by writing the questions after the last chunk
 committed, and ends in exactly the state an uninterrupted run gives. What is written once per
 import is tied to a chunk: the categories' details to the first, the audit entry and the
 course's legal references to the last.
@@ -30,12 +30,6 @@ from app.quizzes.question_files import attach_files
 CHUNK = 200
 
 
-def chunk_count(questions: int) -> int:
-    """How many chunks an import of this many valid questions writes (at least one: an import
-    with nothing to write still records its categories and its audit entry)."""
-    return max(1, -(-questions // CHUNK))
-
-
 def write(
     course_id: int,
     prepared: list,
@@ -46,25 +40,29 @@ def write(
     actor_id: int | None,
     filename: str,
     after_chunk: int,
+    after: int,
     checkpoint: Callable | None,
     report: Callable[[str, int, int], None],
 ) -> None:
     """Write the planned questions (`bank._Prepared` with `.key` and `.action` set), chunk by
-    chunk, skipping the first `after_chunk` chunks (committed by an earlier run).
-    `checkpoint(summary, chunks written, questions passed, questions in all)` runs inside each
-    chunk's transaction, so the caller's record of how far it got commits with the chunk. A
-    failing chunk is rolled back and the exception propagates; the chunks before it stay."""
+    chunk, after the `after_chunk` chunks an earlier run committed, which wrote the first
+    `after` questions (a position, not `after_chunk * CHUNK`: a resumed run may have another
+    CHUNK). `checkpoint(summary, chunks written, questions passed, questions in all)` runs
+    inside each chunk's transaction, so the caller's record of how far it got commits with
+    the chunk. A failing chunk is rolled back and the exception propagates; the chunks before
+    it stay."""
     total = len(prepared)
-    chunks = chunk_count(total)
-    report("write", min(after_chunk * CHUNK, total), total)
-    for number in range(after_chunk + 1, chunks + 1):
+    # An import with nothing to write still records its categories and audit entry: one chunk.
+    starts = list(range(after, total, CHUNK)) or ([0] if after_chunk == 0 else [])
+    report("write", after, total)
+    for number, start in enumerate(starts, start=after_chunk + 1):
         held_since = time.monotonic()
-        passed = min(number * CHUNK, total)
+        passed = min(start + CHUNK, total)
         try:
             if number == 1:
                 bank_drafts.keep_categories(db.session, course_id, prefix, category_info)
-            _write_chunk(course_id, prepared[(number - 1) * CHUNK : passed], actor_id)
-            if number == chunks:
+            _write_chunk(course_id, prepared[start:passed], actor_id)
+            if passed == total:
                 audit.record(
                     "questions.import",
                     "course",

@@ -39,8 +39,9 @@ class ImportJob(JobState, db.Model):
     fmt: Mapped[str] = mapped_column(String(12), default="")  # "" = detect
     encoding: Mapped[str] = mapped_column(String(20), default="")  # "" = detect
     category_prefix: Mapped[str] = mapped_column(String(255), default="")
-    # The chunks of an import a committed transaction wrote; a resumed run starts after them.
-    # The summary of the whole file, taken before the first write, is in summary["partial"].
+    # The chunks of an import a committed transaction wrote, and (`done`) the file's valid
+    # questions they passed: a resumed run starts after them. The summary of the whole file,
+    # taken before the first write, is in summary["partial"].
     resume_chunk: Mapped[int] = mapped_column(default=0)
 
     @property
@@ -177,7 +178,9 @@ def run(job_id: int) -> None:
         return  # not queued, or another worker claimed it first
     job = db.session.get(ImportJob, job_id)
     token, kind, worker = job.token, job.kind, job.worker
-    resume, after_chunk = (job.partial, job.resume_chunk) if kind == IMPORT else (None, 0)
+    resume, after_chunk, after = None, 0, 0
+    if kind == IMPORT and job.resume_chunk:
+        resume, after_chunk, after = job.partial, job.resume_chunk, job.done
     recorded = resume is not None  # the whole file's summary is in the row already
 
     def progress(phase: str, done: int, total: int) -> None:
@@ -214,6 +217,7 @@ def run(job_id: int) -> None:
             progress=progress,
             resume=resume,
             after_chunk=after_chunk,
+            after=after,
             checkpoint=checkpoint,
         )
     except LostClaim:
