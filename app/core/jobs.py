@@ -131,6 +131,21 @@ def claim(model: type[JobState], job_id: int) -> bool:
     return claimed == 1
 
 
+class LostClaim(RuntimeError):
+    """Another worker took the job over (this one was given up for dead): stop writing."""
+
+
+def let_other_writers_in(held: float) -> None:
+    """Call after committing a chunk of a long import. On SQLite, pause for as long as the
+    chunk held the only write lock (at most a second): writers that waited for it poll the
+    lock now and then (SQLite's busy handler sleeps up to 100 ms between tries), while the
+    import's loop would take it back at once, so a quiz submit could wait through chunk after
+    chunk. Halves the import's speed while it runs; PostgreSQL locks rows, not the database,
+    and needs no pause."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        time.sleep(min(held, 1.0))
+
+
 # --- live progress --------------------------------------------------------------------------
 
 

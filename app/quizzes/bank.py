@@ -2,10 +2,11 @@
 
 The only place that writes imported questions. `import_questions` is lenient — every valid
 question goes in, every other one is reported with its line (or spreadsheet row) and the reason
-in Vietnamese — and all-or-nothing: the questions are written in one transaction at the end, so
-a failure leaves the bank as it was. A dry run does the same work and rolls back: its summary is
-the preview the trainer confirms. The web pages, the background jobs and `flask questions` all
-call these functions.
+in Vietnamese. It checks the whole file against the bank first, reading only; a dry run stops
+there and its summary is the preview the trainer confirms. The questions are then written as
+drafts in chunks of short transactions (bank_chunks.py), so a large bank never holds the
+database from learners, and an import cut short resumes to the end state of an uninterrupted
+one. The web pages, the background jobs and `flask questions` all call these functions.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import select
 
-from app.core import audit
+from app.core.db import reading_only
 from app.courses.models import Course
 from app.extensions import db
-from app.quizzes import bank_drafts
+from app.quizzes import bank_chunks, bank_drafts
 from app.quizzes.bank_drafts import category_for_file
 from app.quizzes.bank_listing import (  # noqa: F401  (the bank's API, used by its pages)
     bank_filters,
@@ -38,11 +39,11 @@ from app.quizzes.formats import (
     parse_file,
 )
 from app.quizzes.formats.base import short_label
-from app.quizzes.formats.xlsx import export_xlsx, parse_xlsx
-from app.quizzes.legal_references import sync_course_references
+from app.quizzes.formats.xlsx import parse_xlsx
+from app.quizzes.formats.xlsx_export import export_xlsx
 from app.quizzes.models import Question
 from app.quizzes.parsed import parsed_from_question, question_key
-from app.quizzes.question_files import attach_files
+from app.quizzes.question_files import planned_texts, stored_file_urls, with_stored_urls
 from app.quizzes.types import REGISTRY
 
 FORMATS = ("gift", "aiken", "xml", "xlsx")
@@ -177,9 +178,12 @@ def join_category(prefix: str, category: str) -> str:
 @dataclass
 class _Prepared:
     ident: tuple
-    values: dict
+    values: dict  # the stored fields (images referred to as the check plans them)
     line: int
     parsed: ParsedQuestion
+    raw: tuple[str, str] = ("", "")  # text and explanation as the file gave them
+    key: str = ""  # in the bank, and what the import does: set by bank_drafts.plan_all
+    action: str = ""
 
 
 def _prepare(parsed: ParsedQuestion, prefix: str) -> tuple[dict, list[str]]:
@@ -222,19 +226,71 @@ def import_questions(
     actor_id: int | None = None,
     dry_run: bool = False,
     filename: str = "",
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    resume: ImportSummary | None = None,
+    after_chunk: int = 0,
+    after: int = 0,
+    checkpoint: Callable | None = None,
 ) -> ImportSummary:
-    """Import the valid questions of `result` into `course`'s bank, keyed like the course
-    loader (`question_key`): a question already in the bank is updated in place (and made
-    active again), a new one is added at the end. Commits once (rolls back for a dry run); on
-    an exception nothing is written and the exception propagates.
+    """Import the valid questions of `result` into `course`'s bank as drafts (learners see
+    them after the next publish), matched to the bank by their identity
+    (`bank_drafts.identity`): a question already there gets its draft rewritten, a new one is
+    added. Commits.
 
-    `progress(done, total)` is called while questions are checked, before anything is written:
-    the callback may commit its own rows (the background job's progress) safely.
+    First every question is checked against the bank in a read transaction, which does not
+    hold other writers off; a dry run stops there, writing nothing, and its summary is the
+    preview the trainer confirms. Then the questions are written in chunks, each its own short
+    transaction (`bank_chunks.write`): an exception rolls back the chunk being written and
+    propagates, the chunks before it stay. `checkpoint(summary, chunks written, questions
+    passed, questions in all)` runs inside each chunk's transaction; a run cut short is
+    resumed by calling again with the summary it recorded (`resume`, the whole file's, taken
+    before any write), the chunks it wrote (`after_chunk`) and the questions they passed
+    (`after`), and ends where an uninterrupted run would. `progress(phase, done, total)`
+    reports "check", then "write".
     """
+    report = progress or (lambda phase, done, total: None)
     course_id = course.id
+    db.session.commit()  # what the caller did is its own; the check reads in a fresh transaction
+    with reading_only():  # checking thousands of questions takes seconds: submits must not wait
+        summary, prepared, prefix = _check(course_id, result, category_prefix, filename, report)
+        summary.dry_run = dry_run
+    db.session.commit()  # end the read: every chunk below is its own write transaction
+    if dry_run:
+        return summary
+    if resume is not None:  # the counts of the whole file, taken by the first run
+        summary = ImportSummary.from_dict(resume.to_dict())
+    bank_chunks.write(
+        course_id,
+        prepared,
+        summary,
+        prefix=prefix,
+        category_info=result.category_info,
+        actor_id=actor_id,
+        filename=filename,
+        after_chunk=after_chunk,
+        after=after,
+        checkpoint=checkpoint,
+        report=report,
+    )
+    stored = stored_file_urls(db.session, course_id)  # the new images have their URLs now
+    for item in summary.preview:
+        item["text"] = with_stored_urls(item["text"], stored)
+    db.session.commit()
+    return summary
+
+
+def _check(
+    course_id: int,
+    result: ParseResult,
+    category_prefix: str,
+    filename: str,
+    report: Callable[[str, int, int], None],
+) -> tuple[ImportSummary, list[_Prepared], str]:
+    """Check every question of `result` and plan its write: (summary of what the import does,
+    the valid questions in file order with their keys and actions, the category prefix).
+    Reads only."""
     prefix = join_category("", category_prefix)
-    summary = ImportSummary(filename=filename, dry_run=dry_run, encoding=result.encoding)
+    summary = ImportSummary(filename=filename, encoding=result.encoding)
     summary.total = len(result.questions) + len(result.errors)
     for issue in result.errors:
         summary.errors.append(Issue(issue.line, issue.message, issue.title))
@@ -247,6 +303,9 @@ def import_questions(
         # an upload without categories: its own category, so two files never collide
         prefix = join_category(prefix, file_category)
     index = bank_drafts.BankIndex(course_id, db.session)
+    stored = {}
+    if any(parsed.files for parsed in result.questions):
+        stored = stored_file_urls(db.session, course_id)
     prepared: list[_Prepared] = []
     seen: dict[tuple, int] = {}
     total = len(result.questions)
@@ -270,49 +329,24 @@ def import_questions(
             summary.count(parsed.qtype, "error")
         else:
             seen[ident] = parsed.line
-            prepared.append(_Prepared(ident, values, parsed.line, parsed))
-        if progress and (number % PROGRESS_EVERY == 0 or number == total):
-            progress(number, total)
-
-    try:
-        # Embedded images are written here, after every `progress` commit: a dry run (or a
-        # failure) rolls them back with the questions.
-        for item in prepared:
-            if item.parsed.files:
-                _attach(course_id, item, summary)
-        bank_drafts.keep_categories(db.session, course_id, prefix, result.category_info)
-        bank_drafts.stage_all(
-            db.session, course_id, index, prepared, summary, actor_id, PREVIEW_QUESTIONS
-        )
-        db.session.flush()
-        if dry_run:
-            db.session.rollback()
-        else:
-            audit.record(
-                "questions.import",
-                "course",
-                course_id,
-                actor_id,
-                file=filename,
-                created=summary.created,
-                updated=summary.updated,
-                errors=len(summary.errors),
-                drafts=True,
-            )
-            sync_course_references(course_id)  # the references the register lists
-            db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+            item = _Prepared(ident, values, parsed.line, parsed)
+            item.raw = (values["text"], values["explanation"])
+            if parsed.files:
+                _plan_files(item, stored, summary)
+            prepared.append(item)
+        if number % PROGRESS_EVERY == 0 or number == total:
+            report("check", number, total)
+    bank_drafts.plan_all(index, prepared, summary, PREVIEW_QUESTIONS)
     summary.categories = list(dict.fromkeys(p.values["category"] for p in prepared))
     summary.errors.sort(key=_by_line)
-    return summary
+    return summary, prepared, prefix
 
 
-def _attach(course_id: int, item: _Prepared, summary: ImportSummary) -> None:
-    values = item.values
-    (values["text"], values["explanation"]), skipped = attach_files(
-        db.session, course_id, item.parsed.files, [values["text"], values["explanation"]]
+def _plan_files(item: _Prepared, stored: dict[str, str], summary: ImportSummary) -> None:
+    """The question's text and explanation with its images' URLs as they will be, and a
+    warning for each file left out."""
+    (item.values["text"], item.values["explanation"]), skipped = planned_texts(
+        stored, item.parsed.files, list(item.raw)
     )
     title = item.parsed.title or short_label(item.parsed.text, 40)
     summary.warnings += [Issue(item.line, message, title) for message in skipped]

@@ -129,31 +129,43 @@ def same_as_current(item: BankItem, values: dict) -> bool:
     return current == {name: values[name] for name in FIELDS}
 
 
-def stage(session, course_id: int, key: str, item: BankItem | None, values: dict, actor_id):
-    """Write (or rewrite) the draft of `key` with the imported values, active."""
-    draft = item.draft if item is not None else None
-    if draft is None:
-        draft = QuestionDraft(course_id=course_id, key=key)
-        session.add(draft)
-    for name in FIELDS:
-        setattr(draft, name, values[name])
-    draft.active = True
-    draft.author_id = actor_id
-    draft.saved_at = utcnow()
-    return draft
+def stage_chunk(session, course_id: int, items, actor_id: int | None) -> None:
+    """Write the draft of each planned item (`.key`, `.values`) with the imported values,
+    active: an upsert by (course, key), so writing the same chunk twice (a resumed import)
+    leaves what writing it once does. Nothing learners read changes."""
+    if not items:
+        return
+    drafts = {
+        draft.key: draft
+        for draft in session.scalars(
+            select(QuestionDraft).where(
+                QuestionDraft.course_id == course_id,
+                QuestionDraft.key.in_([item.key for item in items]),
+            )
+        )
+    }
+    for item in items:
+        draft = drafts.get(item.key)
+        if draft is None:
+            draft = drafts[item.key] = QuestionDraft(course_id=course_id, key=item.key)
+            session.add(draft)
+        for name in FIELDS:
+            setattr(draft, name, item.values[name])
+        draft.active = True
+        draft.author_id = actor_id
+        draft.saved_at = utcnow()
 
 
-def stage_all(
-    session, course_id: int, index: BankIndex, prepared, summary, actor_id, preview_limit: int
-) -> None:
-    """Stage each prepared question (`.ident`, `.values`, `.line`) as a draft of the bank —
-    nothing learners read changes — and tell `summary` (an `ImportSummary`) what it did."""
+def plan_all(index: BankIndex, prepared, summary, preview_limit: int) -> None:
+    """Decide, for each prepared question (`.ident`, `.values`, `.line`), its key in the bank
+    and whether the import adds it ("new"), rewrites its draft ("updated") or leaves it
+    ("unchanged"), setting `.key` and `.action`; and tell `summary` (an `ImportSummary`) what
+    the import does. Reads only: the writing is `stage_chunk`'s."""
     taken: set[str] = set()
     for item in prepared:
         existing = index.find(item.ident)
         if existing is None:
             key = index.new_key(item.ident, taken)
-            stage(session, course_id, key, None, item.values, actor_id)
             action = "new"
             summary.created += 1
         elif same_as_current(existing, item.values):
@@ -161,7 +173,6 @@ def stage_all(
             summary.unchanged += 1
         else:
             key, action = existing.key, "updated"
-            stage(session, course_id, key, existing, item.values, actor_id)
             summary.updated += 1
             summary.changes.append(
                 {
@@ -171,6 +182,7 @@ def stage_all(
                     "category": existing.current("category") or "",
                 }
             )
+        item.key, item.action = key, action
         taken.add(key)
         values = item.values
         if not values["explanation"].strip() or not values["reference"].strip():

@@ -146,12 +146,23 @@ def job(slug: str, token: str):
         course=course,
         job=job,
         summary=summary,
-        failure=(job.summary or {}).get("failure")
-        or _("Quá trình xử lý bị gián đoạn. Hãy tải tệp lên lại."),
+        failure=_failure(job) if summary is None else None,
+        resumable=job.kind == jobs.IMPORT and jobs.upload_path(job.token).exists(),
         first=first,
         form=BankConfirmForm(),
         type_labels=TYPE_LABELS,
     )
+
+
+def _failure(job: jobs.ImportJob) -> str:
+    failure = (job.summary or {}).get("failure")
+    if failure == jobs.WRITE_ERROR:
+        return _("Lỗi hệ thống khi ghi câu hỏi; chi tiết đã ghi vào nhật ký máy chủ.")
+    if failure:  # a preview's: why the file could not be read
+        return failure
+    if job.kind == jobs.IMPORT:
+        return _("Quá trình ghi bị gián đoạn.")
+    return _("Quá trình xử lý bị gián đoạn. Hãy tải tệp lên lại.")
 
 
 @bp.post("/<slug>/nhap/<token>")
@@ -174,6 +185,22 @@ def job_progress(slug: str, token: str):
     course = _course_or_404(slug)
     job = _job_or_404(course, token)
     return jsonify(job.progress())
+
+
+@bp.post("/<slug>/nhap/<token>/tiep-tuc")
+def resume(slug: str, token: str):
+    """ "Tiếp tục" on a failed import: write what is left after the last chunk committed (or
+    start again when none was)."""
+    course = _course_or_404(slug)
+    job = _job_or_404(course, token)
+    if not BankConfirmForm().validate_on_submit():
+        abort(400)
+    job_id = job.id
+    if jobs.retry(job):
+        jobs.start(job_id, background=_background(jobs.upload_path(token).stat().st_size))
+    else:
+        flash(_("Không thể tiếp tục: tệp đã hết hạn hoặc việc nhập không bị lỗi."), "error")
+    return redirect(url_for(".job", slug=slug, token=token))
 
 
 @bp.get("/<slug>/xuat/<fmt>")

@@ -19,7 +19,7 @@ from app.courses.models import QuestionDraft
 from app.extensions import db
 from app.org.models import Role
 from app.quizzes.formats import ParsedQuestion
-from app.quizzes.formats.xlsx import export_xlsx
+from app.quizzes.formats.xlsx_export import export_xlsx
 from app.quizzes.formats.xlsx_template import examples
 from app.quizzes.models import Question
 from tests.conftest import PASSWORD, own_every_course
@@ -61,6 +61,19 @@ def big_workbook(path: Path, count: int) -> Path:
     ]
     path.write_bytes(export_xlsx(questions))
     return path
+
+
+def signed_in(browser, live: str):
+    """A phone-sized browser context with the trainer signed in: (context, page)."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto(live + "/")
+    page.get_by_label("Thư điện tử").fill("gv-ngan-hang@test.vn")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/bang-dieu-khien")
+    return context, page
 
 
 def check_layout(page) -> None:
@@ -115,14 +128,7 @@ def test_progress_page_moves_the_bar_and_opens_the_result(live, app, tmp_path, b
         course_id = db.session.scalar(select(Question.course_id).limit(1))
         job_id, token = jobs.create_job(course_id, trainer.id, b"::a:: a? {T}\n", filename="a.gift")
         db.session.remove()
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(live + "/")
-    page.get_by_label("Thư điện tử").fill("gv-ngan-hang@test.vn")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url("**/bang-dieu-khien")
+    context, page = signed_in(browser, live)
     page.goto(f"{live}/ngan-hang/khoa-thu/nhap/{token}")
     page.get_by_role("progressbar").wait_for()
     check_layout(page)
@@ -130,4 +136,48 @@ def test_progress_page_moves_the_bar_and_opens_the_result(live, app, tmp_path, b
         jobs.run(job_id)
         db.session.remove()
     page.get_by_role("heading", name="Xem trước: a.gift").wait_for()
+    context.close()
+
+
+def test_a_failed_import_offers_tiep_tuc_and_ends_like_one_that_did_not_fail(
+    live, app, browser, monkeypatch
+):
+    """An import whose second chunk failed: its page at 360 px says how far it got, and
+    "Tiếp tục" writes the rest in the background and opens the result."""
+    from app.org.models import User
+    from app.quizzes import bank_chunks, bank_drafts, jobs
+
+    monkeypatch.setattr(bank_chunks, "CHUNK", 10)
+    gift = "".join(f"::C{n}:: Câu số {n}? {{T}}\n\n" for n in range(35)).encode()
+    real = bank_drafts.stage_chunk
+    calls = []
+
+    def fail_the_second_chunk(*args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("mất kết nối")
+        return real(*args)
+
+    with app.app_context():
+        trainer = db.session.scalar(select(User).where(User.email == "gv-ngan-hang@test.vn"))
+        course_id = db.session.scalar(select(Question.course_id).limit(1))
+        job_id, token = jobs.create_job(course_id, trainer.id, gift, filename="cau-hoi.gift")
+        jobs.run(job_id)
+        assert jobs.confirm(db.session.get(jobs.ImportJob, job_id))
+        monkeypatch.setattr(bank_drafts, "stage_chunk", fail_the_second_chunk)
+        jobs.run(job_id)
+        monkeypatch.setattr(bank_drafts, "stage_chunk", real)
+        job = db.session.get(jobs.ImportJob, job_id)
+        assert (job.status, job.done) == ("failed", 10)
+        db.session.remove()
+    context, page = signed_in(browser, live)
+    page.goto(f"{live}/ngan-hang/khoa-thu/nhap/{token}")
+    assert "Đã ghi 10/35 câu hỏi hợp lệ" in page.locator("#import-failed").inner_text()
+    check_layout(page)
+    page.get_by_role("button", name="Tiếp tục").click()
+    page.get_by_role("heading", name="Đã nhập: cau-hoi.gift").wait_for()
+    assert page.locator("#count-new").inner_text() == "35"
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(QuestionDraft)) == 35
+    db.session.remove()
     context.close()

@@ -16,7 +16,7 @@ from app.authoring.pending import apply_drafts
 from app.core.audit import AuditEvent
 from app.courses.models import Course
 from app.extensions import db
-from app.quizzes import bank
+from app.quizzes import bank, bank_chunks
 from app.quizzes.bank import CLOZE_UNSUPPORTED, export_bank, import_questions, parse_upload
 from app.quizzes.formats import decode_bytes, parse_gift
 from app.quizzes.models import Question
@@ -209,7 +209,7 @@ def test_a_failure_midway_leaves_the_bank_as_it_was(app, monkeypatch):
     def fail(*args, **kwargs):
         raise RuntimeError("mất kết nối")
 
-    monkeypatch.setattr(bank.audit, "record", fail)  # after every question row is flushed
+    monkeypatch.setattr(bank_chunks.audit, "record", fail)  # after every question is flushed
     bigger = GIFT.replace("Câu hỏi hai?", "Đã sửa?") + "\n::Ba:: Ba? {T}\n"
     with pytest.raises(RuntimeError):
         import_questions(course, parse_gift(bigger))

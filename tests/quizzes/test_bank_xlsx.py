@@ -15,7 +15,9 @@ from app.extensions import db
 from app.quizzes.bank import export_bank, import_questions, parse_upload
 from app.quizzes.formats import ParsedAnswer, ParsedQuestion
 from app.quizzes.formats.compare import comparable
-from app.quizzes.formats.xlsx import COLUMNS, export_xlsx, parse_xlsx
+from app.quizzes.formats.xlsx import parse_xlsx
+from app.quizzes.formats.xlsx_columns import COLUMNS
+from app.quizzes.formats.xlsx_export import export_xlsx
 from app.quizzes.formats.xlsx_template import TEMPLATE_PATH, build_template, examples
 
 HEADINGS = [

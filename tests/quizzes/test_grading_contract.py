@@ -17,7 +17,8 @@ from werkzeug.datastructures import MultiDict
 
 from app.authoring.questions import question_data
 from app.quizzes.formats import parse_aiken, parse_gift, parse_moodle_xml
-from app.quizzes.formats.xlsx import COLUMNS, SHEET, TYPE_LABELS, parse_xlsx
+from app.quizzes.formats.xlsx import parse_xlsx
+from app.quizzes.formats.xlsx_columns import COLUMNS, SHEET, TYPE_LABELS
 from app.quizzes.types import get_type
 from app.quizzes.types.choice import MultipleChoice
 

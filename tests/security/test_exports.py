@@ -136,7 +136,7 @@ def test_the_helpers_neutralise_each_trigger(text):
 # its test (or marked as writing only fixed text).
 EXPORTERS = {
     "app/reports/periodic.py": "test_periodic_report_csv, test_periodic_report_xlsx",
-    "app/quizzes/formats/xlsx.py": "test_question_bank_xlsx_export",
+    "app/quizzes/formats/xlsx_export.py": "test_question_bank_xlsx_export",
     "app/roster/files.py": "fixed text only (the import template)",
     "app/quizzes/formats/xlsx_template.py": "fixed text only (the import template)",
     "app/tree/imports.py": "fixed text only (the union tree import template)",

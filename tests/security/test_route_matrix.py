@@ -70,6 +70,7 @@ ROUTES = [
     ("GET", "/ngan-hang/<slug>/nhap/<token>", "/ngan-hang/{slug}/nhap/{token}", "login 403 404 403 404"),  # bank.job
     ("POST", "/ngan-hang/<slug>/nhap/<token>", "/ngan-hang/{slug}/nhap/{token}", "login 403 404 403 404"),  # bank.confirm
     ("GET", "/ngan-hang/<slug>/nhap/<token>/tien-do", "/ngan-hang/{slug}/nhap/{token}/tien-do", "login 403 404 403 404"),  # bank.job_progress
+    ("POST", "/ngan-hang/<slug>/nhap/<token>/tiep-tuc", "/ngan-hang/{slug}/nhap/{token}/tiep-tuc", "login 403 404 403 404"),  # bank.resume
     ("GET", "/ngan-hang/<slug>/xuat/<fmt>", "/ngan-hang/{slug}/xuat/xlsx", "login 403 200 403 200"),  # bank.export
     ("GET", "/soan-thao/", "/soan-thao/", "login 403 200 403 200"),  # authoring.index
     ("GET", "/soan-thao/khoa-hoc/<slug>", "/soan-thao/khoa-hoc/{slug}", "login 403 200 403 200"),  # authoring.course

@@ -1,32 +1,18 @@
-"""Question banks as XLSX spreadsheets: one row per question, Vietnamese column headings.
+"""Reading question banks from XLSX spreadsheets: one row per question, Vietnamese column
+headings (the layout, and what "Đáp án đúng" holds for each type: xlsx_columns.py).
 
 Trainers fill the template `app/static/templates/mau-cau-hoi.xlsx` (xlsx_template.py builds it
 from `COLUMNS`, so the headings cannot drift from the parser). `parse_xlsx` gives the same
 `ParseResult` as the text formats, with `line` = the spreadsheet row number; `export_xlsx`
-writes what it reads back.
-
-"Đáp án đúng" by type:
-  một lựa chọn   B                    (or weights: A:100;B:50)
-  nhiều lựa chọn A, C                 (equal shares) or A:50;C:50;B:-100
-  đúng sai       Đúng / Sai (T / F)
-  trả lời ngắn   Frog | %50%Cat       ("|" or one answer per line; %N% = partial credit)
-  số             3 ± 2 | %50%10       (also 3+-2, or a range 1..5)
-  ghép đôi       (empty: each option is "left -> right"; "-> right" alone is a distractor)
-  điền chỗ trống (empty: the gaps are in the text, Moodle style: {1:SHORTANSWER:=đáp án})
-"Phản hồi" holds one line per answer: "A: …" (choices), "1: …" (short/number answers in the
-order given), "Đúng: …" / "Sai: …" (true/false).
+(xlsx_export.py) writes what it reads back.
 """
 
 from __future__ import annotations
 
-import io
 import re
 import string
 import unicodedata
-from collections.abc import Iterable
 from datetime import date, datetime
-
-from app.core.spreadsheet_safety import xlsx_value
 
 from . import cloze
 from .base import (
@@ -36,48 +22,14 @@ from .base import (
     ParseResult,
     QuestionError,
     fmt_number,
-    fmt_percent,
-    is_full,
     normalise_category,
     normalise_newlines,
     parse_number,
     parse_percent,
     round_fraction,
-    tolerance_out,
 )
 from .validate import problems
-
-SHEET = "Câu hỏi"
-LETTERS = "ABCDEF"
-COLUMNS: list[tuple[str, str]] = [
-    ("key", "Mã câu hỏi"),
-    ("title", "Tiêu đề"),
-    ("qtype", "Loại"),
-    ("category", "Danh mục"),
-    ("text", "Câu hỏi"),
-    ("text_format", "Định dạng"),
-    *[(f"option_{x}", f"Phương án {x}") for x in LETTERS],
-    ("options", "Phương án (các phương án sau F, mỗi dòng một phương án)"),
-    ("answer", "Đáp án đúng"),
-    ("feedback", "Phản hồi (mỗi dòng: A: …)"),
-    ("explanation", "Giải thích"),
-    ("reference", "Căn cứ"),
-    ("tags", "Thẻ"),
-]
-TYPE_LABELS = {
-    "single": "một lựa chọn",
-    "multi": "nhiều lựa chọn",
-    "truefalse": "đúng sai",
-    "short": "trả lời ngắn",
-    "numerical": "số",
-    "matching": "ghép đôi",
-    "essay": "tự luận",
-    "description": "mô tả",
-    "cloze": "điền chỗ trống",
-}
-FORMAT_LABELS = {"plain": "", "html": "html", "markdown": "markdown"}
-TRUE_WORDS = {"đúng", "đ", "t", "true", "1", "yes", "có"}
-FALSE_WORDS = {"sai", "s", "f", "false", "0", "no", "không"}
+from .xlsx_columns import COLUMNS, FALSE_WORDS, SHEET, TRUE_WORDS, TYPE_LABELS, option_letter
 
 
 def _norm(text: str) -> str:
@@ -221,10 +173,10 @@ def _question(number: int, values: dict[str, str], result: ParseResult) -> Parse
     question.tags = [t for t in question.tags if t]
     if qtype in ("single", "multi"):
         if any(not o for o in options):
-            letter = _letter(options.index(""))
+            letter = option_letter(options.index(""))
             raise QuestionError(f"Phương án {letter} để trống giữa các phương án")
         question.answers = _choices(qtype, options, answer)
-        labels = [_letter(i) for i in range(len(options))]
+        labels = [option_letter(i) for i in range(len(options))]
     elif qtype == "truefalse":
         question.answers = _truefalse(answer)
         labels = ["Đúng", "Sai"]
@@ -242,10 +194,6 @@ def _question(number: int, values: dict[str, str], result: ParseResult) -> Parse
         labels = []
     _feedback(values.get("feedback", ""), question, labels, number, result)
     return question
-
-
-def _letter(index: int) -> str:
-    return string.ascii_uppercase[index] if index < 26 else f"#{index + 1}"
 
 
 def _qtype(label: str, options: list[str], answer: str) -> str:
@@ -387,137 +335,3 @@ def _feedback(cell: str, question: ParsedQuestion, labels: list[str], number: in
 
 
 # --- writing ---------------------------------------------------------------------------------
-
-
-def _answer_cell(q: ParsedQuestion) -> str:
-    if q.qtype in ("single", "multi"):
-        fractions = [round_fraction(a.fraction) for a in q.answers]
-        right = [i for i, f in enumerate(fractions) if f > 0]
-        others_zero = all(f == 0 for i, f in enumerate(fractions) if i not in right)
-        if q.qtype == "single" and others_zero and len(right) == 1 and is_full(fractions[right[0]]):
-            return _letter(right[0])
-        share = round_fraction(1 / len(right)) if right else 0
-        if q.qtype == "multi" and others_zero and all(fractions[i] == share for i in right):
-            return ", ".join(_letter(i) for i in right)
-        return ";".join(f"{_letter(i)}:{fmt_percent(f)}" for i, f in enumerate(fractions) if f)
-    if q.qtype == "truefalse":
-        right = next((a for a in q.answers if is_full(a.fraction)), None)
-        return (
-            "Đúng" if right is not None and right.text.lower() in TRUE_WORDS | {"true"} else "Sai"
-        )
-    if q.qtype in ("short", "numerical"):
-        parts = []
-        for a in q.answers:
-            weight = "" if is_full(a.fraction) else f"%{fmt_percent(a.fraction)}%"
-            parts.append(weight + (_number_text(a) if q.qtype == "numerical" else a.text))
-        joined = "\n" if any("|" in p or "\n" in p for p in parts) else " | "
-        return joined.join(parts)
-    return ""
-
-
-def _number_text(a: ParsedAnswer) -> str:
-    if a.range_min is not None and a.range_max is not None:
-        return f"{fmt_number(a.range_min)}..{fmt_number(a.range_max)}"
-    if a.text == "*" or not a.tolerance:
-        return a.text
-    return f"{a.text} ± {tolerance_out(a)}"
-
-
-def _options(q: ParsedQuestion) -> list[str]:
-    if q.qtype in ("single", "multi"):
-        return [a.text for a in q.answers]
-    if q.qtype == "matching":
-        return [
-            f"{a.match_left} -> {a.text}" if a.match_left else f"-> {a.text}" for a in q.answers
-        ]
-    return []
-
-
-def _feedback_cell(q: ParsedQuestion) -> str:
-    if q.qtype in ("single", "multi"):
-        labels = [_letter(i) for i in range(len(q.answers))]
-    elif q.qtype == "truefalse":
-        labels = ["Đúng" if a.text.lower() in TRUE_WORDS | {"true"} else "Sai" for a in q.answers]
-    elif q.qtype in ("short", "numerical"):
-        labels = [str(i) for i in range(1, len(q.answers) + 1)]
-    else:
-        return ""
-    return "\n".join(
-        f"{lb}: {a.feedback}" for lb, a in zip(labels, q.answers, strict=False) if a.feedback
-    )
-
-
-def columns_for(option_count: int) -> list[tuple[str, str]]:
-    """COLUMNS with "Phương án G", "Phương án H"… added when questions have more options."""
-    letters = string.ascii_uppercase[len(LETTERS) : min(26, option_count)]
-    extra = [(f"option_{x}", f"Phương án {x}") for x in letters]
-    at = next(i for i, (key, _h) in enumerate(COLUMNS) if key == "options")
-    return COLUMNS[:at] + extra + COLUMNS[at:]
-
-
-def question_row(q: ParsedQuestion, columns: list[tuple[str, str]] = COLUMNS) -> list[str]:
-    """One spreadsheet row (in `columns` order) for a question; options beyond the last
-    lettered column go, one per line, to the "Phương án" column."""
-    options = _options(q)
-    lettered = sum(1 for key, _h in columns if key.startswith("option_"))
-    first, rest = options[:lettered], options[lettered:]
-    values = {
-        "key": q.key,
-        "title": q.title,
-        "qtype": TYPE_LABELS.get(q.qtype, q.qtype),
-        "category": q.category,
-        "text": cloze.render_text(q, cloze.render_part) if q.qtype == "cloze" else q.text,
-        "text_format": FORMAT_LABELS.get(q.text_format, ""),
-        "options": "\n".join(rest),
-        "answer": _answer_cell(q),
-        "feedback": _feedback_cell(q),
-        "explanation": q.general_feedback,
-        "reference": q.reference,
-        "tags": "; ".join(q.tags),
-    }
-    for letter, text in zip(string.ascii_uppercase, first, strict=False):
-        values[f"option_{letter}"] = text
-    return [values.get(key, "") for key, _heading in columns]
-
-
-COLUMN_WIDTHS = {"text": 60, "qtype": 16, "category": 24, "explanation": 40, "feedback": 30}
-
-
-def _sheet(book, title: str, columns: list[tuple[str, str]], rows: Iterable[list[str]]):
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    sheet = book.create_sheet(title)
-    for index, (key, _heading) in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = COLUMN_WIDTHS.get(key, 18)
-    sheet.freeze_panes = "A2"
-    header = []
-    for _key, heading in columns:
-        cell = WriteOnlyCell(sheet, value=heading)
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="0B5CAB")
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        header.append(cell)
-    sheet.append(header)
-    for row in rows:
-        out = []
-        for value in row:
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            out.append(xlsx_value(sheet, value) or None)  # text, never a formula
-        sheet.append(out)
-    return sheet
-
-
-def export_xlsx(questions: Iterable[ParsedQuestion]) -> bytes:
-    """The questions as a workbook `parse_xlsx` reads back (cloze gaps written inline)."""
-    from openpyxl import Workbook
-
-    chosen = list(questions)
-    columns = columns_for(max((len(_options(q)) for q in chosen), default=0))
-    book = Workbook(write_only=True)
-    _sheet(book, SHEET, columns, (question_row(q, columns) for q in chosen))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

@@ -11,7 +11,8 @@ from datetime import datetime
 from pathlib import Path
 
 from .base import ParsedAnswer, ParsedQuestion
-from .xlsx import COLUMN_WIDTHS, COLUMNS, SHEET, TYPE_LABELS, question_row
+from .xlsx_columns import COLUMN_WIDTHS, COLUMNS, SHEET, TYPE_LABELS
+from .xlsx_export import question_row
 
 GUIDE = [
     "Mỗi dòng của trang «Câu hỏi» là một câu hỏi; dòng 1 là tiêu đề, giữ nguyên.",
