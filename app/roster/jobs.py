@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core import jobs as background_jobs
 from app.core.db import utcnow
-from app.core.jobs import DONE, FAILED, QUEUED, RUNNING, JobState
+from app.core.jobs import DONE, FAILED, QUEUED, RUNNING, JobState, LostClaim
 from app.extensions import db
 from app.org.models import OrgUnit
 from app.roster import files as roster_files
@@ -29,10 +29,6 @@ IMPORT = "import"
 UPLOAD_KIND = "roster"  # what roster_files stores the parsed rows under
 # Why a job failed, as stored (the page words it in the reader's language)
 EXPIRED, ERROR = "upload-expired", "error"
-
-
-class LostClaim(RuntimeError):
-    """Another worker took the job over (this one was given up for dead): stop writing."""
 
 
 class RosterImportJob(JobState, db.Model):

@@ -24,6 +24,7 @@ from app.core import audit
 from app.core.audit import AuditEvent
 from app.core.dates import local_date_of, local_today
 from app.core.db import reading_only, utcnow
+from app.core.jobs import let_other_writers_in
 from app.core.pagination import Page, paginate
 from app.core.text import nfc
 from app.extensions import db
@@ -145,18 +146,8 @@ def _import_checked(
             checkpoint(summary, chunk[-1].row)
         db.session.commit()
         report("write", already + start + len(chunk), already + len(writes))
-        _let_other_writers_in(time.monotonic() - held_since)
+        let_other_writers_in(time.monotonic() - held_since)
     return summary
-
-
-def _let_other_writers_in(held: float) -> None:
-    """On SQLite, pause after a chunk for as long as it held the only write lock (at most a
-    second). Writers that waited for it poll the lock now and then (SQLite's busy handler
-    sleeps up to 100 ms between tries), while this loop would take it back at once: without
-    the pause a quiz submit could wait through chunk after chunk. Halves the import's speed
-    while it runs; PostgreSQL locks rows, not the database, and needs no pause."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        time.sleep(min(held, 1.0))
 
 
 @dataclass
