@@ -26,8 +26,10 @@ coverage_cli = AppGroup(
 def courses_load(directory: str | None, force: bool) -> None:
     """Nạp (hoặc cập nhật) mọi khóa học trong thư mục courses/."""
     from app.courses.loader import load_courses
+    from app.extensions import db
 
     report = load_courses(directory or current_app.config["COURSES_DIR"], force=force)
+    db.session.commit()
     click.echo(
         f"Đã nạp {len(report.courses)} khóa học, {report.lessons} bài học, "
         f"{report.questions} câu hỏi."
@@ -281,6 +283,7 @@ def questions_import(file, slug, category, dry_run, fmt, encoding) -> None:
     In số câu mới / cập nhật / lỗi và từng lỗi dạng TỆP:DÒNG: lý do; có lỗi thì mã thoát 1."""
     from pathlib import Path
 
+    from app.extensions import db
     from app.quizzes.bank import import_questions, parse_upload
 
     course = _course_or_exit(slug)
@@ -292,6 +295,7 @@ def questions_import(file, slug, category, dry_run, fmt, encoding) -> None:
     summary = import_questions(
         course, result, category_prefix=category, dry_run=dry_run, filename=file
     )
+    db.session.commit()
     for line in summary.error_lines(file):
         click.echo(line, err=True)
     for line in summary.warning_lines(file):
@@ -372,9 +376,11 @@ def coverage_check() -> None:
 @coverage_cli.command("rebuild")
 def coverage_rebuild() -> None:
     """Cài lại mọi trigger độ bao phủ và tính lại các bảng từ hồ sơ (một giao dịch)."""
+    from app.extensions import db
     from app.progress.coverage_upkeep import check, rebuild
 
     rebuild()
+    db.session.commit()
     health = check()
     if not health.ok:  # cannot happen unless the recomputation itself is wrong: say so
         click.echo(f"LỖI sau khi tính lại: {health}", err=True)
@@ -392,12 +398,14 @@ def setup_province(code: str, name: str, admin_email: str, admin_name: str) -> N
     dẫn kích hoạt dùng một lần (14 ngày). Chạy lần thứ hai bị từ chối."""
     from app.auth.setup import SetupRefused
     from app.auth.setup import setup_province as run_setup
+    from app.extensions import db
 
     try:
         result = run_setup(code, name, admin_email, admin_name)
     except SetupRefused as refused:
         click.echo(f"LỖI {refused}", err=True)
         sys.exit(1)
+    db.session.commit()
     click.echo(f"Đã tạo đơn vị gốc {result.unit.code} — {result.unit.name}.")
     click.echo(f"Quản trị tỉnh: {result.admin.email} (chưa có mật khẩu).")
     click.echo("Đường dẫn kích hoạt (dùng một lần, hết hạn sau 14 ngày):")

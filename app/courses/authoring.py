@@ -4,7 +4,7 @@ Learners read `Course`, `Lesson` and `Question` rows, which change only when a v
 published (`app.courses.versions.publish_course`). Everything an author changes before that
 lives in drafts: `CourseDraft` (details, lesson order), `LessonDraft` (one per lesson, shared
 by the course's authors, autosaved while typing) and `QuestionDraft` (one per question key).
-Each public function that changes data commits once; `apply_drafts` does not (publish does).
+No function here commits: the view that calls one commits once (docs/transactions.md).
 """
 
 from __future__ import annotations
@@ -87,7 +87,6 @@ def create_course(slug: str, meta: dict, author: User) -> Course:
 
     add_owner_row(course, author, author)  # the creator owns his course
     audit.record("course.create", "course", course.id, author.id, slug=slug)
-    db.session.commit()
     return course
 
 
@@ -123,7 +122,6 @@ def save_course_meta(course: Course, meta: dict, author: User) -> None:
         draft.meta = clean
         draft.author_id = author.id
         draft.saved_at = utcnow()
-    db.session.commit()
 
 
 def _apply_meta(course: Course, meta: dict) -> None:
@@ -255,7 +253,6 @@ def create_lesson_draft(
         saved_at=utcnow(),
     )
     db.session.add(draft)
-    db.session.commit()
     return draft
 
 
@@ -276,7 +273,6 @@ def save_lesson_draft(
     draft.body_md = (body_md or "").replace("\r\n", "\n")
     draft.articles = (articles or "").strip()
     draft.saved_at = utcnow()
-    db.session.commit()
     return draft
 
 
@@ -285,20 +281,18 @@ def discard_lesson_draft(course: Course, slug: str, author: User) -> None:
     if draft is not None:
         db.session.delete(draft)
         audit.record("lesson.discard_draft", "course", course.id, author.id, lesson=slug)
-        db.session.commit()
 
 
 def set_lesson_hidden(course: Course, slug: str, hidden: bool, author: User) -> None:
     """Take a published lesson out of the course at the next publish (or bring it back).
 
     The lesson row and officers' progress stay; a lesson never published is simply
-    discarded. Commits."""
+    discarded."""
     author_id = author.id
     lesson, draft = lesson_for_editing(course, slug)
     if lesson is None:
         if hidden and draft is not None:
             db.session.delete(draft)
-            db.session.commit()
         return
     if draft is None:
         if not hidden:
@@ -318,7 +312,6 @@ def set_lesson_hidden(course: Course, slug: str, hidden: bool, author: User) -> 
     audit.record(
         "lesson.hide" if hidden else "lesson.unhide", "course", course.id, author_id, lesson=slug
     )
-    db.session.commit()
 
 
 def move_lesson(course: Course, slug: str, offset: int, author: User) -> None:
@@ -333,7 +326,6 @@ def move_lesson(course: Course, slug: str, offset: int, author: User) -> None:
     draft.lesson_order = order
     draft.author_id = author.id
     draft.saved_at = utcnow()
-    db.session.commit()
 
 
 # --- questions -------------------------------------------------------------------------------
@@ -466,7 +458,6 @@ def save_question_draft(
     else:
         for name, value in values.items():
             setattr(draft, name, value)
-    db.session.commit()
     return draft
 
 
@@ -474,7 +465,6 @@ def discard_question_draft(course: Course, key: str) -> None:
     _question, draft = question_for_editing(course, key)
     if draft is not None:
         db.session.delete(draft)
-        db.session.commit()
 
 
 # --- pending changes and publishing ----------------------------------------------------------
@@ -528,7 +518,7 @@ def draft_problems(course: Course) -> list[str]:
 def apply_drafts(course: Course) -> None:
     """Copy every draft of the course into the rows learners read, then delete the drafts.
 
-    Does not commit: `publish_course` does, together with the version row."""
+    Part of `publish_course`, whose caller commits it together with the version row."""
     order = [item.slug for item in working_lessons(course)]
     course_draft = _course_draft(course)
     if course_draft is not None and course_draft.meta:

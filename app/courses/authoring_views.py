@@ -37,6 +37,7 @@ from app.courses.authoring_forms import (
     PublishForm,
     QuestionForm,
 )
+from app.extensions import db
 from app.legal import amendments
 from app.legal import services as legal
 from app.org.scope import authors_only
@@ -99,6 +100,7 @@ def new_course():
             form.slug.errors.append(_("Mã khóa học này đã có."))
         else:
             course = authoring.create_course(form.slug.data, form.meta_dict(), current_user)
+            db.session.commit()
             flash(_("Đã tạo khóa học. Hãy thêm bài học rồi xuất bản."), "success")
             return redirect(url_for(".course", slug=course.slug))
     return render_template("authoring/course_form.html", form=form, course=None)
@@ -138,6 +140,7 @@ def edit_course(slug: str):
         form.slug.data = course.slug  # the slug of an existing course does not change
         if form.validate_on_submit():
             authoring.save_course_meta(course, form.meta_dict(), current_user)
+            db.session.commit()
             flash(
                 _("Đã lưu thông tin khóa học.")
                 if not course.published
@@ -208,6 +211,7 @@ def new_lesson(slug: str):
         current_user,
         slug=wanted,
     )
+    db.session.commit()
     if valid and not form.preview.data:
         flash(_("Đã lưu bản nháp bài học “%(t)s”.", t=draft.title), "success")
         return redirect(url_for(".edit_lesson", slug=slug, lesson_slug=draft.slug))
@@ -246,6 +250,7 @@ def edit_lesson(slug: str, lesson_slug: str):
         form.articles.data or "",
         current_user,
     )
+    db.session.commit()
     if form.preview.data:
         return _lesson_page(course, lesson_slug, form, draft)
     if not valid:
@@ -282,6 +287,7 @@ def autosave_lesson(slug: str, lesson_slug: str):
         form.articles.data or "",
         current_user,
     )
+    db.session.commit()
     return _autosaved(draft)
 
 
@@ -301,6 +307,7 @@ def autosave_new_lesson(slug: str):
         form.articles.data or "",
         current_user,
     )
+    db.session.commit()
     return _autosaved(
         draft,
         edit_url=url_for(".edit_lesson", slug=slug, lesson_slug=draft.slug),
@@ -313,6 +320,7 @@ def discard_lesson_draft(slug: str, lesson_slug: str):
     course = authoring.get_course_or_404(slug)
     if ActionForm().validate_on_submit():
         authoring.discard_lesson_draft(course, lesson_slug, current_user)
+        db.session.commit()
         flash(_("Đã bỏ bản nháp."), "success")
     return redirect(url_for(".course", slug=slug))
 
@@ -323,6 +331,7 @@ def hide_lesson(slug: str, lesson_slug: str):
     if ActionForm().validate_on_submit():
         hidden = request.form.get("an") != "0"
         authoring.set_lesson_hidden(course, lesson_slug, hidden, current_user)
+        db.session.commit()
         flash(
             _("Bài học sẽ được ẩn khi xuất bản.") if hidden else _("Đã bỏ ẩn bài học."),
             "success",
@@ -336,6 +345,7 @@ def move_lesson(slug: str, lesson_slug: str):
     if ActionForm().validate_on_submit():
         offset = -1 if request.form.get("huong") == "len" else 1
         authoring.move_lesson(course, lesson_slug, offset, current_user)
+        db.session.commit()
     return redirect(url_for(".course", slug=slug) + "#bai-hoc")
 
 
@@ -394,6 +404,7 @@ def _save_question(course, form, key):
         active=form.active.data != "0",
         category=form.category.data or "",
     )
+    db.session.commit()
     return []
 
 
@@ -463,6 +474,7 @@ def discard_question_draft(slug: str, key: str):
     course = authoring.get_course_or_404(slug)
     if ActionForm().validate_on_submit():
         authoring.discard_question_draft(course, key)
+        db.session.commit()
         flash(_("Đã bỏ bản nháp câu hỏi."), "success")
     return redirect(url_for(".course", slug=slug) + "#cau-hoi")
 
@@ -490,6 +502,7 @@ def publish(slug: str):
             except versions.PublishError as exc:
                 problems = exc.problems
             else:
+                db.session.commit()
                 flash(_("Đã xuất bản phiên bản %(v)s.", v=version.label), "success")
                 return redirect(url_for(".course", slug=slug))
     status = 422 if request.method == "POST" else 200
@@ -538,6 +551,7 @@ def course_owners(slug: str):
         if form.validate_on_submit():
             try:
                 user = owners.add_owner(current_user, course, form.email.data)
+                db.session.commit()
             except owners.OwnerError as refusal:
                 form.email.errors.append(str(refusal))
             else:
@@ -563,6 +577,7 @@ def remove_course_owner(slug: str, user_id: int):
         abort(400)
     try:
         owners.remove_owner(current_user, course, user_id)
+        db.session.commit()
     except owners.OwnerError as refusal:
         flash(str(refusal), "error")
     else:

@@ -135,7 +135,7 @@ def lessons_done_count(user: User, course: Course) -> int:
 
 def mark_lesson_done(user: User, lesson: Lesson) -> None:
     """Idempotent (insert … on conflict do nothing). Completes the course if the quiz was
-    already passed on this version. Commits."""
+    already passed on this version. The caller commits."""
     dialect = db.session.get_bind().dialect.name
     insert_fn = pg_insert if dialect == "postgresql" else sqlite_insert
     db.session.execute(
@@ -159,4 +159,3 @@ def mark_lesson_done(user: User, lesson: Lesson) -> None:
         )
         if passed is not None and local_date_of(passed.submitted_at).year == local_today().year:
             record_completion(user, course, attempt_id=passed.id)
-    db.session.commit()

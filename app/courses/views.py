@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from app.core.dates import local_today
 from app.courses import lesson_cache, services
 from app.courses.reopened import reopened_courses
+from app.extensions import db
 from app.legal import amendments
 from app.legal import services as legal
 from app.progress.services import records_for_user
@@ -68,6 +69,7 @@ def mark_done(slug: str, position: int):
     lesson = services.get_lesson_or_404(course, position)
     if FlaskForm().validate_on_submit():
         services.mark_lesson_done(current_user, lesson)
+        db.session.commit()
         flash(_("Đã đánh dấu hoàn thành bài “%(title)s”.", title=lesson.title), "success")
     lessons = [x for x in course.lessons if x.active]
     if position < len(lessons):

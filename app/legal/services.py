@@ -2,7 +2,7 @@
 
 Transactions: the loader, `publish_course` and the bank import call `upsert_documents` and
 `sync_course_references` inside their own transaction (these only flush); `update_document`,
-started from the register pages, commits once.
+started from the register pages, is committed by its view.
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ def touch_citing_courses(code: str) -> None:
 
 
 def update_document(document: LegalDocument, values: dict, actor: User) -> None:
-    """Save a trainer's edit of a document (validated by the form). Audited; commits once."""
+    """Save a trainer's edit of a document (validated by the form). Audited; the caller commits."""
     before = {k: _plain(getattr(document, k)) for k in values}
     for key, value in values.items():
         setattr(document, key, value)
@@ -123,7 +123,6 @@ def update_document(document: LegalDocument, values: dict, actor: User) -> None:
     audit.record("legal.document.edit", "legal_document", document.id, actor.id, changed=changed)
     db.session.flush()
     touch_citing_courses(document.code)
-    db.session.commit()
 
 
 def _plain(value):

@@ -227,7 +227,7 @@ def import_questions(
 ) -> ImportSummary:
     """Import the valid questions of `result` into `course`'s bank, keyed like the course
     loader (`question_key`): a question already in the bank is updated in place (and made
-    active again), a new one is added at the end. Commits once (rolls back for a dry run); on
+    active again), a new one is added at the end. The caller commits (a dry run rolls back); on
     an exception nothing is written and the exception propagates.
 
     `progress(done, total)` is called while questions are checked, before anything is written:
@@ -301,7 +301,6 @@ def import_questions(
                 drafts=True,
             )
             sync_course_references(course_id)  # the references the register lists
-            db.session.commit()
     except Exception:
         db.session.rollback()
         raise

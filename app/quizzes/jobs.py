@@ -4,8 +4,8 @@ uploaded bytes kept on the server under a random token, and the thread that does
 A job has two kinds in turn: "preview" (a dry run whose summary the trainer reviews) and then,
 once confirmed, "import" (the same file, written for real). Progress (`done`/`total`) is
 committed by the job's own thread while it checks questions; the writing of the questions
-themselves is one transaction at the end (`app.quizzes.bank.import_questions`), so a failure
-leaves the bank as it was.
+themselves (`app.quizzes.bank.import_questions`) is committed at the end with the job's
+outcome, in one transaction, so a failure leaves the bank as it was.
 """
 
 from __future__ import annotations
