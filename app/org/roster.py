@@ -144,7 +144,7 @@ def _import_checked(
             )
         if checkpoint is not None:
             checkpoint(summary, chunk[-1].row)
-        db.session.commit()
+        db.session.commit()  # a job step: the chunk and its checkpoint, resumable from here
         report("write", already + start + len(chunk), already + len(writes))
         _let_other_writers_in(time.monotonic() - held_since)
     return summary
