@@ -115,7 +115,7 @@ def send_invitations(actor_id: int | None, officers: list[User]) -> SendSummary:
             continue
         secret = tokens.issue(officer, TokenKind.INVITE, actor_id)
         pending.append((officer, secret))
-    db.session.commit()  # allowed: the links are stored before any mail leaves (no lock over SMTP)
+    db.session.commit()  # before any mail leaves: no lock is held while talking SMTP
     expires = format_date(local_date_of(utcnow() + tokens.VALIDITY[TokenKind.INVITE]))
     messages = [
         (
@@ -146,7 +146,7 @@ def request_reset(email: str) -> None:
     if user is None or not user.active:
         return
     secret = tokens.issue(user, TokenKind.RESET, None)
-    db.session.commit()  # allowed: the link must be stored before the mail thread sends it
+    db.session.commit()  # the link must be stored before the mail thread sends it
     message = build_email(
         user.full_name,
         user.email,
