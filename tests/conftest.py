@@ -175,6 +175,7 @@ def course(app):
 
     report = load_courses(ROOT / "tests" / "fixtures" / "courses")
     assert report.errors == []
+    db.session.commit()  # the test is the boundary: services never commit
     from app.courses.models import Course
 
     return db.session.scalar(db.select(Course).where(Course.slug == "khoa-thu"))
@@ -186,9 +187,11 @@ def plan(app, course, tree):
     from app.progress.services import add_plan_item
 
     def make(year: int, due: date | None = None, officer_type: str = ""):
-        return add_plan_item(
+        item = add_plan_item(
             year, course, due or date(year, 12, 31), tree["province"], officer_type
         )
+        db.session.commit()  # the test is the boundary: services never commit
+        return item
 
     return make
 

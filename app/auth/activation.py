@@ -115,7 +115,7 @@ def send_invitations(actor_id: int | None, officers: list[User]) -> SendSummary:
             continue
         secret = tokens.issue(officer, TokenKind.INVITE, actor_id)
         pending.append((officer, secret))
-    db.session.commit()
+    db.session.commit()  # before any mail leaves: no lock is held while talking SMTP
     expires = format_date(local_date_of(utcnow() + tokens.VALIDITY[TokenKind.INVITE]))
     messages = [
         (
@@ -146,7 +146,7 @@ def request_reset(email: str) -> None:
     if user is None or not user.active:
         return
     secret = tokens.issue(user, TokenKind.RESET, None)
-    db.session.commit()
+    db.session.commit()  # the link must be stored before the mail thread sends it
     message = build_email(
         user.full_name,
         user.email,
@@ -180,11 +180,9 @@ SLIP_HEIGHT = 68.0  # mm: four slips and their cut lines on an A4 page
 
 
 def issue_codes(actor_id: int | None, officers: list[User]) -> list[tuple[User, str]]:
-    """A fresh one-time code for each officer (an older printed code stops working). Commits
-    before the PDF is drawn: the codes on paper are the ones stored."""
-    issued = [(officer, tokens.issue(officer, TokenKind.CODE, actor_id)) for officer in officers]
-    db.session.commit()
-    return issued
+    """A fresh one-time code for each officer (an older printed code stops working). The
+    caller commits before the PDF is drawn: the codes on paper are the ones stored."""
+    return [(officer, tokens.issue(officer, TokenKind.CODE, actor_id)) for officer in officers]
 
 
 def render_activation_sheet(issued: list[tuple[User, str]]) -> bytes:

@@ -18,12 +18,14 @@ def setup_province(code: str, name: str, admin_email: str, admin_name: str) -> N
     dẫn kích hoạt dùng một lần (14 ngày). Chạy lần thứ hai bị từ chối."""
     from app.auth.setup import SetupRefused
     from app.auth.setup import setup_province as run_setup
+    from app.extensions import db
 
     try:
         result = run_setup(code, name, admin_email, admin_name)
     except SetupRefused as refused:
         click.echo(f"LỖI {refused}", err=True)
         sys.exit(1)
+    db.session.commit()
     click.echo(f"Đã tạo đơn vị gốc {result.unit.code} — {result.unit.name}.")
     click.echo(f"Quản trị tỉnh: {result.admin.email} (chưa có mật khẩu).")
     click.echo("Đường dẫn kích hoạt (dùng một lần, hết hạn sau 14 ngày):")

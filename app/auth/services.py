@@ -61,16 +61,14 @@ def set_password(user: User, password: str, actor_id: int | None, action: str) -
 
 
 def change_password(user: User, current: str, new: str) -> bool:
-    """ "Đổi mật khẩu": False (nothing changed) when `current` is wrong. Commits."""
+    """ "Đổi mật khẩu": False (nothing changed) when `current` is wrong. The caller commits."""
     if not verify_password(user, current):
         return False
     set_password(user, new, user.id, "account.password_change")
-    db.session.commit()
     return True
 
 
 def logout(user: User) -> None:
     """End the session on the server too: a copy of its cookie or of the remember cookie
-    no longer signs anyone in. Commits."""
+    no longer signs anyone in. The caller commits."""
     end_sessions(user)
-    db.session.commit()

@@ -29,7 +29,8 @@ class SetupResult:
 
 def setup_province(code: str, name: str, admin_email: str, admin_name: str) -> SetupResult:
     """On an empty database: the province (a root unit at province level) and its first
-    province admin, without a password, plus a one-time 14-day activation link. Commits."""
+    province admin, without a password, plus a one-time 14-day activation link. The caller
+    commits."""
     if db.session.scalar(select(exists().where(OrgUnit.id.is_not(None)))) or db.session.scalar(
         select(exists().where(User.id.is_not(None)))
     ):
@@ -51,5 +52,4 @@ def setup_province(code: str, name: str, admin_email: str, admin_name: str) -> S
     db.session.flush()
     audit.record("setup.province", "org_unit", unit.id, None, code=code, admin_id=admin.id)
     secret = tokens.issue(admin, TokenKind.INVITE, None)
-    db.session.commit()
     return SetupResult(unit, admin, public_url("auth.activate_link", token=secret))

@@ -94,7 +94,7 @@ def find(kinds: tuple[TokenKind, ...], secret: str) -> AccountToken | None:
 def redeem(token: AccountToken, password: str) -> User | None:
     """Use `token` to set the password (the caller has checked the password rule). Spends it
     and every other activation/reset secret of the person, ends the person's sessions.
-    None when a concurrent request used it first. Commits."""
+    None when a concurrent request used it first. The caller commits."""
     now = utcnow()
     spent = db.session.execute(
         update(AccountToken)
@@ -115,5 +115,4 @@ def redeem(token: AccountToken, password: str) -> User | None:
     action = "account.password_reset" if token.kind == TokenKind.RESET else "account.activated"
     set_password(user, password, user.id, action)
     audit.record(f"account.{token.kind}_used", "user", user.id, user.id)
-    db.session.commit()
     return user

@@ -104,6 +104,7 @@ def login():
 @login_required
 def logout():
     services.logout(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("auth.login"))
@@ -120,6 +121,7 @@ def _set_password_with(token, form: NewPasswordForm):
     if user is None:  # a concurrent request used it first
         g.wrong_secret = True
         return None
+    db.session.commit()
     logout_user()
     login_user(user)
     if token.kind == TokenKind.RESET:
@@ -212,6 +214,7 @@ def change_password():
         elif not services.change_password(user, form.current.data, form.password.data):
             form.current.errors.append(_("Mật khẩu hiện tại không đúng."))
         else:
+            db.session.commit()
             _sign_in_again(user)
             flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác đã được kết thúc."), "success")
             return redirect(url_for("courses.dashboard"))

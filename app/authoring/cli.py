@@ -17,8 +17,10 @@ courses_cli = AppGroup("courses", help="Khóa học trong thư mục courses/.")
 def courses_load(directory: str | None, force: bool) -> None:
     """Nạp (hoặc cập nhật) mọi khóa học trong thư mục courses/."""
     from app.authoring.loader import load_courses
+    from app.extensions import db
 
     report = load_courses(directory or current_app.config["COURSES_DIR"], force=force)
+    db.session.commit()
     click.echo(
         f"Đã nạp {len(report.courses)} khóa học, {report.lessons} bài học, "
         f"{report.questions} câu hỏi."

@@ -13,6 +13,7 @@ from app.authoring.blueprint import bp
 from app.authoring.forms import ActionForm, AutosaveForm, LessonForm, PreviewForm
 from app.core.dates import format_datetime
 from app.core.markdown import render_markdown
+from app.extensions import db
 from app.legal import services as legal
 
 
@@ -65,6 +66,7 @@ def new_lesson(slug: str):
         current_user,
         slug=wanted,
     )
+    db.session.commit()
     if valid and not form.preview.data:
         flash(_("Đã lưu bản nháp bài học “%(t)s”.", t=draft.title), "success")
         return redirect(url_for(".edit_lesson", slug=slug, lesson_slug=draft.slug))
@@ -103,6 +105,7 @@ def edit_lesson(slug: str, lesson_slug: str):
         form.articles.data or "",
         current_user,
     )
+    db.session.commit()
     if form.preview.data:
         return lesson_page(course, lesson_slug, form, draft)
     if not valid:
@@ -139,6 +142,7 @@ def autosave_lesson(slug: str, lesson_slug: str):
         form.articles.data or "",
         current_user,
     )
+    db.session.commit()
     return _autosaved(draft)
 
 
@@ -158,6 +162,7 @@ def autosave_new_lesson(slug: str):
         form.articles.data or "",
         current_user,
     )
+    db.session.commit()
     return _autosaved(
         draft,
         edit_url=url_for(".edit_lesson", slug=slug, lesson_slug=draft.slug),
@@ -170,6 +175,7 @@ def discard_lesson_draft(slug: str, lesson_slug: str):
     course = authoring.get_course_or_404(slug)
     if ActionForm().validate_on_submit():
         lessons.discard_lesson_draft(course, lesson_slug, current_user)
+        db.session.commit()
         flash(_("Đã bỏ bản nháp."), "success")
     return redirect(url_for(".course", slug=slug))
 
@@ -180,6 +186,7 @@ def hide_lesson(slug: str, lesson_slug: str):
     if ActionForm().validate_on_submit():
         hidden = request.form.get("an") != "0"
         lessons.set_lesson_hidden(course, lesson_slug, hidden, current_user)
+        db.session.commit()
         flash(
             _("Bài học sẽ được ẩn khi xuất bản.") if hidden else _("Đã bỏ ẩn bài học."),
             "success",
@@ -193,6 +200,7 @@ def move_lesson(slug: str, lesson_slug: str):
     if ActionForm().validate_on_submit():
         offset = -1 if request.form.get("huong") == "len" else 1
         lessons.move_lesson(course, lesson_slug, offset, current_user)
+        db.session.commit()
     return redirect(url_for(".course", slug=slug) + "#bai-hoc")
 
 

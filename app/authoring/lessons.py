@@ -1,6 +1,6 @@
 """Lesson drafts: the working copy of a course's lessons (see app/authoring/services.py).
 
-Each public function that changes data commits once."""
+No function here commits: the view that calls one commits once (docs/architecture.md)."""
 
 from __future__ import annotations
 
@@ -107,7 +107,6 @@ def create_lesson_draft(
         saved_at=utcnow(),
     )
     db.session.add(draft)
-    db.session.commit()
     return draft
 
 
@@ -128,7 +127,6 @@ def save_lesson_draft(
     draft.body_md = (body_md or "").replace("\r\n", "\n")
     draft.articles = (articles or "").strip()
     draft.saved_at = utcnow()
-    db.session.commit()
     return draft
 
 
@@ -137,20 +135,18 @@ def discard_lesson_draft(course: Course, slug: str, author: User) -> None:
     if draft is not None:
         db.session.delete(draft)
         audit.record("lesson.discard_draft", "course", course.id, author.id, lesson=slug)
-        db.session.commit()
 
 
 def set_lesson_hidden(course: Course, slug: str, hidden: bool, author: User) -> None:
     """Take a published lesson out of the course at the next publish (or bring it back).
 
     The lesson row and officers' progress stay; a lesson never published is simply
-    discarded. Commits."""
+    discarded."""
     author_id = author.id
     lesson, draft = lesson_for_editing(course, slug)
     if lesson is None:
         if hidden and draft is not None:
             db.session.delete(draft)
-            db.session.commit()
         return
     if draft is None:
         if not hidden:
@@ -170,7 +166,6 @@ def set_lesson_hidden(course: Course, slug: str, hidden: bool, author: User) -> 
     audit.record(
         "lesson.hide" if hidden else "lesson.unhide", "course", course.id, author_id, lesson=slug
     )
-    db.session.commit()
 
 
 def move_lesson(course: Course, slug: str, offset: int, author: User) -> None:
@@ -185,4 +180,3 @@ def move_lesson(course: Course, slug: str, offset: int, author: User) -> None:
     draft.lesson_order = order
     draft.author_id = author.id
     draft.saved_at = utcnow()
-    db.session.commit()

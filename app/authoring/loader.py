@@ -65,13 +65,14 @@ def parse_version(value: str) -> tuple[int, int]:
 
 
 def load_courses(directory: str | Path, force: bool = False) -> LoadReport:
+    """Load every course of `directory`, each in its own savepoint. The caller commits."""
     report = LoadReport()
     root = Path(directory)
     for course_dir in sorted(p for p in root.iterdir() if (p / "course.toml").is_file()):
         try:
-            load_course(course_dir, report, force)
+            with db.session.begin_nested():  # a broken course leaves nothing of itself
+                load_course(course_dir, report, force)
         except Exception as exc:  # one broken course must not stop the others
-            db.session.rollback()
             report.error(course_dir / "course.toml", None, f"Không nạp được khóa học: {exc}")
     return report
 
@@ -142,7 +143,6 @@ def load_course(course_dir: Path, report: LoadReport, force: bool = False) -> Co
     course.bank_digest = bank_digest(course.id)
     upsert_documents(course.legal_basis)
     sync_course_references(course)
-    db.session.commit()
     report.courses.append(slug)
     return course
 

@@ -66,7 +66,7 @@ def draft_problems(course: Course) -> list[str]:
 def apply_drafts(course: Course) -> None:
     """Copy every draft of the course into the rows learners read, then delete the drafts.
 
-    Does not commit: `publish_course` does, together with the version row."""
+    Part of `publish_course`, whose caller commits it together with the version row."""
     order = [item.slug for item in working_lessons(course)]
     details = course_draft(course)
     if details is not None and details.meta:

@@ -11,6 +11,7 @@ from app.authoring import questions
 from app.authoring import services as authoring
 from app.authoring.blueprint import bp
 from app.authoring.forms import OPTION_ROWS, ActionForm, QuestionForm
+from app.extensions import db
 from app.legal import services as legal
 
 
@@ -52,6 +53,7 @@ def _save_question(course, form, key):
         active=form.active.data != "0",
         category=form.category.data or "",
     )
+    db.session.commit()
     return []
 
 
@@ -119,5 +121,6 @@ def discard_question_draft(slug: str, key: str):
     course = authoring.get_course_or_404(slug)
     if ActionForm().validate_on_submit():
         questions.discard_question_draft(course, key)
+        db.session.commit()
         flash(_("Đã bỏ bản nháp câu hỏi."), "success")
     return redirect(url_for(".course", slug=slug) + "#cau-hoi")

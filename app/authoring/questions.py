@@ -1,5 +1,5 @@
 """Question drafts: the working copy of a course's questions, edited by the simple form
-(see app/authoring/services.py). Each public function that changes data commits once."""
+(see app/authoring/services.py). No function here commits: the calling view does."""
 
 from __future__ import annotations
 
@@ -148,7 +148,6 @@ def save_question_draft(
     else:
         for name, value in values.items():
             setattr(draft, name, value)
-    db.session.commit()
     return draft
 
 
@@ -156,4 +155,3 @@ def discard_question_draft(course: Course, key: str) -> None:
     _question, draft = question_for_editing(course, key)
     if draft is not None:
         db.session.delete(draft)
-        db.session.commit()

@@ -4,7 +4,7 @@ Learners read `Course`, `Lesson` and `Question` rows, which change only when a v
 published (`app.authoring.versions.publish_course`). Everything an author changes before that
 lives in drafts: `CourseDraft` (details, lesson order), `LessonDraft` (one per lesson, shared
 by the course's authors, autosaved while typing) and `QuestionDraft` (one per question key).
-Each public function that changes data commits once; `apply_drafts` does not (publish does).
+No function here commits: the view that calls one commits once (docs/architecture.md).
 
 This module holds the course itself (details, slug, its draft row); lessons.py, questions.py
 and pending.py hold the drafts of lessons and questions and what the next publish applies.
@@ -81,7 +81,6 @@ def create_course(slug: str, meta: dict, author: User) -> Course:
 
     add_owner_row(course, author, author)  # the creator owns his course
     audit.record("course.create", "course", course.id, author.id, slug=slug)
-    db.session.commit()
     return course
 
 
@@ -95,7 +94,6 @@ def save_course_meta(course: Course, meta: dict, author: User) -> None:
         draft.meta = clean
         draft.author_id = author.id
         draft.saved_at = utcnow()
-    db.session.commit()
 
 
 def apply_meta(course: Course, meta: dict) -> None:

@@ -124,7 +124,7 @@ def publish_course(
     note: str = "",
     due_on: date | None = None,
 ) -> CourseVersion:
-    """Publish the working copy as a new version. Commits once.
+    """Publish the working copy as a new version. The caller commits once.
 
     The first publish of a new course is version 1.0 whatever `kind`. A course loaded from
     files and never published here first gets its current content frozen as a version, so the
@@ -171,7 +171,6 @@ def publish_course(
         kind="first" if first else kind,
         reassigned=reassigned,
     )
-    db.session.commit()
     return version
 
 

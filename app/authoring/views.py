@@ -28,6 +28,7 @@ from app.authoring.forms import (
 )
 from app.courses import owners
 from app.courses.services import course_meta
+from app.extensions import db
 from app.legal import amendments
 
 __all__ = ["bp"]  # the factory registers it; lesson_views and question_views add their routes
@@ -84,6 +85,7 @@ def new_course():
             form.slug.errors.append(_("Mã khóa học này đã có."))
         else:
             course = authoring.create_course(form.slug.data, form.meta_dict(), current_user)
+            db.session.commit()
             flash(_("Đã tạo khóa học. Hãy thêm bài học rồi xuất bản."), "success")
             return redirect(url_for(".course", slug=course.slug))
     return render_template("authoring/course_form.html", form=form, course=None)
@@ -123,6 +125,7 @@ def edit_course(slug: str):
         form.slug.data = course.slug  # the slug of an existing course does not change
         if form.validate_on_submit():
             authoring.save_course_meta(course, form.meta_dict(), current_user)
+            db.session.commit()
             flash(
                 _("Đã lưu thông tin khóa học.")
                 if not course.published
@@ -164,6 +167,7 @@ def publish(slug: str):
             except versions.PublishError as exc:
                 problems = exc.problems
             else:
+                db.session.commit()
                 flash(_("Đã xuất bản phiên bản %(v)s.", v=version.label), "success")
                 return redirect(url_for(".course", slug=slug))
     status = 422 if request.method == "POST" else 200
@@ -212,6 +216,7 @@ def course_owners(slug: str):
         if form.validate_on_submit():
             try:
                 user = owners.add_owner(current_user, course, form.email.data)
+                db.session.commit()
             except owners.OwnerError as refusal:
                 form.email.errors.append(str(refusal))
             else:
@@ -237,6 +242,7 @@ def remove_course_owner(slug: str, user_id: int):
         abort(400)
     try:
         owners.remove_owner(current_user, course, user_id)
+        db.session.commit()
     except owners.OwnerError as refusal:
         flash(str(refusal), "error")
     else:

@@ -140,7 +140,7 @@ def issue_certificate(
     record: TrainingRecord, *, actor_id: int | None = None, today: date | None = None
 ) -> Certificate:
     """The certificate of the record's current completion, issued now if there is none.
-    Commits when it issues.
+    The caller commits.
 
     A valid certificate of an earlier completion of the same record (reopened for a new major
     version, then completed again) is superseded by the new one. Raises CertificateError if
@@ -157,16 +157,14 @@ def issue_certificate(
             record, "Hoàn thành lại khóa học (phiên bản mới)", actor_id=actor_id, today=today
         )
     certificate = _new_certificate(record, actor_id, today or local_today())
-    db.session.commit()
     return certificate
 
 
 def revoke_certificate(
     certificate: Certificate, reason: str, *, actor_id: int | None = None
 ) -> Certificate:
-    """Mark a certificate revoked (the verification page then says so). Commits."""
+    """Mark a certificate revoked (the verification page then says so). The caller commits."""
     mark_revoked(certificate, reason, actor_id=actor_id)
-    db.session.commit()
     return certificate
 
 
@@ -222,7 +220,7 @@ def reissue_certificate(
     record: TrainingRecord, reason: str, *, actor_id: int | None = None, today: date | None = None
 ) -> Certificate:
     """Issue a new version with today's data (e.g. a corrected name); the current valid one,
-    if any, becomes superseded and points to the new one. Commits."""
+    if any, becomes superseded and points to the new one. The caller commits."""
     if record.completed_on is None:
         raise CertificateError("record not completed")
     old = _valid_certificate(record)
@@ -242,7 +240,6 @@ def reissue_certificate(
         replaces=old.number if old else None,
         reason=nfc(reason),
     )
-    db.session.commit()
     return new
 
 

@@ -36,6 +36,7 @@ def download(record_id: int):
         write_intent.set(True)
         record = db.session.get(TrainingRecord, record_id)
         certificate = certificates.issue_certificate(record, actor_id=current_user.id)
+        db.session.commit()
     pdf = certificates.render_certificate_pdf(certificate)
     filename = f"giay-chung-nhan-{certificate.year}-{certificate.seq:05d}.pdf"
     return Response(

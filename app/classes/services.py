@@ -52,7 +52,7 @@ def create_class(
     trainer_name: str = "",
     notes: str = "",
 ) -> TrainingClass:
-    """Record a class organised by the actor's home unit (his first teaching scope). Commits."""
+    """Record a class organised by the actor's home unit (his first teaching scope)."""
     klass = TrainingClass(
         course_id=course.id,
         unit_id=home_unit(actor, TEACHING_ROLES).id,
@@ -73,7 +73,6 @@ def create_class(
         held_on=held_on.isoformat(),
         place=place,
     )
-    db.session.commit()
     return klass
 
 
@@ -90,7 +89,7 @@ def attendees(klass: TrainingClass) -> list[User]:
 
 def add_attendees(actor: User, klass: TrainingClass, users: list[User]) -> int:
     """Add officers (the caller checked they are in scope); already present ones are skipped.
-    Each counts as trained for the course and the class's year. Commits; returns how many."""
+    Each counts as trained for the course and the class's year. Returns how many."""
     present = set(
         db.session.scalars(
             select(ClassAttendance.user_id).where(ClassAttendance.class_id == klass.id)
@@ -107,7 +106,6 @@ def add_attendees(actor: User, klass: TrainingClass, users: list[User]) -> int:
         added.append(user.id)
     if added:
         audit.record("class.attend", "training_class", klass.id, actor.id, user_ids=added)
-    db.session.commit()
     return len(added)
 
 
@@ -118,7 +116,7 @@ def can_remove(klass: TrainingClass) -> bool:
 
 
 def remove_attendee(actor: User, klass: TrainingClass, user: User) -> bool:
-    """Take an officer off the attendance list. Commits; False when refused.
+    """Take an officer off the attendance list. False when refused (nothing changed).
 
     Refused for a closed year, and when the year's completion did not come from a class
     (an online pass, source "online", or one tied to an attempt): that completion stands on
@@ -152,7 +150,6 @@ def remove_attendee(actor: User, klass: TrainingClass, user: User) -> bool:
         )
         records.reset_class_completion(record, other)
     audit.record("class.remove", "training_class", klass.id, actor.id, user_id=user.id)
-    db.session.commit()
     return True
 
 

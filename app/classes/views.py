@@ -49,6 +49,7 @@ def class_new():
             form.trainer_name.data,
             form.notes.data,
         )
+        db.session.commit()
         flash(_("Đã ghi nhận lớp tập huấn. Hãy thêm học viên."), "success")
         return redirect(url_for("progress.class_detail", class_id=klass.id))
     status = 422 if form.errors else 200
@@ -84,6 +85,7 @@ def add_attendees(class_id: int):
         if len(users) != len(set(form.user_ids.data)):
             abort(404)  # an id outside the viewer's scope (or no such officer)
         added = classes.add_attendees(current_user, klass, users)
+        db.session.commit()
         flash(_("Đã thêm %(n)s học viên.", n=added), "success")
     else:
         flash(_("Chọn ít nhất một cán bộ."), "error")
@@ -104,6 +106,7 @@ def upload_sheet(class_id: int):
                 form.file.errors.append(str(error))
             else:
                 added = classes.add_attendees(current_user, klass, match.users)
+                db.session.commit()
                 flash(
                     _(
                         "Đã thêm %(n)s học viên từ tệp; %(u)s dòng không khớp.",
@@ -127,6 +130,7 @@ def remove_attendee(class_id: int, user_id: int):
     if not RemoveAttendeeForm().validate_on_submit():
         abort(400)
     if classes.remove_attendee(current_user, klass, user[0]):
+        db.session.commit()
         flash(_("Đã bỏ %(name)s khỏi danh sách lớp.", name=user[0].full_name), "success")
     else:
         flash(

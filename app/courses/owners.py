@@ -2,8 +2,8 @@
 province admin adds and removes owners. The creator of a course owns it.
 
 One rule (`may_edit`) guards the authoring and question-bank blueprints (`owners_only`), so a
-route added later is covered without thinking about it. Like the authoring services, the
-changing functions commit once.
+route added later is covered without thinking about it. Like every service, the changing
+functions never commit: the view does (docs/transactions.md).
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def add_owner_row(course: Course, user: User, actor: User | None = None) -> None
 
 
 def add_owner(actor: User, course: Course, email: str) -> User:
-    """The province admin makes the officer with this e-mail an owner; commits. The officer
+    """The province admin makes the officer with this e-mail an owner. The officer
     must be active, in the admin's scope, and able to author (trainer or province admin)."""
     from app.org.scope import officers_in_scope
 
@@ -99,12 +99,11 @@ def add_owner(actor: User, course: Course, email: str) -> User:
         raise OwnerError(_("Cán bộ này đã phụ trách khóa học."))
     add_owner_row(course, user, actor)
     audit.record("course.owner_add", "course", course.id, actor.id, user=user.id)
-    db.session.commit()
     return user
 
 
 def remove_owner(actor: User, course: Course, user_id: int) -> None:
-    """The province admin removes an owner; commits. Raises `OwnerError`."""
+    """The province admin removes an owner (the caller commits). Raises `OwnerError`."""
     if not is_course_admin(actor):
         raise OwnerError(_("Chỉ quản trị tỉnh được bỏ người phụ trách khóa học."))
     owner = db.session.get(CourseOwner, (course.id, user_id))
@@ -112,4 +111,3 @@ def remove_owner(actor: User, course: Course, user_id: int) -> None:
         raise OwnerError(_("Cán bộ này không phụ trách khóa học."))
     db.session.delete(owner)
     audit.record("course.owner_remove", "course", course.id, actor.id, user=user_id)
-    db.session.commit()

@@ -93,6 +93,7 @@ def coverage_triggers_paused():
     finally:
         db.session.rollback()  # whatever a failure left half-done
         coverage_upkeep.rebuild()
+        db.session.commit()
 
 
 def fix_sequences() -> None:

@@ -135,4 +135,5 @@ def seed_demo(year: int) -> list[tuple[str, str, str]] | None:
         planned = select(PlanItem).where(PlanItem.year == year, PlanItem.course_id == course.id)
         if db.session.scalar(planned) is None:
             add_plan_item(year, course, date(year, 12, 15), province)
+    db.session.commit()
     return accounts

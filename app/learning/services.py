@@ -86,7 +86,7 @@ def dashboard(user: User, year: int | None = None) -> list[CourseCard]:
 
 def mark_lesson_done(user: User, lesson: Lesson) -> None:
     """Idempotent (insert … on conflict do nothing). Completes the course if the quiz was
-    already passed on this version. Commits."""
+    already passed on this version. The caller commits."""
     dialect = db.session.get_bind().dialect.name
     insert_fn = pg_insert if dialect == "postgresql" else sqlite_insert
     db.session.execute(
@@ -110,4 +110,3 @@ def mark_lesson_done(user: User, lesson: Lesson) -> None:
         )
         if passed is not None and local_date_of(passed.submitted_at).year == local_today().year:
             complete_course(user, course, attempt_id=passed.id)
-    db.session.commit()

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 
 from app.core.dates import local_today
 from app.courses import services as catalog
+from app.extensions import db
 from app.learning import lesson_cache, services
 from app.learning.reopened import reopened_courses
 from app.legal import amendments
@@ -69,6 +70,7 @@ def mark_done(slug: str, position: int):
     lesson = catalog.get_lesson_or_404(course, position)
     if FlaskForm().validate_on_submit():
         services.mark_lesson_done(current_user, lesson)
+        db.session.commit()
         flash(_("Đã đánh dấu hoàn thành bài “%(title)s”.", title=lesson.title), "success")
     lessons = [x for x in course.lessons if x.active]
     if position < len(lessons):

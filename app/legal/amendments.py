@@ -2,8 +2,8 @@
 a date; the courses citing it are flagged (dashboard list, learners' notice) until each
 publishes a major version, which re-assigns the officers (`versions.publish_course`).
 
-`record_amendment` commits once (audited); the others only read, or add to the caller's
-transaction (`note_major_publish`).
+`record_amendment` is audited and committed by its view; the others only read, or add to the
+caller's transaction (`note_major_publish`).
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def record_amendment(
     """Record that `document` (or one article) is amended or replaced from `effective_from`.
     A whole document replaced also gets `replaced_by`/`replaced_from`. The courses citing it
     now are remembered with their major version: the notice stays until each publishes a
-    newer major version (which re-assigns the officers). Audited; commits once."""
+    newer major version (which re-assigns the officers). Audited; the caller commits."""
     amendment = LegalAmendment(
         document_id=document.id,
         article=article,
@@ -83,7 +83,6 @@ def record_amendment(
         courses=sorted(int(x) for x in amendment.courses),
     )
     touch_citing_courses(document.code)
-    db.session.commit()
     return amendment
 
 

@@ -1,8 +1,9 @@
 """The legal register: documents and where courses cite them (amendments: amendments.py).
 
 Transactions: the loader and `publish_course` call `upsert_documents` inside their own
-transaction (it only flushes); `update_document`, started from the register pages, commits once.
-The rows of `legal_references` are rebuilt by `app.quizzes.legal_references` (it reads questions).
+transaction (it only flushes); `update_document`, started from the register pages, is committed by
+its view. The rows of `legal_references` are rebuilt by `app.quizzes.legal_references` (it reads
+questions).
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ def touch_citing_courses(code: str) -> None:
 
 
 def update_document(document: LegalDocument, values: dict, actor: User) -> None:
-    """Save a trainer's edit of a document (validated by the form). Audited; commits once."""
+    """Save a trainer's edit of a document (validated by the form). Audited; the caller commits."""
     before = {k: _plain(getattr(document, k)) for k in values}
     for key, value in values.items():
         setattr(document, key, value)
@@ -118,7 +119,6 @@ def update_document(document: LegalDocument, values: dict, actor: User) -> None:
     audit.record("legal.document.edit", "legal_document", document.id, actor.id, changed=changed)
     db.session.flush()
     touch_citing_courses(document.code)
-    db.session.commit()
 
 
 def _plain(value):

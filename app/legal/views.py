@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.extensions import db
 from app.legal import amendments, services
 from app.legal.forms import AmendmentForm, DocumentForm
 from app.org.scope import authors_only
@@ -49,6 +50,7 @@ def edit(code: str):
     form = DocumentForm(data=_form_data(document)) if request.method == "GET" else DocumentForm()
     if form.validate_on_submit():
         services.update_document(document, form.values(), current_user)
+        db.session.commit()
         flash(_("Đã lưu văn bản “%(t)s”.", t=document.title), "success")
         return redirect(url_for(".index"))
     status = 400 if form.is_submitted() else 200
@@ -70,6 +72,7 @@ def amend(code: str):
             replaced_by=form.replaced_by.data or None,
             note=form.note.data or "",
         )
+        db.session.commit()
         flash(
             _(
                 "Đã ghi nhận thay đổi. Các bài học và câu hỏi trích dẫn văn bản "

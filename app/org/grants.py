@@ -4,7 +4,7 @@ The rule, in one place: a province admin grants any role over units of his own s
 manager grants unit manager or trainer, strictly below his own unit; nobody grants a role above
 his own or beyond his scope, and nobody revokes his own grants (an admin cannot lock himself
 out by a slip). Every grant and revocation is in the audit log. Like the roster services,
-`grant_role` and `revoke_grant` commit once; `add_grant` (for seeding and imports) does not.
+None of them commits (the caller does); `add_grant` (seeding, imports) skips the checks.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def units_actor_may_grant_over(actor: User) -> list[OrgUnit]:
 
 
 def grant_role(actor: User, officer: User, role: Role, unit: OrgUnit) -> RoleGrant:
-    """Give `officer` the `role` over `unit`'s subtree; commits. Raises `GrantRefused`.
+    """Give `officer` the `role` over `unit`'s subtree. Raises `GrantRefused`.
 
     The officer page answers 404 for an officer outside the actor's scope; checked again here,
     so no other caller can grant to one."""
@@ -77,12 +77,11 @@ def grant_role(actor: User, officer: User, role: Role, unit: OrgUnit) -> RoleGra
     audit.record(
         "role.grant", "user", officer.id, actor.id, role=role.value, unit=unit.code, grant=grant.id
     )
-    db.session.commit()
     return grant
 
 
 def revoke_grant(actor: User, grant: RoleGrant) -> None:
-    """End a grant in force; commits. Raises `GrantRefused` (also for one's own grants)."""
+    """End a grant in force. Raises `GrantRefused` (also for one's own grants)."""
     if grant.revoked_at is not None:
         raise GrantRefused(_("Vai trò này đã được thu hồi."))
     if grant.user_id == actor.id:
@@ -100,7 +99,6 @@ def revoke_grant(actor: User, grant: RoleGrant) -> None:
         unit=grant.unit.code,
         grant=grant.id,
     )
-    db.session.commit()
 
 
 def grant_history(officer: User) -> list[RoleGrant]:

@@ -42,6 +42,7 @@ def index():
                 _("Khóa học này đã có trong kế hoạch năm cho nhóm cán bộ này.")
             )
         else:
+            db.session.commit()
             flash(_("Đã thêm vào kế hoạch năm %(y)s.", y=form.year.data), "success")
             return redirect(url_for(".index", nam=form.year.data))
     items = db.session.scalars(

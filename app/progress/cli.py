@@ -42,9 +42,11 @@ def coverage_check() -> None:
 @coverage_cli.command("rebuild")
 def coverage_rebuild() -> None:
     """Cài lại mọi trigger độ bao phủ và tính lại các bảng từ hồ sơ (một giao dịch)."""
+    from app.extensions import db
     from app.progress.coverage_upkeep import check, rebuild
 
     rebuild()
+    db.session.commit()
     health = check()
     if not health.ok:  # cannot happen unless the recomputation itself is wrong: say so
         click.echo(f"LỖI sau khi tính lại: {health}", err=True)

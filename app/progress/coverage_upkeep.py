@@ -128,7 +128,7 @@ def check() -> CoverageHealth:
 
 
 def rebuild() -> None:
-    """Reinstall every coverage trigger (enabled) and recompute the tables. Commits."""
+    """Reinstall every coverage trigger (enabled) and recompute the tables. The caller commits."""
     dialect = _dialect()
     for name in expected_triggers(dialect):
         on = " ON training_records" if dialect == "postgresql" else ""
@@ -137,4 +137,3 @@ def rebuild() -> None:
     for statement in _trigger_statements(dialect):
         connection.exec_driver_sql(statement)  # as the migrations do: DDL, no parameters
     recompute(dialect)
-    db.session.commit()

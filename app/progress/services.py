@@ -23,7 +23,7 @@ def add_plan_item(
     actor_id: int | None = None,
 ) -> PlanItem:
     """Add a plan line: every active officer under `unit` (of `officer_type`, or all) must
-    complete `course` by `due_on`. Commits."""
+    complete `course` by `due_on`. The caller commits."""
     item = PlanItem(
         year=year, course_id=course.id, due_on=due_on, officer_type=officer_type, unit_id=unit.id
     )
@@ -40,7 +40,6 @@ def add_plan_item(
         officer_type=officer_type,
         due_on=due_on.isoformat(),
     )
-    db.session.commit()
     return item
 
 

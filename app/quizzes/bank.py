@@ -235,7 +235,7 @@ def import_questions(
     """Import the valid questions of `result` into `course`'s bank as drafts (learners see
     them after the next publish), matched to the bank by their identity
     (`bank_drafts.identity`): a question already there gets its draft rewritten, a new one is
-    added. Commits.
+    added. Commits: a job step (check, then each chunk its own transaction, resumable).
 
     First every question is checked against the bank in a read transaction, which does not
     hold other writers off; a dry run stops there, writing nothing, and its summary is the
@@ -275,7 +275,7 @@ def import_questions(
     stored = stored_file_urls(db.session, course_id)  # the new images have their URLs now
     for item in summary.preview:
         item["text"] = with_stored_urls(item["text"], stored)
-    db.session.commit()
+    db.session.commit()  # end the read of the stored images' URLs (a job step, like each chunk)
     return summary
 
 

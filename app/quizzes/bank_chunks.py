@@ -77,7 +77,7 @@ def write(
                 sync_course_references(course_id)  # the references the register lists
             if checkpoint is not None:
                 checkpoint(summary, number, passed, total)
-            db.session.commit()
+            db.session.commit()  # one chunk = one transaction with its checkpoint (a job step)
         except Exception:
             db.session.rollback()
             raise

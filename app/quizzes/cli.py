@@ -40,6 +40,7 @@ def questions_import(file, slug, category, dry_run, fmt, encoding) -> None:
     In số câu mới / cập nhật / lỗi và từng lỗi dạng TỆP:DÒNG: lý do; có lỗi thì mã thoát 1."""
     from pathlib import Path
 
+    from app.extensions import db
     from app.quizzes.bank import import_questions, parse_upload
 
     course = _course_or_exit(slug)
@@ -51,6 +52,7 @@ def questions_import(file, slug, category, dry_run, fmt, encoding) -> None:
     summary = import_questions(
         course, result, category_prefix=category, dry_run=dry_run, filename=file
     )
+    db.session.commit()
     for line in summary.error_lines(file):
         click.echo(line, err=True)
     for line in summary.warning_lines(file):

@@ -60,7 +60,7 @@ def merged_answers(attempt: Attempt, new: dict[str, object]) -> dict:
 
 
 def save_answers(attempt: Attempt, new: dict[str, object]) -> Attempt:
-    """Merge `new` into the attempt's saved answers. Commits.
+    """Merge `new` into the attempt's saved answers. The caller commits.
 
     The UPDATE is conditional on the attempt still being open, so a save racing a submit never
     changes a graded attempt. Raises SaveRefused when the attempt is closed.
@@ -81,7 +81,6 @@ def save_answers(attempt: Attempt, new: dict[str, object]) -> Attempt:
     if changed != 1:
         db.session.rollback()
         raise SaveRefused(_("Bài làm này đã được nộp; không thể sửa câu trả lời."))
-    db.session.commit()
     db.session.refresh(attempt)
     return attempt
 

@@ -126,10 +126,11 @@ def close_overdue(user: User, course: Course) -> Attempt | None:
 
 
 def start_attempt(user: User, course: Course) -> Attempt:
-    """Resume the open attempt of this course, or start one drawing the questions. Commits.
+    """Resume the open attempt of this course, or start one drawing the questions.
 
-    Raises AttemptRefused when the attempts allowed on this version are used up, or the
-    course's rules (attempts per day, the wait after two fails) hold the officer back.
+    The caller commits. Raises AttemptRefused when the attempts allowed on this version are
+    used up, or the course's rules (attempts per day, the wait after two fails) hold the
+    officer back.
     """
     close_overdue(user, course)
     attempt = open_attempt(user, course)
@@ -164,7 +165,7 @@ def start_attempt(user: User, course: Course) -> Attempt:
         else None,
     )
     db.session.add(attempt)
-    db.session.commit()
+    db.session.flush()  # the caller redirects to the attempt's id
     return attempt
 
 
@@ -185,7 +186,8 @@ class SubmitResult:
 
 def submit_attempt(attempt: Attempt, answers: dict[str, object]) -> SubmitResult:
     """Grade and close the attempt with its saved answers updated by `answers` (those the
-    submit form carried); on a pass, record the completion. Commits once.
+    submit form carried); on a pass, record the completion. The caller commits
+    it all at once.
 
     After the deadline (and its grace) only the answers saved in time are graded. The
     conditional UPDATE (… WHERE submitted_at IS NULL) is the guard against double submits:
@@ -223,7 +225,6 @@ def submit_attempt(attempt: Attempt, answers: dict[str, object]) -> SubmitResult
         return SubmitResult(attempt, newly_submitted=False)
     if passed:
         _complete_if_lessons_done(attempt, course, local_date_of(now))
-    db.session.commit()
     db.session.refresh(attempt)
     return SubmitResult(attempt, newly_submitted=True)
 
@@ -270,7 +271,8 @@ def grade_manually(
     regrade. When none is left pending, the attempt is decided again from all its scores:
     a pass completes the course as of the submission date; a pass taken away withdraws the
     completion this attempt gave (and revokes its certificate). One audit entry says what
-    changed. Commits once; raises GradingRefused (nothing changed) when the rules forbid it."""
+    changed. The caller commits; raises GradingRefused (nothing changed) when the rules
+    forbid it."""
     refusal = grading_refusal(grader, attempt)  # the rules of app/org/scope.py
     if refusal:
         raise GradingRefused(refusal)
@@ -318,7 +320,6 @@ def grade_manually(
         was_passed=was_passed,
         completion_withdrawn=withdrawn,
     )
-    db.session.commit()
     return attempt
 
 

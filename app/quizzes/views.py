@@ -29,6 +29,7 @@ def _own_attempt_or_404(attempt_id: int) -> Attempt:
 def quiz(slug: str):
     course = get_course_or_404(slug)
     services.close_overdue(current_user, course)
+    db.session.commit()
     open_attempt = services.open_attempt(current_user, course)
     return render_template(
         "quizzes/start.html",
@@ -53,8 +54,10 @@ def start(slug: str):
     try:
         attempt = services.start_attempt(current_user, course)
     except services.AttemptRefused as refusal:
+        db.session.commit()  # an overdue attempt closed on the way stays closed
         flash(str(refusal), "error")
         return redirect(url_for(".quiz", slug=slug))
+    db.session.commit()
     return redirect(url_for(".attempt", attempt_id=attempt.id))
 
 
@@ -63,6 +66,7 @@ def _open_attempt_or_redirect(attempt: Attempt):
     time is up is submitted here with what was saved in time."""
     if not attempt.is_submitted and saving.is_overdue(attempt):
         services.submit_attempt(attempt, {})
+        db.session.commit()
         flash(_("Đã hết thời gian làm bài: bài được chấm với các câu trả lời đã lưu."), "info")
     if attempt.is_submitted:
         return redirect(url_for(".review", attempt_id=attempt.id))
@@ -112,6 +116,7 @@ def save(attempt_id: int):
     questions = services.attempt_questions(attempt)
     try:
         saving.save_answers(attempt, saving.answers_in_form(questions, request.form))
+        db.session.commit()
     except saving.SaveRefused as refusal:
         closed = _open_attempt_or_redirect(attempt)  # submits an attempt whose time is up
         if _wants_json():
@@ -171,8 +176,10 @@ def submit(attempt_id: int):
         staged = saving.merged_answers(attempt, answers)
         if any(saving.is_blank(staged.get(str(q.id))) for q in questions):
             saving.save_answers(attempt, answers)
+            db.session.commit()
             return redirect(url_for(".summary", attempt_id=attempt.id))
     result = services.submit_attempt(attempt, answers)
+    db.session.commit()  # the request's one commit: the attempt, its grade and any completion
     if not result.newly_submitted:
         flash(_("Bài làm này đã được nộp trước đó; kết quả không thay đổi."), "info")
     return redirect(url_for(".review", attempt_id=attempt.id))
@@ -240,6 +247,7 @@ def grade(attempt_id: int):
         if not errors:
             try:
                 services.grade_manually(attempt, grades, current_user, comments)
+                db.session.commit()
             except services.GradingRefused as refused:  # submitted/graded meanwhile
                 flash(str(refused), "error")
                 return redirect(url_for(".grading_list"))

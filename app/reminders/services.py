@@ -289,7 +289,7 @@ def _log_sent(message: Message, today: date) -> bool:
         )
     )
     try:
-        db.session.commit()
+        db.session.commit()  # at once: a crash later must not re-send this e-mail
     except IntegrityError:
         db.session.rollback()
         return False

@@ -144,7 +144,7 @@ def _import_checked(
             )
         if checkpoint is not None:
             checkpoint(summary, chunk[-1].row)
-        db.session.commit()
+        db.session.commit()  # a job step: the chunk and its checkpoint, resumable from here
         report("write", already + start + len(chunk), already + len(writes))
         let_other_writers_in(time.monotonic() - held_since)
     return summary
@@ -224,12 +224,11 @@ def _create(values: dict) -> User:
 
 
 def update_officer(actor_id: int | None, user: User, values: dict) -> dict[str, tuple[str, str]]:
-    """Save the edit form (the caller has checked scope and validated). Commits."""
+    """Save the edit form (the caller has checked scope and validated, and commits)."""
     changes = changed_fields(user, values, erase=True)
     if changes:
         records.lock_officers([user.id])
         _apply_changes(actor_id, user, values, local_today(), erase=True)
-        db.session.commit()
     return changes
 
 
@@ -276,11 +275,10 @@ def conflicts(
 
 
 def set_active(actor_id: int | None, user: User, active: bool, reason: str = "") -> None:
-    """Deactivate ("Nghỉ", "Đã chuyển") or reactivate an officer. Commits."""
+    """Deactivate ("Nghỉ", "Đã chuyển") or reactivate an officer. The caller commits."""
     if user.active != active:
         records.lock_officers([user.id])
         _apply_changes(actor_id, user, {"active": active, "leave_reason": reason}, local_today())
-        db.session.commit()
 
 
 def _apply_changes(

@@ -154,6 +154,7 @@ def invite_bulk():
 def activation_sheet():
     unit, officers = _bulk_officers()
     issued = activation.issue_codes(current_user.id, officers)
+    db.session.commit()  # the codes on paper are the ones stored
     return _slips_pdf(issued, f"phieu-kich-hoat-{unit.code}.pdf")
 
 
@@ -176,6 +177,7 @@ def reissue_code(user_id: int):
     if not officer.active:
         abort(404)
     issued = activation.issue_codes(current_user.id, [officer])
+    db.session.commit()  # the codes on paper are the ones stored
     return _slips_pdf(issued, f"phieu-kich-hoat-{officer.id}.pdf")
 
 
@@ -320,6 +322,7 @@ def officer(user_id: int):
             getattr(form, name).errors.append(message)
         if not form.errors:
             changes = roster.update_officer(current_user.id, officer, values)
+            db.session.commit()
             if changes:
                 flash(_("Đã lưu thay đổi."), "success")
             else:
@@ -339,6 +342,7 @@ def grant_role(user_id: int):
         except grants.GrantRefused as refusal:
             form.grant_role.errors.append(str(refusal))
         else:
+            db.session.commit()
             flash(_("Đã cấp vai trò."), "success")
             return redirect(url_for("org.officer", user_id=officer.id))
     return _officer_page(officer, OfficerForm.for_officer(officer), form, status=422)
@@ -357,6 +361,7 @@ def revoke_role(user_id: int, grant_id: int):
     except grants.GrantRefused as refusal:
         flash(str(refusal), "error")
         return _officer_page(officer, OfficerForm.for_officer(officer), status=403)
+    db.session.commit()
     flash(_("Đã thu hồi vai trò."), "success")
     return redirect(url_for("org.officer", user_id=officer.id))
 
@@ -367,6 +372,7 @@ def deactivate(user_id: int):
     form = DeactivateForm()
     if form.validate_on_submit():
         roster.set_active(current_user.id, officer, False, form.reason.data)
+        db.session.commit()
         flash(_("Đã chuyển cán bộ sang trạng thái “%(r)s”.", r=form.reason.data), "success")
     return redirect(url_for("org.officer", user_id=officer.id))
 
@@ -376,5 +382,6 @@ def activate(user_id: int):
     officer = _officer_or_404(user_id)
     if ActivateForm().validate_on_submit():
         roster.set_active(current_user.id, officer, True)
+        db.session.commit()
         flash(_("Cán bộ đã trở lại trạng thái đang công tác."), "success")
     return redirect(url_for("org.officer", user_id=officer.id))

@@ -18,15 +18,18 @@ def _unit(code: str):
 
 
 def _run(action):
-    """Run a service; a refusal is a one-line message and exit code 1, nothing written."""
+    """Run a service and commit it; a refusal is a one-line message and exit code 1, nothing
+    written."""
     from app.extensions import db
     from app.tree.services import TreeError
 
     try:
-        return action()
+        result = action()
     except TreeError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
+    db.session.commit()
+    return result
 
 
 @units_cli.command("list")

@@ -164,7 +164,7 @@ def _compare_with_existing(actor: User | None, result: TreeRow, unit: OrgUnit | 
 
 
 def import_tree(actor: User | None, rows: list[tuple[int, dict[str, str]]]) -> ImportSummary:
-    """Write the good rows (re-checked against the database as it is now). One commit."""
+    """Write the good rows (re-checked against the database as it is now). The caller commits."""
     preview = parse_tree(actor, rows)
     summary = ImportSummary(
         unchanged=preview.count("unchanged"),
@@ -192,7 +192,6 @@ def import_tree(actor: User | None, rows: list[tuple[int, dict[str, str]]]) -> I
             "tree.import", "org_unit", None, actor_id,
             created=summary.created, updated=summary.updated, errors=summary.errors,
         )  # fmt: skip
-    db.session.commit()
     return summary
 
 

@@ -8,7 +8,7 @@ re-pointed to it — last year's figures stay the same at every level, the old p
 included. This year's and later records stay with the unit and follow it to its new place
 (app/tree/coverage.py re-keys the coverage tables in the same transaction).
 
-Checks, scope and TreeError are in app/tree/services.py; like its services, these commit once.
+Checks, scope and TreeError are in app/tree/services.py; like its services, these never commit.
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def check_move(actor: User | None, unit: OrgUnit, new_parent: OrgUnit) -> None:
 def move_unit(
     actor: User | None, unit: OrgUnit, new_parent: OrgUnit, today: date | None = None
 ) -> MoveResult:
-    """Re-parent `unit` (its whole subtree follows). Commits."""
+    """Re-parent `unit` (its whole subtree follows)."""
     check_move(actor, unit, new_parent)
     old_parent = unit.parent
     result = _relocate(unit, new_parent, today or local_today())
@@ -102,7 +102,6 @@ def move_unit(
         from_parent=old_parent.code, to_parent=new_parent.code,
         archives=[a.code for a in result.archives],
     )  # fmt: skip
-    db.session.commit()
     return result
 
 
@@ -214,7 +213,7 @@ def merge_units(
     """Merge `source` into `target`: its officers (open memberships), active child units and
     this year's (and later) records go to `target`; `source` is closed with its past years.
     The role grants held over `source` end (audited): a closed unit is nobody's scope, and a
-    manager of `source` must not find himself managing `target`. Commits."""
+    manager of `source` must not find himself managing `target`."""
     children = check_merge(actor, source, target)
     today = today or local_today()
     result = MergeResult(target)
@@ -251,7 +250,6 @@ def merge_units(
         officers=result.officers, children=result.children, records=result.records,
         demoted=result.demoted,
     )  # fmt: skip
-    db.session.commit()
     return result
 
 

@@ -1,8 +1,8 @@
 """Changing the union tree: create, rename, move (re-parent), merge and close units.
 
 The web pages (app/tree/views.py), `flask units …` and the tree import all call these
-services; each public one checks what it must, writes, audits and commits once (the roster's
-pattern), or raises `TreeError` with a Vietnamese message and writes nothing.
+services; each public one checks what it must, writes and audits (its caller commits once), or
+raises `TreeError` with a Vietnamese message and writes nothing.
 
 Who may do what (`actor` None is the command line, which may do everything), from the actor's
 role grants: the province admin anything inside the subtree of his grant; a unit manager only
@@ -152,14 +152,13 @@ def check_depth(parent: OrgUnit, below: int = 0) -> None:
 
 
 def create_unit(actor: User | None, parent: OrgUnit, name: str, code: str) -> OrgUnit:
-    """A new active unit under `parent`. Commits."""
+    """A new active unit under `parent`."""
     unit = add_unit(actor, parent, name, code)
-    db.session.commit()
     return unit
 
 
 def add_unit(actor: User | None, parent: OrgUnit, name: str, code: str) -> OrgUnit:
-    """`create_unit` without the commit (the tree import adds many in one transaction)."""
+    """`create_unit`'s work, shared with the tree import (which adds many in one transaction)."""
     from app.org.services import create_unit as insert_unit
 
     require_receive(actor, parent)
@@ -175,7 +174,7 @@ def add_unit(actor: User | None, parent: OrgUnit, name: str, code: str) -> OrgUn
 
 
 def rename_unit(actor: User | None, unit: OrgUnit, name: str, code: str | None = None) -> bool:
-    """New name (and code, when given). False when nothing changed. Commits."""
+    """New name (and code, when given). False when nothing changed."""
     require_change(actor, unit)
     name = clean_name(name)
     code = clean_code(code) if code else unit.code
@@ -187,12 +186,11 @@ def rename_unit(actor: User | None, unit: OrgUnit, name: str, code: str | None =
         from_name=unit.name, to_name=name, from_code=unit.code, to_code=code,
     )  # fmt: skip
     unit.name, unit.code = name, code
-    db.session.commit()
     return True
 
 
 def close_unit(actor: User | None, unit: OrgUnit) -> None:
-    """Close an empty unit (no active officer, no open unit below). Its history stays. Commits."""
+    """Close an empty unit (no active officer, no open unit below). Its history stays."""
     require_change(actor, unit)
     if unit.parent_id is None:
         raise TreeError(_("Không thể đóng đơn vị gốc."))
@@ -210,7 +208,6 @@ def close_unit(actor: User | None, unit: OrgUnit) -> None:
         )
     unit.active = False
     audit.record("unit.close", "org_unit", unit.id, actor_id_of(actor), code=unit.code)
-    db.session.commit()
 
 
 def unit_history(unit: OrgUnit, limit: int = 50) -> list[tuple[AuditEvent, str]]:

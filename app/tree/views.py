@@ -98,6 +98,7 @@ def create():
         except tree.TreeError as error:
             form.code.errors.append(str(error))
         else:
+            db.session.commit()
             flash(_("Đã tạo đơn vị “%(n)s”.", n=unit.name), "success")
             return redirect(url_for("tree.unit", unit_id=unit.id))
     return _index_page(_scope_units(), form, status=422)
@@ -153,6 +154,7 @@ def rename(unit_id: int):
         except tree.TreeError as error:
             form.code.errors.append(str(error))
         else:
+            db.session.commit()
             flash(_("Đã đổi tên.") if changed else _("Không có thay đổi nào."), "success")
             return redirect(url_for("tree.unit", unit_id=unit.id))
     return _unit_page(unit, 422, rename=form)
@@ -170,6 +172,7 @@ def move(unit_id: int):
         except tree.TreeError as error:
             form.parent_id.errors.append(str(error))
         else:
+            db.session.commit()
             flash(_("Đã chuyển “%(u)s” về dưới “%(p)s”.", u=unit.name, p=parent.name), "success")
             if result.archives:
                 flash(_("Số liệu các năm trước được giữ ở vị trí cũ."), "info")
@@ -189,6 +192,7 @@ def merge(unit_id: int):
         except tree.TreeError as error:
             form.target_id.errors.append(str(error))
         else:
+            db.session.commit()
             flash(
                 _("Đã sáp nhập “%(u)s” vào “%(t)s”: %(o)s cán bộ, %(c)s đơn vị trực thuộc.",
                   u=unit.name, t=target.name, o=result.officers, c=result.children),
@@ -216,6 +220,7 @@ def close(unit_id: int):
         tree.close_unit(current_user, unit)
     except tree.TreeError as error:
         return _unit_page(unit, 422, close_error=str(error))
+    db.session.commit()
     flash(_("Đã đóng đơn vị “%(n)s”.", n=unit.name), "success")
     return redirect(url_for("tree.unit", unit_id=unit.id))
 
@@ -259,6 +264,7 @@ def import_preview(token: str):
             db.session.rollback()
             flash(_("Không nhập được, không có dòng nào được ghi: %(e)s", e=str(error)), "error")
             return redirect(url_for("tree.import_preview", token=token))
+        db.session.commit()
         roster_files.discard_upload(token)
         return render_template("org/tree_import_result.html", filename=filename, summary=summary)
     preview = tree_import.parse_tree(current_user, rows)

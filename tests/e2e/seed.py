@@ -80,6 +80,7 @@ def main() -> None:
         # scope) is a newer argument; older code took officer_type fourth and no unit.
         scoped = list(inspect.signature(add_plan_item).parameters)[3] != "officer_type"
         add_plan_item(year, course, date(year, 12, 31), *([units["P"]] if scoped else []))
+        db.session.commit()  # the seed script is the boundary: services never commit
 
         print(
             json.dumps(

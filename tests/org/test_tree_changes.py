@@ -111,6 +111,7 @@ def test_moving_a_unit_of_200_officers_keeps_last_year_and_moves_this_year(tree,
     _healthy()
 
     result = tree_moves.move_unit(None, tree["A1"], tree["B"])
+    db.session.commit()  # the test is the boundary
 
     _healthy()
     # Last year: the same numbers for every unit, A (the old parent) included; A1's own
@@ -177,6 +178,7 @@ def test_merging_two_units_keeps_last_year_and_moves_this_year(tree, course, pro
     manager = province["A"][0]
 
     result = tree_moves.merge_units(None, tree["A"], tree["B"])
+    db.session.commit()  # the test is the boundary
 
     _healthy()
     archives = {a.name.split(" (")[0][-2:]: a for a in result.archives}
@@ -259,6 +261,7 @@ def test_refused_merges_change_nothing(tree, course, province, source, target, m
 
 def test_a_grassroots_unit_may_go_straight_under_the_province(tree, course, province):
     tree_moves.move_unit(None, tree["B1"], tree["province"])
+    db.session.commit()  # the test is the boundary
     _healthy()
     b1 = db.session.get(OrgUnit, tree["B1"].id)
     assert b1.level == 2 and b1.level2_id == b1.id and b1.level3_id is None
@@ -273,7 +276,9 @@ def test_moving_twice_and_back_keeps_every_year_exact(tree, course, province):
     before_last = _figures(watched, LAST, course.id)
     before_now = _figures(watched, YEAR, course.id)
     tree_moves.move_unit(None, tree["A1"], tree["B"])
+    db.session.commit()  # the test is the boundary
     tree_moves.move_unit(None, db.session.get(OrgUnit, tree["A1"].id), tree["A"])
+    db.session.commit()  # the test is the boundary
     _healthy()
     assert _figures(watched, LAST, course.id) == before_last
     assert _figures(watched, YEAR, course.id) == before_now
@@ -301,6 +306,7 @@ def test_a_merge_takes_this_years_records_of_officers_who_already_left(tree, cou
     db.session.commit()
 
     result = tree_moves.merge_units(None, tree["A2"], tree["A1"])
+    db.session.commit()  # the test is the boundary
 
     _healthy()
     assert (result.officers, result.records) == (0, 1)
@@ -320,6 +326,7 @@ def test_a_merged_unit_takes_no_officers_from_a_roster_import(tree, course):
     from app.roster.services import parse_roster
 
     tree_moves.merge_units(None, tree["A2"], tree["A1"])
+    db.session.commit()  # the test is the boundary
     rows = [
         (2, {"full_name": "Người Mới", "unit_code": "A2", "email": "moi@test.vn"}),
         (3, {"full_name": "Người Hai", "unit_code": "A1", "email": "hai@test.vn"}),
@@ -337,6 +344,7 @@ def test_without_re_keying_the_check_would_catch_the_move(tree, course, province
     monkeypatch.setattr(tree_coverage, "shift_counts", lambda ids, sign: None)
     monkeypatch.setattr(tree_coverage, "refold_officers", lambda ids: None)
     tree_moves.move_unit(None, tree["A1"], tree["B"])
+    db.session.commit()  # the test is the boundary
     health = coverage_upkeep.check()
     assert not health.ok
     assert health.differing_rows["coverage_counts"] != (0, 0)
@@ -351,7 +359,9 @@ def test_moving_a_unit_with_a_closed_unit_below_leaves_that_one_at_the_old_place
     watched = _units(tree, "national", "province", "B")
     before_last = _figures(watched, LAST, course.id)
     first = tree_moves.move_unit(None, tree["A1"], tree["B"])
+    db.session.commit()  # the test is the boundary
     second = tree_moves.move_unit(None, db.session.get(OrgUnit, tree["A"].id), tree["national"])
+    db.session.commit()  # the test is the boundary
 
     _healthy()
     assert _figures(watched, LAST, course.id) == before_last

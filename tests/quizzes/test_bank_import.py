@@ -203,6 +203,7 @@ def test_dry_run_writes_nothing_and_previews_the_same_counts(app):
 def test_a_failure_midway_leaves_the_bank_as_it_was(app, monkeypatch):
     course = make_course("loi")
     import_questions(course, parse_gift(GIFT))
+    db.session.commit()  # the caller commits (the test is the boundary)
     before = count_questions()
     texts = {q.id: q.text for q in questions_of(course)}
 

@@ -223,6 +223,7 @@ def test_reissue_supersedes_the_old_version(client, setup):
     setup["ha"].full_name = "Nguyễn Thị Thu Hằng"  # a corrected name
     db.session.commit()
     new = certificates.reissue_certificate(setup["record"], "Sửa họ tên")
+    db.session.commit()  # the test is the boundary
     assert new.number != old.number and new.full_name == "Nguyễn Thị Thu Hằng"
     db.session.refresh(old)
     assert old.status == "superseded" and old.superseded_by_id == new.id
@@ -307,6 +308,7 @@ def test_concurrent_first_downloads_get_distinct_numbers(app, setup, monkeypatch
             try:
                 record = db.session.get(TrainingRecord, record_id)
                 numbers[record_id] = issue_certificate(record, today=date(2026, 3, 1)).number
+                db.session.commit()  # as the download view does after issuing
             except Exception as error:  # reported below
                 errors.append(error)
             finally:
