@@ -1,4 +1,4 @@
-"""The transaction rule (docs/transactions.md): services never commit; the boundary does, once.
+"""The transaction rule (docs/architecture.md): services never commit; the boundary does, once.
 
 Walks app/ with `ast` and fails when `<…session…>.commit()` is called outside a boundary
 module. Boundaries are recognised by file name, not by package, so they stay recognised while
@@ -98,7 +98,7 @@ def test_services_never_commit():
     forbidden, _used = commits_outside_boundaries()
     assert forbidden == [], (
         "A service commits: remove the commit and let the view / CLI command / job step that "
-        "calls it commit once (docs/transactions.md). A justified exception needs a comment "
+        "calls it commit once (docs/architecture.md). A justified exception needs a comment "
         "on the commit's line and its function in ALLOWED_IN_SERVICES:\n" + "\n".join(forbidden)
     )
 

@@ -3,7 +3,7 @@ province admin adds and removes owners. The creator of a course owns it.
 
 One rule (`may_edit`) guards the authoring and question-bank blueprints (`owners_only`), so a
 route added later is covered without thinking about it. Like every service, the changing
-functions never commit: the view does (docs/transactions.md).
+functions never commit: the view does (docs/architecture.md).
 """
 
 from __future__ import annotations
