@@ -45,6 +45,45 @@ def reading_only() -> Iterator[None]:
         write_intent.reset(token)
 
 
+_BEGAN_WRITING = "tdkt_began_immediate"  # Connection.info: how its transaction began (SQLite)
+
+
+def reads_first(view):
+    """Mark a view that may write as one that reads and computes first: its transactions begin
+    as readers (plain BEGIN) even on a POST, and it writes inside `writing()`. For a request
+    whose reads and work are most of its time (a quiz submit): on SQLite, one writer at a time
+    holds the database, so the write lock should cover the writes only. (`functools.wraps`, as
+    `login_required` uses, carries the mark to the wrapping view.)"""
+    view.reads_first = True
+    return view
+
+
+@contextmanager
+def writing(session) -> Iterator[None]:
+    """Run the block in a write transaction (BEGIN IMMEDIATE on SQLite), after ending the
+    plain read transaction the caller's reads ran in. What those reads loaded stays loaded (a
+    read-only commit expires nothing), so the block does only its writes, and holds SQLite's
+    write lock only for them. Another request may have written between the reads and the block:
+    the block's writes must be conditional on what was read (`UPDATE … WHERE` the state read).
+
+    A transaction that began as a writer, or has changes pending, goes on as it is (its writes
+    stay one unit). PostgreSQL locks rows, not the database: its transaction goes on too."""
+    real = session() if callable(session) else session  # the scoped session's Session
+    if real.in_transaction() and not (real.new or real.dirty or real.deleted):
+        connection = real.connection()
+        if connection.dialect.name == "sqlite" and connection.info.get(_BEGAN_WRITING) is False:
+            keep, real.expire_on_commit = real.expire_on_commit, False
+            try:
+                real.commit()  # a reader's commit: nothing written, nothing to expire
+            finally:
+                real.expire_on_commit = keep
+    token = write_intent.set(True)
+    try:
+        yield
+    finally:
+        write_intent.reset(token)
+
+
 def configure_sqlite_transactions(engine) -> None:
     if engine.dialect.name != "sqlite":
         return
@@ -55,4 +94,6 @@ def configure_sqlite_transactions(engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+        immediate = write_intent.get()
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        conn.info[_BEGAN_WRITING] = immediate
