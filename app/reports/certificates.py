@@ -22,13 +22,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func, select, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core import audit
 from app.core.dates import format_date, local_today
-from app.core.db import utcnow
+from app.core.db import partial_index_where, utcnow
 from app.core.mail import public_url
 from app.core.text import nfc
 from app.courses.models import Course
@@ -55,13 +55,8 @@ class Certificate(db.Model):
     __tablename__ = "certificates"
     __table_args__ = (
         UniqueConstraint("year", "seq"),
-        Index(
-            "uq_certificates_record_id_valid",
-            "record_id",
-            unique=True,
-            sqlite_where=text("status = 'valid'"),
-            postgresql_where=text("status = 'valid'"),
-        ),
+        # one valid certificate per record: partial (status = 'valid'), see below
+        Index("uq_certificates_record_id_valid", "record_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,6 +84,9 @@ class Certificate(db.Model):
     @property
     def is_valid(self) -> bool:
         return self.status == CertificateStatus.VALID.value
+
+
+partial_index_where(Certificate.__table__, "uq_certificates_record_id_valid", "status = 'valid'")
 
 
 def format_number(seq: int, year: int) -> str:
