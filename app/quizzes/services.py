@@ -7,7 +7,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Text, cast, func, select, update
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import joinedload
 
 from app.core import audit
@@ -15,7 +15,7 @@ from app.core.dates import local_date_of
 from app.core.db import utcnow, writing
 from app.core.text import nfc
 from app.courses.legal_refs import parse_refs
-from app.courses.models import Course
+from app.courses.models import Course, Lesson, LessonProgress
 from app.courses.services import lessons_done_count
 from app.extensions import db
 from app.legal.services import citations, documents_by_code
@@ -212,18 +212,13 @@ def submit_attempt(
     """
     if attempt.is_submitted:
         return SubmitResult(attempt, newly_submitted=False)
-    # The saved answers as stored (their text is what the claim checks), read in the same
-    # statement as the attempt's state: this request may have loaded the attempt earlier.
-    submitted_at, saved_text = db.session.execute(
-        select(Attempt.submitted_at, cast(Attempt.answers, Text)).where(Attempt.id == attempt.id)
-    ).one()
-    if submitted_at is not None:
-        db.session.refresh(attempt)
-        return SubmitResult(attempt, newly_submitted=False)
     questions = questions if questions is not None else attempt_questions(attempt)
-    graded = _grade(attempt, json.loads(saved_text or "{}"), answers, questions)
+    saved = attempt.answers or {}
+    graded = _grade(attempt, saved, answers, questions)
     with writing(db.session):
-        claimed = _claim(attempt, graded, Attempt.answers.cast(Text) == saved_text)
+        # The answers as stored: the JSON type writes json.dumps(value), which loads and
+        # dumps back to the same text (if not, the claim misses and grades again below).
+        claimed = _claim(attempt, graded, cast(Attempt.answers, Text) == json.dumps(saved))
         if not claimed:  # submitted meanwhile, or answers saved meanwhile: look under the lock
             db.session.refresh(attempt, with_for_update=True)
             if not attempt.is_submitted:
@@ -270,25 +265,35 @@ def _grade(
 
 
 def _claim(attempt: Attempt, graded: _Graded, *also) -> bool:
-    """Close the attempt with the graded values if it is still open (and `also` holds)."""
+    """Close the attempt with the graded values if it is still open (and `also` holds).
+    A table UPDATE, not the ORM's: nothing in the session is synchronised, and it costs less
+    inside the write lock."""
+    attempts = Attempt.__table__
     return (
         db.session.execute(
-            update(Attempt)
-            .where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None), *also)
+            attempts.update()
+            .where(attempts.c.id == attempt.id, attempts.c.submitted_at.is_(None), *also)
             .values(**graded.values)
-            .execution_options(synchronize_session=False)
         ).rowcount
         == 1
     )
 
 
 def _lessons_done(attempt: Attempt) -> bool:
-    """Every active lesson of the course done. Lessons done only grow: a True read before
-    the write transaction holds; a False is read again inside it (a lesson finished meanwhile
-    completes the course now, as `mark_lesson_done` would not see this pass yet)."""
-    user = db.session.get(User, attempt.user_id)
-    course = db.session.get(Course, attempt.course_id)
-    return lessons_done_count(user, course) >= sum(1 for x in course.lessons if x.active)
+    """Every active lesson of the course done (one count, not the lessons' rows). Lessons done
+    only grow: a True read before the write transaction holds; a False is read again inside it
+    (a lesson finished meanwhile completes the course now: `mark_lesson_done` could not see
+    this pass yet)."""
+    active, done = db.session.execute(
+        select(func.count(Lesson.id), func.count(LessonProgress.id))
+        .select_from(Lesson)
+        .outerjoin(
+            LessonProgress,
+            (LessonProgress.lesson_id == Lesson.id) & (LessonProgress.user_id == attempt.user_id),
+        )
+        .where(Lesson.course_id == attempt.course_id, Lesson.active.is_(True))
+    ).one()
+    return done >= active
 
 
 def _auto_scores(questions: list[Question], answers: dict) -> tuple[dict[str, float], list[int]]:

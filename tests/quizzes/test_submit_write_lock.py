@@ -69,6 +69,7 @@ def test_a_passing_submit_holds_the_write_lock_only_for_its_writes(learner, tran
     assert body[0].startswith("UPDATE attempts SET"), body
     assert any(s.startswith("UPDATE training_records SET completed_on") for s in body), body
     assert all("attempts" in s or "training_records" in s for s in body), body
+    assert not any(s.startswith("SELECT attempts") for s in body), body  # no second look
     # … and none of the reads: the officer, the questions, the course, the lessons done
     readers = [s for t in transactions.all if t not in writers for s in t]
     for table in ("users", "questions", "courses", "lessons", "lesson_progress"):
@@ -78,6 +79,20 @@ def test_a_passing_submit_holds_the_write_lock_only_for_its_writes(learner, tran
     assert done.is_submitted and done.passed and done.score == 100.0
     record = db.session.scalar(select(TrainingRecord).where(TrainingRecord.attempt_id == done.id))
     assert record is not None and record.completed_on == local_today()
+
+
+def test_an_undisturbed_submit_is_graded_once_and_claimed_at_once(learner, monkeypatch):
+    """The claim's check of the saved answers matches what is stored (both databases): a
+    miss would grade everything again inside the write transaction."""
+    graded = []
+    real_grade = services._grade
+    monkeypatch.setattr(services, "_grade", lambda *a: graded.append(a) or real_grade(*a))
+    attempt, form = take_quiz(learner)
+    learner.post(f"/bai-lam/{attempt.id}/luu", data=one_answer(attempt, "t-03"))  # saved first
+    learner.post(f"/bai-lam/{attempt.id}", data=form)
+    assert len(graded) == 1
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt.id).score == 100.0
 
 
 def _between_reads_and_writes(monkeypatch, write):
