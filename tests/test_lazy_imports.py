@@ -1,7 +1,8 @@
 """Bench S7: a worker that only serves lessons does not carry the PDF, image and spreadsheet
 libraries (fpdf2 and Pillow/fontTools behind it, segno, openpyxl): they load where a
 certificate, a sheet or an export is made. Each would add megabytes to every worker's memory.
-Nor, on SQLite, PostgreSQL's SQLAlchemy dialect (it imports every PostgreSQL driver's module).
+Nor, on SQLite, PostgreSQL's SQLAlchemy dialect (it imports every PostgreSQL driver's module),
+nor the question bank's XML and spreadsheet formats.
 
 Checked in a fresh interpreter: this test process has imported them through other tests.
 """
@@ -13,7 +14,20 @@ import textwrap
 
 from tests.conftest import ROOT
 
-HEAVY = ("fpdf", "segno", "PIL", "fontTools", "openpyxl", "sqlalchemy.dialects.postgresql")
+HEAVY = (
+    "fpdf",
+    "segno",
+    "PIL",
+    "fontTools",
+    "openpyxl",
+    "sqlalchemy.dialects.postgresql",
+    # the question bank's import/export formats that only the bank's pages use
+    "defusedxml",
+    "app.quizzes.formats.moodle_xml",
+    "app.quizzes.formats.moodle_xml_export",
+    "app.quizzes.formats.xlsx",
+    "app.quizzes.formats.aiken",
+)
 
 SCRIPT = textwrap.dedent(
     """
