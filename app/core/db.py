@@ -90,7 +90,9 @@ def writing(session) -> Iterator[None]:
     the block's writes must be conditional on what was read (`UPDATE … WHERE` the state read).
 
     A transaction that began as a writer, or has changes pending, goes on as it is (its writes
-    stay one unit). PostgreSQL locks rows, not the database: its transaction goes on too."""
+    stay one unit). PostgreSQL locks rows, not the database: its transaction goes on too. Call
+    it before any write of the request: a reader's transaction that already flushed a write
+    would be committed here, apart from the block's writes."""
     real = session() if callable(session) else session  # the scoped session's Session
     if real.in_transaction() and not (real.new or real.dirty or real.deleted):
         connection = real.connection()
