@@ -84,7 +84,11 @@ def configure_extensions(app: Flask, with_migrations: bool = True) -> None:
 
     @app.before_request
     def _mark_write_requests():
-        write_intent.set(request.method not in {"GET", "HEAD", "OPTIONS"})
+        view = app.view_functions.get(request.endpoint)
+        write_intent.set(
+            request.method not in {"GET", "HEAD", "OPTIONS"}
+            and not getattr(view, "reads_first", False)  # it opens `writing()` itself
+        )
 
     from app import models  # noqa: F401  (register every model with the metadata)
 

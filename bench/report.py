@@ -101,7 +101,9 @@ CAUSES = [
     (
         "S5",
         "look at the p99 and the log: with 50 clients on 2 sync workers each submit waits for "
-        "the others; a machine loaded from elsewhere (see the load average) stretches the tail.",
+        "the others; a machine loaded from elsewhere (see the load average) stretches the tail. "
+        "A submit holds SQLite's write lock only for its claim and completion (its reads and "
+        "grading run before, docs/performance.md); what remains is its CPU (~8 ms in-process).",
     ),
     (
         "S6",
@@ -112,9 +114,11 @@ CAUSES = [
     ),
     (
         "S7",
-        "create_app() alone brings a worker to ~98 MB before any request: ~900 modules, among "
-        "them alembic (Flask-Migrate), Babel and limits; SQLAlchemy's ORM adds ~20 MB over "
-        "bare Flask. The PDF, image and sheet libraries are already loaded only where used.",
+        "a serving worker (no Alembic) is at ~72 MB after create_app(): ~790 modules; "
+        "SQLAlchemy with Flask-SQLAlchemy adds ~20 MB over bare Flask, Flask-WTF, "
+        "Flask-Limiter (limits with its async storage), Markdown and nh3 ~2 MB each. The PDF, "
+        "image and sheet libraries, PostgreSQL's dialect (on SQLite) and the bank's XML and "
+        "spreadsheet formats are loaded only where used.",
     ),
 ]
 
@@ -410,8 +414,10 @@ def main() -> None:
             f"{s7['bare_worker_rss_mb']} MB; ratio {s7['ratio']:.2f}×",
             "- the PDF, image and spreadsheet libraries (fpdf2 with Pillow and fontTools, "
             "segno, openpyxl) are imported inside the functions that make a certificate, a "
-            "sheet or an export: tests/test_lazy_imports.py checks that create_app() and a "
-            "signed-in lesson request load none of them (in a fresh interpreter)",
+            "sheet or an export; on SQLite PostgreSQL's SQLAlchemy dialect is never loaded, nor "
+            "the question bank's XML and spreadsheet formats outside an import or export: "
+            "tests/test_lazy_imports.py checks that a serving create_app() and a signed-in "
+            "lesson request load none of them (in a fresh interpreter)",
             "",
             f"Target ≤ 2.5×: {verdict(ok7)}",
             "",

@@ -1,6 +1,8 @@
 """Bench S7: a worker that only serves lessons does not carry the PDF, image and spreadsheet
 libraries (fpdf2 and Pillow/fontTools behind it, segno, openpyxl): they load where a
 certificate, a sheet or an export is made. Each would add megabytes to every worker's memory.
+Nor, on SQLite, PostgreSQL's SQLAlchemy dialect (it imports every PostgreSQL driver's module),
+nor the question bank's XML and spreadsheet formats.
 
 Checked in a fresh interpreter: this test process has imported them through other tests.
 """
@@ -12,7 +14,20 @@ import textwrap
 
 from tests.conftest import ROOT
 
-HEAVY = ("fpdf", "segno", "PIL", "fontTools", "openpyxl")
+HEAVY = (
+    "fpdf",
+    "segno",
+    "PIL",
+    "fontTools",
+    "openpyxl",
+    "sqlalchemy.dialects.postgresql",
+    # the question bank's import/export formats that only the bank's pages use
+    "defusedxml",
+    "app.quizzes.formats.moodle_xml",
+    "app.quizzes.formats.moodle_xml_export",
+    "app.quizzes.formats.xlsx",
+    "app.quizzes.formats.aiken",
+)
 
 SCRIPT = textwrap.dedent(
     """
@@ -23,7 +38,7 @@ SCRIPT = textwrap.dedent(
 
     config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
     config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + sys.argv[1]
-    app = create_app(config)
+    app = create_app(config, serving=True)  # as a gunicorn worker (app/wsgi.py): no Alembic
     with app.app_context():
         from app.authoring.loader import load_courses
         from app.org.models import Role
@@ -35,12 +50,14 @@ SCRIPT = textwrap.dedent(
         create_officer("Cán bộ Thử", unit, email="hv@test.vn", password="mat-khau-thu-nghiem",
                        role=Role.LEARNER)
         db.session.commit()
-    heavy = set(sys.argv[3].split(","))
-    after_start = sorted(m for m in sys.modules if m.split(".")[0] in heavy)
+    heavy = sys.argv[3].split(",")
+    def loaded():  # a package and its modules
+        return sorted(m for m in sys.modules if any(m == h or m.startswith(h + ".") for h in heavy))
+    after_start = loaded()
     client = app.test_client()
     signed_in = client.post("/", data={"email": "hv@test.vn", "password": "mat-khau-thu-nghiem"})
     page = client.get("/khoa-hoc/khoa-thu/bai/1")
-    after_lesson = sorted(m for m in sys.modules if m.split(".")[0] in heavy)
+    after_lesson = loaded()
     print(json.dumps({"signed_in": signed_in.status_code, "lesson": page.status_code,
                       "text": page.get_data(as_text=True)[:20000],
                       "after_start": after_start, "after_lesson": after_lesson}))

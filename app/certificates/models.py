@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.db import utcnow
+from app.core.db import partial_index_where, utcnow
 from app.extensions import db
 
 
@@ -22,13 +22,8 @@ class Certificate(db.Model):
     __tablename__ = "certificates"
     __table_args__ = (
         UniqueConstraint("year", "seq"),
-        Index(
-            "uq_certificates_record_id_valid",
-            "record_id",
-            unique=True,
-            sqlite_where=text("status = 'valid'"),
-            postgresql_where=text("status = 'valid'"),
-        ),
+        # one valid certificate per record: partial (status = 'valid'), see below
+        Index("uq_certificates_record_id_valid", "record_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,3 +51,6 @@ class Certificate(db.Model):
     @property
     def is_valid(self) -> bool:
         return self.status == CertificateStatus.VALID.value
+
+
+partial_index_where(Certificate.__table__, "uq_certificates_record_id_valid", "status = 'valid'")

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, Table, event
+from sqlalchemy import JSON, Table, event, text
 from sqlalchemy.engine import Engine
 
 from app.extensions import db
@@ -48,6 +48,70 @@ def reading_only() -> Iterator[None]:
         write_intent.reset(token)
 
 
+def upsert_insert(session):
+    """`insert` of the session's database, the one with `on_conflict_do_nothing/update`.
+    Imported when used: a worker on SQLite never loads PostgreSQL's dialect (~1.3 MB each)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+def partial_index_where(table, index_name: str, where: str) -> None:
+    """Make `table`'s index `index_name` partial (`WHERE where`) when `db.create_all()` creates
+    it, on either database. Why not `postgresql_where=` in the model: naming a dialect's
+    keyword makes SQLAlchemy import that dialect with all its drivers' modules, so every worker
+    on SQLite carried PostgreSQL's (~2 MB, bench S7). Migrations carry their own SQL."""
+    index = next(i for i in table.indexes if i.name == index_name)
+
+    def _before_create(target, connection, **kw) -> None:
+        index.dialect_options[connection.dialect.name]["where"] = text(where)
+
+    event.listen(table, "before_create", _before_create)
+
+
+_BEGAN_WRITING = "tdkt_began_immediate"  # Connection.info: how its transaction began (SQLite)
+
+
+def reads_first(view):
+    """Mark a view that may write as one that reads and computes first: its transactions begin
+    as readers (plain BEGIN) even on a POST, and it writes inside `writing()`. For a request
+    whose reads and work are most of its time (a quiz submit): on SQLite, one writer at a time
+    holds the database, so the write lock should cover the writes only. (`functools.wraps`, as
+    `login_required` uses, carries the mark to the wrapping view.)"""
+    view.reads_first = True
+    return view
+
+
+@contextmanager
+def writing(session) -> Iterator[None]:
+    """Run the block in a write transaction (BEGIN IMMEDIATE on SQLite), after ending the
+    plain read transaction the caller's reads ran in. What those reads loaded stays loaded (a
+    read-only commit expires nothing), so the block does only its writes, and holds SQLite's
+    write lock only for them. Another request may have written between the reads and the block:
+    the block's writes must be conditional on what was read (`UPDATE … WHERE` the state read).
+
+    A transaction that began as a writer, or has changes pending, goes on as it is (its writes
+    stay one unit). PostgreSQL locks rows, not the database: its transaction goes on too. Call
+    it before any write of the request: a reader's transaction that already flushed a write
+    would be committed here, apart from the block's writes."""
+    real = session() if callable(session) else session  # the scoped session's Session
+    if real.in_transaction() and not (real.new or real.dirty or real.deleted):
+        connection = real.connection()
+        if connection.dialect.name == "sqlite" and connection.info.get(_BEGAN_WRITING) is False:
+            keep, real.expire_on_commit = real.expire_on_commit, False
+            try:
+                real.commit()  # a reader's commit: nothing written, nothing to expire
+            finally:
+                real.expire_on_commit = keep
+    token = write_intent.set(True)
+    try:
+        yield
+    finally:
+        write_intent.reset(token)
+
+
 def configure_sqlite_transactions(engine) -> None:
     if engine.dialect.name != "sqlite":
         return
@@ -58,7 +122,9 @@ def configure_sqlite_transactions(engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+        immediate = write_intent.get()
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        conn.info[_BEGAN_WRITING] = immediate
 
 
 def copy_rows(table: Table, rows: list[dict]) -> None:

@@ -17,6 +17,7 @@ import time
 import uuid
 
 from flask import Flask, current_app, g, request
+from sqlalchemy import inspect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 DEFAULT_SECRET_KEY = "dev-only-change-me"
@@ -177,9 +178,11 @@ def configure_request_log(app: Flask) -> None:
         request_id = g.get("request_id") or uuid.uuid4().hex
         response.headers.setdefault(REQUEST_ID_HEADER, request_id)
         duration_ms = (time.perf_counter() - started) * 1000 if started else 0.0
-        # The user Flask-Login loaded for this request, if any: no query just to log it.
+        # The user Flask-Login loaded for this request, if any: no query just to log it (a
+        # request that committed has expired the user: his id is read from the identity).
         user = g.get("_login_user")
-        user_id = user.id if user is not None and user.is_authenticated else "-"
+        state = inspect(user, raiseerr=False) if user is not None else None
+        user_id = state.identity[0] if state is not None and state.identity else "-"
         request_log.info(
             "request_id=%s user=%s ip=%s method=%s path=%s status=%s duration_ms=%.1f",
             request_id,

@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.core.dates import local_date_of, local_today
-from app.core.db import utcnow
+from app.core.db import upsert_insert, utcnow
 from app.courses.models import Course, Lesson, LessonProgress
 from app.courses.services import lessons_done_count, published_courses
 from app.extensions import db
@@ -87,10 +85,8 @@ def dashboard(user: User, year: int | None = None) -> list[CourseCard]:
 def mark_lesson_done(user: User, lesson: Lesson) -> None:
     """Idempotent (insert … on conflict do nothing). Completes the course if the quiz was
     already passed on this version. The caller commits."""
-    dialect = db.session.get_bind().dialect.name
-    insert_fn = pg_insert if dialect == "postgresql" else sqlite_insert
     db.session.execute(
-        insert_fn(LessonProgress)
+        upsert_insert(db.session)(LessonProgress)
         .values(
             user_id=user.id, lesson_id=lesson.id, course_id=lesson.course_id, completed_at=utcnow()
         )

@@ -34,13 +34,9 @@ from app.quizzes.formats import (
     ParseResult,
     decode_bytes,
     detect_format,
-    export_gift,
-    export_moodle_xml,
     parse_file,
 )
 from app.quizzes.formats.base import short_label
-from app.quizzes.formats.xlsx import parse_xlsx
-from app.quizzes.formats.xlsx_export import export_xlsx
 from app.quizzes.models import Question
 from app.quizzes.parsed import parsed_from_question, question_key
 from app.quizzes.question_files import planned_texts, stored_file_urls, with_stored_urls
@@ -74,6 +70,8 @@ def parse_upload(
     if fmt and fmt not in FORMATS:
         raise ValueError(f"Định dạng không được hỗ trợ: {fmt}")
     if fmt == "xlsx" or (not fmt and (name.endswith(".xlsx") or data[:4] == b"PK\x03\x04")):
+        from app.quizzes.formats.xlsx import parse_xlsx  # loaded by imports only (bench S7)
+
         return parse_xlsx(data)
     if not fmt:
         if name.endswith(".xml"):
@@ -378,6 +376,10 @@ def export_bank(course: Course, fmt: str) -> tuple[bytes, str, str]:
     ("gift", "xml" or "xlsx")."""
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"Định dạng xuất không được hỗ trợ: {fmt}")
+    # the exporters load with the first export (bench S7: not in every worker)
+    from app.quizzes.formats import export_gift, export_moodle_xml
+    from app.quizzes.formats.xlsx import export_xlsx
+
     questions = [to_parsed(q) for q in bank_questions(course)]
     if fmt == "gift":
         data = export_gift(questions).encode("utf-8")

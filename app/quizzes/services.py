@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import joinedload
 
 from app.core import audit
 from app.core.dates import local_date_of
-from app.core.db import utcnow
+from app.core.db import utcnow, writing
 from app.core.text import nfc
-from app.courses.models import Course
+from app.courses.models import Course, Lesson, LessonProgress
 from app.courses.services import lessons_done_count
 from app.extensions import db
 from app.legal.refs import parse_refs
@@ -184,49 +185,114 @@ class SubmitResult:
     newly_submitted: bool  # False when this was a repeated (double) submit
 
 
-def submit_attempt(attempt: Attempt, answers: dict[str, object]) -> SubmitResult:
-    """Grade and close the attempt with its saved answers updated by `answers` (those the
-    submit form carried); on a pass, record the completion. The caller commits
-    it all at once.
+@dataclass
+class _Graded:
+    """What a submit writes, worked out before the write transaction."""
 
-    After the deadline (and its grace) only the answers saved in time are graded. The
-    conditional UPDATE (… WHERE submitted_at IS NULL) is the guard against double submits:
-    of two concurrent requests only one changes a row, the other sees it was already done.
+    values: dict  # the attempt's columns set by the submit
+    passed: bool | None
+    course: Course  # held here: the session keeps loaded objects only while they are used
+    user: User
+    lessons_done: bool  # every active lesson was done when it was read
+    on: date  # the day of the completion
+
+
+def submit_attempt(
+    attempt: Attempt, answers: dict[str, object], questions: list[Question] | None = None
+) -> SubmitResult:
+    """Grade and close the attempt with its saved answers updated by `answers` (those the
+    submit form carried); on a pass, record the completion. The caller commits. `questions`:
+    the attempt's questions if the caller has them (`attempt_questions`).
+
+    After the deadline (and its grace) only the answers saved in time are graded. Everything is
+    read and graded first; the write transaction (`writing`: on SQLite the one writer at a
+    time) then holds only the claim and the completion. The claim is one conditional UPDATE
+    (… WHERE submitted_at IS NULL AND the saved answers are those graded): of two concurrent
+    submits only one changes the row, the other sees it was already done; an answer saved in
+    between (another tab) makes it miss, and the attempt is graded again under the lock.
     """
     if attempt.is_submitted:
         return SubmitResult(attempt, newly_submitted=False)
+    questions = questions if questions is not None else attempt_questions(attempt)
+    saved = attempt.answers or {}
+    graded = _grade(attempt, saved, answers, questions)
+    with writing(db.session):
+        # The answers as stored: the JSON type writes json.dumps(value), which loads and
+        # dumps back to the same text (if not, the claim misses and grades again below).
+        claimed = _claim(attempt, graded, cast(Attempt.answers, Text) == json.dumps(saved))
+        if not claimed:  # submitted meanwhile, or answers saved meanwhile: look under the lock
+            db.session.refresh(attempt, with_for_update=True)
+            if not attempt.is_submitted:
+                graded = _grade(attempt, attempt.answers or {}, answers, questions)
+                claimed = _claim(attempt, graded)
+        if not claimed:  # nothing was written: the claim changed no row
+            return SubmitResult(attempt, newly_submitted=False)
+        if graded.passed and (graded.lessons_done or _lessons_done(attempt)):
+            records.complete(graded.user, graded.course, on=graded.on, attempt_id=attempt.id)
+    return SubmitResult(attempt, newly_submitted=True)
+
+
+def _grade(
+    attempt: Attempt, saved: dict, answers: dict[str, object], questions: list[Question]
+) -> _Graded:
+    """Grade `answers` over the `saved` ones (only the saved ones after the deadline). Reads
+    what the completion needs too, so that the write transaction does not."""
     now = utcnow()
     timed_out = is_overdue(attempt)
-    saved = {k: v for k, v in (attempt.answers or {}).items() if k != "_order"}
+    order = saved.get("_order", {})
+    saved = {k: v for k, v in saved.items() if k != "_order"}
     answers = saved if timed_out else {**saved, **answers}
-    questions = attempt_questions(attempt)
     scores, pending = _auto_scores(questions, answers)
     course = db.session.get(Course, attempt.course_id)
+    user = db.session.get(User, attempt.user_id)
     percent = _percent(questions, scores)
     passed = None if pending else percent >= course.pass_mark
-    stored = {"_order": (attempt.answers or {}).get("_order", {}), **answers}
-    claimed = db.session.execute(
-        update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
-        .values(
-            submitted_at=now,
-            answers=stored,
-            scores=scores,
-            score=percent,
-            passed=passed,
-            timed_out=timed_out,
-            pending_grading=bool(pending),
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
-        db.session.rollback()
-        db.session.refresh(attempt)
-        return SubmitResult(attempt, newly_submitted=False)
+    lessons_done = False
     if passed:
-        _complete_if_lessons_done(attempt, course, local_date_of(now))
-    db.session.refresh(attempt)
-    return SubmitResult(attempt, newly_submitted=True)
+        lessons_done = _lessons_done(attempt)
+        user.unit  # noqa: B018  (records.complete reads it for the plan line: loaded now)
+    values = {
+        "submitted_at": now,
+        "answers": {"_order": order, **answers},
+        "scores": scores,
+        "score": percent,
+        "passed": passed,
+        "timed_out": timed_out,
+        "pending_grading": bool(pending),
+    }
+    return _Graded(values, passed, course, user, lessons_done, local_date_of(now))
+
+
+def _claim(attempt: Attempt, graded: _Graded, *also) -> bool:
+    """Close the attempt with the graded values if it is still open (and `also` holds).
+    A table UPDATE, not the ORM's: nothing in the session is synchronised, and it costs less
+    inside the write lock."""
+    attempts = Attempt.__table__
+    return (
+        db.session.execute(
+            attempts.update()
+            .where(attempts.c.id == attempt.id, attempts.c.submitted_at.is_(None), *also)
+            .values(**graded.values)
+        ).rowcount
+        == 1
+    )
+
+
+def _lessons_done(attempt: Attempt) -> bool:
+    """Every active lesson of the course done (one count, not the lessons' rows). Lessons done
+    only grow: a True read before the write transaction holds; a False is read again inside it
+    (a lesson finished meanwhile completes the course now: `mark_lesson_done` could not see
+    this pass yet)."""
+    active, done = db.session.execute(
+        select(func.count(Lesson.id), func.count(LessonProgress.id))
+        .select_from(Lesson)
+        .outerjoin(
+            LessonProgress,
+            (LessonProgress.lesson_id == Lesson.id) & (LessonProgress.user_id == attempt.user_id),
+        )
+        .where(Lesson.course_id == attempt.course_id, Lesson.active.is_(True))
+    ).one()
+    return done >= active
 
 
 def _auto_scores(questions: list[Question], answers: dict) -> tuple[dict[str, float], list[int]]:

@@ -6,10 +6,10 @@ Parsers never raise on bad content: every question that cannot be imported is an
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 
-from .aiken import parse_aiken
 from .base import (
     ImportIssue,
     ParsedAnswer,
@@ -17,10 +17,24 @@ from .base import (
     ParseResult,
 )
 from .encoding import decode_bytes
-from .gift import parse_gift
-from .gift_export import export_gift
-from .moodle_xml import parse_moodle_xml
-from .moodle_xml_export import export_moodle_xml
+
+# Each parser and exporter is imported when first named (`from app.quizzes.formats import
+# parse_gift` works as before): the question types need only `.base`, and a worker that
+# serves lessons and quizzes never loads the XML parser and the exporters (bench S7).
+_LAZY = {
+    "parse_aiken": "aiken",
+    "parse_gift": "gift",
+    "export_gift": "gift_export",
+    "parse_moodle_xml": "moodle_xml",
+    "export_moodle_xml": "moodle_xml_export",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ImportIssue",
@@ -107,6 +121,10 @@ def parse_file(
     else:
         path = Path(path_or_bytes)
         data, name = path.read_bytes(), path.name
+    from .aiken import parse_aiken
+    from .gift import parse_gift
+    from .moodle_xml import parse_moodle_xml
+
     kind = _ALIASES.get((fmt or "").lower().strip()) if fmt else None
     if fmt and kind is None:
         raise ValueError(f"Định dạng không được hỗ trợ: {fmt}")
