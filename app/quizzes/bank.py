@@ -378,7 +378,7 @@ def export_bank(course: Course, fmt: str) -> tuple[bytes, str, str]:
         raise ValueError(f"Định dạng xuất không được hỗ trợ: {fmt}")
     # the exporters load with the first export (bench S7: not in every worker)
     from app.quizzes.formats import export_gift, export_moodle_xml
-    from app.quizzes.formats.xlsx import export_xlsx
+    from app.quizzes.formats.xlsx_export import export_xlsx
 
     questions = [to_parsed(q) for q in bank_questions(course)]
     if fmt == "gift":

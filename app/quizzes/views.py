@@ -13,7 +13,7 @@ from app.org.scope import (
     own_attempt_or_404,
     roles_required,
 )
-from app.quizzes import rules, saving, services
+from app.quizzes import grading, rules, saving, services
 from app.quizzes.models import Attempt
 from app.quizzes.statistics import item_statistics
 from app.quizzes.types import get_type
@@ -217,7 +217,7 @@ def statistics(slug: str):
 @roles_required(*TRAINER_ROLES)
 def grading_list():
     return render_template(
-        "quizzes/grading_list.html", attempts=services.attempts_to_grade(current_user)
+        "quizzes/grading_list.html", attempts=grading.attempts_to_grade(current_user)
     )
 
 
@@ -249,9 +249,9 @@ def grade(attempt_id: int):
             grades[question.id] = value / 100
         if not errors:
             try:
-                services.grade_manually(attempt, grades, current_user, comments)
+                grading.grade_manually(attempt, grades, current_user, comments)
                 db.session.commit()
-            except services.GradingRefused as refused:  # submitted/graded meanwhile
+            except grading.GradingRefused as refused:  # submitted/graded meanwhile
                 flash(str(refused), "error")
                 return redirect(url_for(".grading_list"))
             flash(_("Đã lưu điểm. Bài làm đạt %(s)s.", s=f"{attempt.score:.0f}%"), "success")

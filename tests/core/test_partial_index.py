@@ -1,9 +1,9 @@
 """`partial_index_where`: the models name no dialect's keyword (that would load the dialect in
 every worker, bench S7), yet `db.create_all()` makes the index partial on either database."""
 
-from app.reports.certificates import Certificate
 from sqlalchemy import text
 
+from app.certificates.models import Certificate
 from app.extensions import db
 
 
