@@ -5,13 +5,10 @@ conditional UPDATE, so two workers starting the same job run it once."""
 
 from __future__ import annotations
 
-import json
-import os
 import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from datetime import date
 
 import pytest
@@ -30,6 +27,7 @@ from app.roster import files as roster_files
 from app.roster import jobs
 from app.roster import services as roster
 from tests.conftest import PASSWORD, ROOT, _wipe, login
+from tests.killed_worker import kill_when
 from tests.org.roster_files import officer_rows
 
 FILE_UNITS = ["A2", "B1", "A1", "A"]
@@ -149,40 +147,12 @@ background_jobs._run_in_app(app, jobs.run, int(sys.argv[1]))
 
 
 def _kill_after_first_chunk(app, job_id: int) -> None:
-    db.session.commit()
-    # The test's own reads must not take SQLite's write lock (the app's CLI set-up asks every
-    # transaction of this thread to BEGIN IMMEDIATE): they would hold the worker off.
-    reading_only = write_intent.set(False)
-    config = {k: v for k, v in app.config.items() if k.isupper() and _jsonable(v)}
-    env = {**os.environ, "TDKT_TEST_CONFIG": json.dumps(config)}
-    worker = subprocess.Popen(
-        [sys.executable, "-c", _KILLABLE_WORKER, str(job_id)],
-        cwd=ROOT,
-        env=env,
-        stderr=subprocess.PIPE,
+    kill_when(
+        app,
+        _KILLABLE_WORKER,
+        job_id,
+        lambda: db.session.get(jobs.RosterImportJob, job_id).resume_line > 0,
     )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and worker.poll() is None:
-            db.session.rollback()
-            if db.session.get(jobs.RosterImportJob, job_id).resume_line > 0:
-                break
-            time.sleep(0.05)
-        assert worker.poll() is None, worker.stderr.read().decode()
-    finally:
-        worker.kill()
-        worker.wait()
-        worker.stderr.close()
-        db.session.rollback()
-        write_intent.reset(reading_only)
-
-
-def _jsonable(value) -> bool:
-    try:
-        json.dumps(value)
-    except TypeError:
-        return False
-    return True
 
 
 def test_a_killed_import_resumes_to_the_state_of_an_uninterrupted_one(app, client, monkeypatch):

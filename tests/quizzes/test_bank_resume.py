@@ -7,12 +7,8 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import sqlite3
-import subprocess
-import sys
-import time
 
 import pytest
 from sqlalchemy import func, select
@@ -27,6 +23,7 @@ from app.org.services import create_officer, create_unit
 from app.quizzes import bank, bank_chunks, bank_drafts, jobs
 from app.quizzes.models import Question, QuestionCategory, QuestionFile
 from tests.conftest import PASSWORD, ROOT, _wipe, csrf_token, login, own_every_course
+from tests.killed_worker import kill_when
 from tests.quizzes.bank_helpers import publish_imports
 
 CHUNK = 20  # 149 valid questions: 8 chunks
@@ -188,44 +185,14 @@ background_jobs._run_in_app(app, jobs.run, int(sys.argv[1]))
 
 
 def _kill_after_first_chunk(app, job_id: int) -> None:
-    db.session.commit()
-    # The test's own reads must not take SQLite's write lock: they would hold the worker off.
-    reading = write_intent.set(False)
-    config = {k: v for k, v in app.config.items() if k.isupper() and _jsonable(v)}
-    env = {
-        **os.environ,
-        "TDKT_TEST_CONFIG": json.dumps(config),
-        "TDKT_TEST_INSTANCE": app.instance_path,
-        "TDKT_TEST_CHUNK": str(CHUNK),
-    }
-    worker = subprocess.Popen(
-        [sys.executable, "-c", _KILLABLE_WORKER, str(job_id)],
-        cwd=ROOT,
-        env=env,
-        stderr=subprocess.PIPE,
+    kill_when(
+        app,
+        _KILLABLE_WORKER,
+        job_id,
+        lambda: db.session.get(jobs.ImportJob, job_id).resume_chunk > 0,
+        TDKT_TEST_INSTANCE=app.instance_path,
+        TDKT_TEST_CHUNK=str(CHUNK),
     )
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and worker.poll() is None:
-            db.session.rollback()
-            if db.session.get(jobs.ImportJob, job_id).resume_chunk > 0:
-                break
-            time.sleep(0.05)
-        assert worker.poll() is None, worker.stderr.read().decode()
-    finally:
-        worker.kill()
-        worker.wait()
-        worker.stderr.close()
-        db.session.rollback()
-        write_intent.reset(reading)
-
-
-def _jsonable(value) -> bool:
-    try:
-        json.dumps(value)
-    except TypeError:
-        return False
-    return True
 
 
 @pytest.fixture
