@@ -92,9 +92,7 @@ def renders(app):
         yield names
 
 
-def test_the_page_is_rendered_once_and_served_again(
-    app, client, tree, make_user, course, renders
-):
+def test_the_page_is_rendered_once_and_served_again(app, client, tree, make_user, course, renders):
     make_user(tree["A1"], email="hv@test.vn")
     make_user(tree["A2"], email="hv2@test.vn")
     login(client, "hv@test.vn")
