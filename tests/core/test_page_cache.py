@@ -42,3 +42,14 @@ def test_the_script_root_is_part_of_the_key(app):
         assert page_cache.cached_page("k", lambda: "under /a") == "under /a"
     with app.test_request_context("/", base_url="http://localhost/b"):
         assert page_cache.cached_page("k", lambda: "under /b") == "under /b"
+
+
+def test_the_language_is_part_of_the_key(app, monkeypatch):
+    from flask_babel import get_babel
+
+    babel = get_babel(app)
+    with app.test_request_context("/"):
+        assert page_cache.cached_page("k", lambda: "vi") == "vi"
+    monkeypatch.setattr(babel, "locale_selector", lambda: "en")
+    with app.test_request_context("/"):
+        assert page_cache.cached_page("k", lambda: "en") == "en"
