@@ -16,9 +16,10 @@ from app.courses.models import (
 )
 from app.legal.models import LegalAmendment, LegalDocument, LegalReference
 from app.org.models import OrgUnit, RoleGrant, UnitMembership, User
-from app.progress import coverage_officers
+from app.progress import coverage_officers, coverage_stamps
 from app.progress.coverage_counts import CoverageCount, install_triggers_on_create
 from app.progress.coverage_officers import CoverageOfficer, CoverageOfficerCount
+from app.progress.coverage_stamps import CoverageStamp
 from app.progress.models import ClassAttendance, PlanItem, TrainingClass, TrainingRecord
 from app.quizzes.jobs import ImportJob
 from app.quizzes.models import Attempt, Question
@@ -27,12 +28,14 @@ from app.roster.jobs import RosterImportJob
 
 install_triggers_on_create()
 coverage_officers.install_triggers_on_create()
+coverage_stamps.install_triggers_on_create()
 
 __all__ = [
     "AccountToken",
     "CoverageCount",
     "CoverageOfficer",
     "CoverageOfficerCount",
+    "CoverageStamp",
     "Attempt",
     "AuditEvent",
     "Certificate",

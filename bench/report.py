@@ -63,26 +63,26 @@ def load(name: str) -> dict | None:
 CAUSES = [
     (
         "S1",
-        "the lesson page's cost over the empty signed-in route is its own work: in-process (no "
-        "HTTP) {app_ms:.2f} ms a request against {signed_in_ms:.2f} ms for the empty signed-in "
-        "route in this run. The page adds one statement (its course comes from a per-worker "
-        "copy, checked against the course's stamp in the statement that reads the officer's "
-        "progress) and renders the base layout and the lesson (Jinja, gettext, URLs, a CSRF "
-        "token), which is most of the difference (profiled in-process on 2026-12-06: ~1.3 ms of "
-        "the ~1.6 ms the page adds to the empty route is its template, flat across Jinja, "
-        "gettext, URLs and the token, with no single hot spot left). Serving a per-role copy "
-        "of the rendered page would close most "
-        "of it (the probe row 'per-worker copy per role' above: {page_copy:.2f}× the bare page) "
-        "but gives templates nothing about the user: left as a product decision.",
+        "the lesson page is served from a per-worker rendering kept per (course stamp, lesson, "
+        "done or not, roles) (app/core/page_cache.py): a kept page costs the empty signed-in "
+        "route plus the statement that checks the course's stamp and the officer's progress, and "
+        "putting the request's CSRF token back; in-process (no HTTP) {app_ms:.2f} ms a request "
+        "against {signed_in_ms:.2f} ms for the empty signed-in route in this run. A miss (a "
+        "worker's first request per key, after an edit of the course, or with a flashed message "
+        "waiting) renders the layout and the lesson as before (~1.3 ms more, profiled in-process "
+        "on 2026-12-06). Look at the load average before anything else: the gap is small.",
     ),
     (
         "S2",
         "the bare route runs the same statement and renders a minimal table: {bare_min:.2f}–"
-        "{bare_max:.2f} ms, against the page's {page_min:.1f}–{page_max:.1f} ms. The page's "
-        "extra is the app around the statement: sign-in (S1), the filters (the course list, "
-        "the plan line that picks the default course), the breadcrumbs, and the template "
-        "(filters, two SVG charts, the table); in-process {inproc_min:.1f}–{inproc_max:.1f} "
-        "ms, of which its statements {sql_min:.1f}–{sql_max:.1f} ms.",
+        "{bare_max:.2f} ms, against the page's {page_min:.1f}–{page_max:.1f} ms. The page is "
+        "served from a per-worker rendering kept under the coverage change counters "
+        "(app/progress/coverage_stamps.py, app/core/page_cache.py): a kept page runs BEGIN, the "
+        "user with his grants and one read of the counters; the bench warms each worker's copy "
+        "and writes nothing meanwhile. In-process {inproc_min:.1f}–{inproc_max:.1f} ms, of "
+        "which its statements {sql_min:.1f}–{sql_max:.1f} ms: what is left is sign-in (S1) and "
+        "the HTTP stack. A write in the unit's province makes the next request render the page "
+        "again (filters, breadcrumbs, the aggregate, the template with two SVG charts).",
     ),
     (
         "S3",
@@ -94,9 +94,10 @@ CAUSES = [
     ),
     (
         "S4",
-        "the page against an empty route: the same parts as S2's page (filters, breadcrumbs, "
-        "one aggregate over the trigger-kept table, the template with its two charts) for a "
-        "unit with one row; the page's template is the largest of them (profiled in-process).",
+        "the page against an empty route: served from the per-worker rendering as S2's page "
+        "(BEGIN, the user, the change counters, the CSRF token put back); a miss renders "
+        "filters, breadcrumbs, one aggregate over the trigger-kept table and the template with "
+        "its two charts (the largest part, profiled in-process).",
     ),
     (
         "S5",

@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from app.core.dates import local_today
+from app.core.page_cache import cached_page
 from app.courses import services as catalog
 from app.extensions import db
 from app.learning import lesson_cache, services
@@ -52,14 +53,20 @@ def course(slug: str):
 @login_required
 def lesson(slug: str, position: int):
     course, lesson, is_done = lesson_cache.lesson_for(slug, position, current_user.id)
-    return render_template(
-        "courses/lesson.html",
-        course=course,
-        lesson=lesson,
-        lessons=course.lessons,
-        is_done=is_done,
-        previous=position - 1 if position > 1 else None,
-        next=position + 1 if position < len(course.lessons) else None,
+    # The page shows nothing of the user but the menu (his roles) and whether he has done
+    # the lesson; the course's stamp moves with any change to its text (lesson_cache).
+    key = ("lesson", course.id, course.updated_at, lesson.id, is_done, current_user.roles)
+    return cached_page(
+        key,
+        lambda: render_template(
+            "courses/lesson.html",
+            course=course,
+            lesson=lesson,
+            lessons=course.lessons,
+            is_done=is_done,
+            previous=position - 1 if position > 1 else None,
+            next=position + 1 if position < len(course.lessons) else None,
+        ),
     )
 
 

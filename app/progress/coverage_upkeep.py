@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import text
 
 from app.extensions import db
-from app.progress import coverage_counts, coverage_officers
+from app.progress import coverage_counts, coverage_officers, coverage_stamps
 
 # Each table's columns, and the condition of rows that count (the triggers leave rows whose
 # count fell to zero; a recomputation has none).
@@ -59,7 +59,11 @@ def _dialect() -> str:
 
 
 def _trigger_statements(dialect: str) -> list[str]:
-    return [*coverage_counts.triggers(dialect), *coverage_officers.triggers(dialect)]
+    return [
+        *coverage_counts.triggers(dialect),
+        *coverage_officers.triggers(dialect),
+        *coverage_stamps.record_triggers(dialect),
+    ]
 
 
 def expected_triggers(dialect: str) -> list[str]:
@@ -137,3 +141,5 @@ def rebuild() -> None:
     for statement in _trigger_statements(dialect):
         connection.exec_driver_sql(statement)  # as the migrations do: DDL, no parameters
     recompute(dialect)
+    for statement in coverage_stamps.BUMP_ALL:  # rendered pages were made from the old tables
+        db.session.execute(text(statement))

@@ -3,18 +3,21 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.core.dates import local_today
+from app.core.page_cache import cached_page
 from app.core.params import query_int, query_page, query_year
 from app.courses.models import Course
 from app.extensions import db
-from app.org.models import OFFICER_TYPE_LABELS
+from app.org.models import OFFICER_TYPE_LABELS, OrgUnit
 from app.org.scope import (
     MANAGING_ROLES,
     home_unit,
+    in_scope,
     may_see_unit,
     require_roles,
     scope_units,
     unit_in_scope_or_404,
 )
+from app.progress import coverage_stamps
 from app.reports import periodic, services
 from app.reports.charts import coverage_charts
 
@@ -57,7 +60,33 @@ def _breadcrumbs(root):
 @bp.get("/bao-phu")
 @bp.get("/bao-phu/<int:unit_id>")
 def coverage(unit_id: int | None = None):
-    root = unit_in_scope_or_404(current_user, unit_id) if unit_id else home_unit(current_user)
+    root_id = unit_id if unit_id else home_unit(current_user).id
+    # Read before any number (coverage_stamps): the unit's path, and the counters that move
+    # with every write the page could show.
+    found = coverage_stamps.unit_stamp(root_id)
+    if found is None or (unit_id and not in_scope(current_user, found[1])):
+        abort(404)
+    province_id, _path, stamp = found
+    key = (
+        "coverage",
+        root_id,
+        province_id,
+        stamp,
+        local_today(),  # the default year, the years offered, and what is late
+        tuple(sorted(request.args.items(multi=True))),
+        _viewer_scope(),
+    )
+    return cached_page(key, lambda: _coverage_page(db.session.get(OrgUnit, root_id)))
+
+
+def _viewer_scope() -> tuple:
+    """What of the viewer the page depends on: the default course and the breadcrumbs follow
+    his grants' units, the menu his roles (both from the grants), and his own unit."""
+    grants = sorted((grant.role, grant.unit.path) for grant in current_user.grants)
+    return current_user.unit.path, tuple(grants)
+
+
+def _coverage_page(root) -> str:
     year, courses, course_id, officer_type = _filters()
     result = services.coverage(root, year, course_id, officer_type)
     progress = result.monthly
