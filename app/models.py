@@ -23,7 +23,7 @@ from app.progress.coverage_stamps import CoverageStamp
 from app.progress.models import ClassAttendance, PlanItem, TrainingClass, TrainingRecord
 from app.quizzes.jobs import ImportJob
 from app.quizzes.models import Attempt, Question
-from app.reminders.services import ReminderLog
+from app.reminders.models import ReminderLog
 from app.roster.jobs import RosterImportJob
 
 install_triggers_on_create()

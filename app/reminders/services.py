@@ -20,48 +20,24 @@ the one whose coverage the delay lowers.
 
 from __future__ import annotations
 
-import enum
 import smtplib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from email.mime.multipart import MIMEMultipart
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.dates import format_date, local_today
-from app.core.db import utcnow
 from app.core.mail import SmtpSession, build_email, public_url
 from app.courses.models import Course
 from app.extensions import db
 from app.org.models import OrgUnit, User
 from app.progress.models import TrainingRecord
-
-
-class ReminderKind(enum.StrEnum):
-    DUE_SOON = "due_soon"
-    LATE = "late"
-    ESCALATION = "escalation"
-
-
-class ReminderLog(db.Model):
-    """One e-mail sent: to whom, of which kind, on which (Vietnam) day, about which records."""
-
-    __tablename__ = "reminder_logs"
-    __table_args__ = (UniqueConstraint("user_id", "kind", "sent_on"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(20))
-    sent_on: Mapped[date] = mapped_column(index=True)
-    email: Mapped[str] = mapped_column(String(255))
-    record_ids: Mapped[list] = mapped_column(JSON, default=list)
-    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
-
+from app.reminders.models import ReminderKind, ReminderLog
 
 # --- what to send ------------------------------------------------------------------------------
 

@@ -15,7 +15,8 @@ from app.core import mail
 from app.courses.models import Course
 from app.extensions import db
 from app.org.models import Role
-from app.reminders.services import ReminderLog, send_reminders
+from app.reminders.models import ReminderLog
+from app.reminders.services import send_reminders
 from tests.conftest import require as require_record
 
 TODAY = date(2026, 6, 15)
