@@ -21,7 +21,8 @@ from sqlalchemy import select
 from app.core import audit
 from app.core.db import utcnow
 from app.core.text import nfc
-from app.courses.models import Course, CourseDraft
+from app.courses.models import Course
+from app.courses.services import course_draft
 from app.extensions import db
 from app.legal.refs import clean_document
 from app.org.models import User
@@ -128,13 +129,3 @@ def apply_meta(course: Course, meta: dict) -> None:
             )
             for doc in meta["legal_basis"]
         ]
-
-
-def course_draft(course: Course, create: bool = False) -> CourseDraft | None:
-    """The course's draft row (staged details, lesson order); with `create`, a new one is added
-    to the session when there is none."""
-    draft = db.session.scalar(select(CourseDraft).where(CourseDraft.course_id == course.id))
-    if draft is None and create:
-        draft = CourseDraft(course_id=course.id)
-        db.session.add(draft)
-    return draft

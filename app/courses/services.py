@@ -4,7 +4,7 @@ and a course's details as authors see them. Learners' pages: app/learning/."""
 from __future__ import annotations
 
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.courses.models import Course, CourseDraft, Lesson, LessonProgress
@@ -45,9 +45,19 @@ def get_lesson_or_404(course: Course, position: int) -> Lesson:
     return lesson
 
 
+def course_draft(course: Course, create: bool = False) -> CourseDraft | None:
+    """The course's draft row (staged details, lesson order); with `create`, a new one is added
+    to the session when there is none."""
+    draft = db.session.scalar(select(CourseDraft).where(CourseDraft.course_id == course.id))
+    if draft is None and create:
+        draft = CourseDraft(course_id=course.id)
+        db.session.add(draft)
+    return draft
+
+
 def course_meta(course: Course) -> dict:
     """The course details as authors currently see them (the draft when there is one)."""
-    draft = db.session.scalar(select(CourseDraft).where(CourseDraft.course_id == course.id))
+    draft = course_draft(course)
     if draft is not None and draft.meta:
         return dict(draft.meta)
     return {
@@ -75,6 +85,20 @@ def done_lesson_ids(user: User, course: Course) -> set[int]:
             )
         )
     )
+
+
+def all_lessons_done(user_id: int, course_id: int) -> bool:
+    """Every active lesson of the course done by the officer: one count, not the lessons' rows."""
+    active, done = db.session.execute(
+        select(func.count(Lesson.id), func.count(LessonProgress.id))
+        .select_from(Lesson)
+        .outerjoin(
+            LessonProgress,
+            (LessonProgress.lesson_id == Lesson.id) & (LessonProgress.user_id == user_id),
+        )
+        .where(Lesson.course_id == course_id, Lesson.active.is_(True))
+    ).one()
+    return done >= active
 
 
 def lessons_done_count(user: User, course: Course) -> int:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.core.dates import local_date_of, local_today
 from app.core.db import upsert_insert, utcnow
 from app.courses.models import Course, Lesson, LessonProgress
-from app.courses.services import lessons_done_count, published_courses
+from app.courses.services import all_lessons_done, published_courses
 from app.extensions import db
 from app.org.models import User
 from app.progress.models import TrainingRecord
@@ -93,7 +93,7 @@ def mark_lesson_done(user: User, lesson: Lesson) -> None:
         .on_conflict_do_nothing(index_elements=["user_id", "lesson_id"])
     )
     course = lesson.course
-    if lessons_done_count(user, course) >= len([x for x in course.lessons if x.active]):
+    if all_lessons_done(user.id, course.id):
         passed = db.session.scalar(
             select(Attempt)
             .where(

@@ -37,7 +37,7 @@ def dashboard():
 def course(slug: str):
     course = catalog.get_course_or_404(slug)
     done = catalog.done_lesson_ids(current_user, course)
-    lessons = [lesson for lesson in course.lessons if lesson.active]
+    lessons = catalog.active_lessons(course)
     return render_template(
         "courses/course.html",
         course=course,
@@ -79,7 +79,7 @@ def mark_done(slug: str, position: int):
         services.mark_lesson_done(current_user, lesson)
         db.session.commit()
         flash(_("Đã đánh dấu hoàn thành bài “%(title)s”.", title=lesson.title), "success")
-    lessons = [x for x in course.lessons if x.active]
+    lessons = catalog.active_lessons(course)
     if position < len(lessons):
         return redirect(url_for(".lesson", slug=slug, position=position + 1))
     return redirect(url_for(".course", slug=slug))

@@ -11,7 +11,7 @@ from app.core.dates import local_date_of
 from app.core.db import utcnow
 from app.core.text import nfc
 from app.courses.models import Course
-from app.courses.services import lessons_done_count
+from app.courses.services import all_lessons_done
 from app.extensions import db
 from app.org.models import OrgUnit, User
 from app.org.scope import TEACHING_ROLES, grading_refusal, scope_filter
@@ -22,8 +22,8 @@ from app.quizzes.types import get_type
 
 
 def _complete_if_lessons_done(attempt: Attempt, course: Course, on) -> None:
-    user = db.session.get(User, attempt.user_id)
-    if lessons_done_count(user, course) >= sum(1 for x in course.lessons if x.active):
+    if all_lessons_done(attempt.user_id, course.id):
+        user = db.session.get(User, attempt.user_id)
         records.complete(user, course, on=on, attempt_id=attempt.id)
 
 

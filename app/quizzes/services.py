@@ -11,7 +11,8 @@ from sqlalchemy import Text, cast, func, select
 
 from app.core.dates import local_date_of
 from app.core.db import utcnow, writing
-from app.courses.models import Course, Lesson, LessonProgress
+from app.courses.models import Course
+from app.courses.services import all_lessons_done
 from app.extensions import db
 from app.legal.refs import parse_refs
 from app.legal.services import citations, documents_by_code
@@ -222,7 +223,11 @@ def submit_attempt(
                 claimed = _claim(attempt, graded)
         if not claimed:  # nothing was written: the claim changed no row
             return SubmitResult(attempt, newly_submitted=False)
-        if graded.passed and (graded.lessons_done or _lessons_done(attempt)):
+        # Lessons done only grow: a True read before the write holds; a False is read again
+        # here (a lesson finished meanwhile completes the course now: `mark_lesson_done` could
+        # not see this pass yet).
+        lessons_done = graded.lessons_done or all_lessons_done(attempt.user_id, attempt.course_id)
+        if graded.passed and lessons_done:
             records.complete(graded.user, graded.course, on=graded.on, attempt_id=attempt.id)
     return SubmitResult(attempt, newly_submitted=True)
 
@@ -244,7 +249,7 @@ def _grade(
     passed = None if pending else percent >= course.pass_mark
     lessons_done = False
     if passed:
-        lessons_done = _lessons_done(attempt)
+        lessons_done = all_lessons_done(attempt.user_id, attempt.course_id)
         user.unit  # noqa: B018  (records.complete reads it for the plan line: loaded now)
     values = {
         "submitted_at": now,
@@ -271,23 +276,6 @@ def _claim(attempt: Attempt, graded: _Graded, *also) -> bool:
         ).rowcount
         == 1
     )
-
-
-def _lessons_done(attempt: Attempt) -> bool:
-    """Every active lesson of the course done (one count, not the lessons' rows). Lessons done
-    only grow: a True read before the write transaction holds; a False is read again inside it
-    (a lesson finished meanwhile completes the course now: `mark_lesson_done` could not see
-    this pass yet)."""
-    active, done = db.session.execute(
-        select(func.count(Lesson.id), func.count(LessonProgress.id))
-        .select_from(Lesson)
-        .outerjoin(
-            LessonProgress,
-            (LessonProgress.lesson_id == Lesson.id) & (LessonProgress.user_id == attempt.user_id),
-        )
-        .where(Lesson.course_id == attempt.course_id, Lesson.active.is_(True))
-    ).one()
-    return done >= active
 
 
 def _auto_scores(questions: list[Question], answers: dict) -> tuple[dict[str, float], list[int]]:

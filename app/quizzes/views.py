@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from app.core.db import reads_first, writing
-from app.courses.services import get_course_or_404, lessons_done_count
+from app.courses.services import active_lessons, get_course_or_404, lessons_done_count
 from app.extensions import db
 from app.org.scope import (
     TRAINER_ROLES,
@@ -40,7 +40,7 @@ def quiz(slug: str):
         refusal=rules.start_refusal(current_user, course),
         attempts=services.user_attempts(current_user, course),
         lessons_done=lessons_done_count(current_user, course),
-        lessons_total=len([x for x in course.lessons if x.active]),
+        lessons_total=len(active_lessons(course)),
         question_count=len(services.active_questions(course)),
         attempts_left=services.attempts_left(current_user, course),
     )
