@@ -10,8 +10,7 @@ content digest), category details by path — and the chunks are cut from the ch
 the file's valid questions, which is the same on every run of the same upload. So a run cut
 short (worker killed, database error) is resumed by writing the questions after the last chunk
 committed, and ends in exactly the state an uninterrupted run gives. What is written once per
-import is tied to a chunk: the categories' details to the first, the audit entry and the
-course's legal references to the last.
+import is tied to a chunk: the categories' details to the first, the audit entry to the last.
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ from app.core import audit
 from app.core.jobs import let_other_writers_in
 from app.extensions import db
 from app.quizzes import bank_drafts
-from app.quizzes.legal_references import sync_course_references
 from app.quizzes.question_files import attach_files
 
 CHUNK = 200
@@ -74,7 +72,6 @@ def write(
                     errors=len(summary.errors),
                     drafts=True,
                 )
-                sync_course_references(course_id)  # the references the register lists
             if checkpoint is not None:
                 checkpoint(summary, number, passed, total)
             db.session.commit()  # one chunk = one transaction with its checkpoint (a job step)

@@ -108,21 +108,23 @@ def attach_files(session, course_id: int, files: list[ParsedFile], texts: list[s
     stored by an earlier run (or chunk) is found by its content and not stored again."""
 
     def stored_url(parsed: ParsedFile, digest: str) -> str:
-        stored = session.scalar(
-            select(QuestionFile).where(
+        # id and name only: the stored content (up to 2 MB an image) is not needed for a URL
+        found = session.execute(
+            select(QuestionFile.id, QuestionFile.name).where(
                 QuestionFile.course_id == course_id, QuestionFile.sha256 == digest
             )
+        ).first()
+        if found is not None:
+            return _url(found.id, found.name)
+        stored = QuestionFile(
+            course_id=course_id,
+            sha256=digest,
+            name=parsed.name[:255],
+            mimetype=_mimetype(parsed.name),
+            content=parsed.content,
         )
-        if stored is None:
-            stored = QuestionFile(
-                course_id=course_id,
-                sha256=digest,
-                name=parsed.name[:255],
-                mimetype=_mimetype(parsed.name),
-                content=parsed.content,
-            )
-            session.add(stored)
-            session.flush()
+        session.add(stored)
+        session.flush()
         return file_url(stored)
 
     return _pointed_at(files, texts, stored_url)
