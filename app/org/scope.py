@@ -119,14 +119,6 @@ def scope_paths(user: User, roles: Iterable[Role] = MANAGING_ROLES) -> list[str]
     return [unit.path for unit in scope_units(user, roles)]
 
 
-def scope_path(user: User) -> str:
-    """Path of the user's home scope — his first managing scope unit, else his own unit.
-
-    Kept for callers that need one unit (a default page root). Deciding access with it is
-    wrong for a user holding grants over several subtrees: use `in_scope`, `scope_filter`."""
-    return home_unit(user).path
-
-
 def home_unit(user: User, roles: Iterable[Role] = MANAGING_ROLES) -> OrgUnit:
     """The unit a page opens on by default: the user's outermost scope unit (the highest
     ranked role's first), else his own unit."""

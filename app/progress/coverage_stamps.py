@@ -191,8 +191,7 @@ BUMP_ALL = [
 
 def _install(target, connection, tables=(), **kw) -> None:
     # After every table exists: the triggers name four of them.
-    names = {t.name for t in tables} if tables else set(target.tables)
-    if "coverage_stamps" not in names:
+    if not any(t.name == CoverageStamp.__tablename__ for t in tables):
         return
     dialect = connection.dialect.name
     for statement in [*record_triggers(dialect), *other_triggers(dialect)]:

@@ -12,7 +12,7 @@ change) and writes the audit log.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
@@ -233,7 +233,7 @@ def update_officer(actor_id: int | None, user: User, values: dict) -> dict[str, 
 
 
 def conflicts(
-    user: User | None, values: dict, scope_paths: str | tuple[str, ...] = "/"
+    user: User | None, values: dict, scope_paths: Sequence[str] = ("/",)
 ) -> dict[str, str]:
     """{field: message} for an officer code, e-mail or phone another officer already has.
 
@@ -269,8 +269,7 @@ def conflicts(
                 .where(column == values[name])
             ).first()
             if other is not None and (user is None or other.id != user.id):
-                tops = (scope_paths,) if isinstance(scope_paths, str) else scope_paths
-                found[name] = taken if within_any(other.path, tops) else unavailable
+                found[name] = taken if within_any(other.path, scope_paths) else unavailable
     return found
 
 

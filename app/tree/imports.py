@@ -23,7 +23,14 @@ from app.org.models import OrgUnit, UnitLevel, User
 from app.roster import files as roster_files
 from app.roster.services import ImportSummary
 from app.roster.uploads import ImportPreview
-from app.tree.services import TreeError, add_unit, clean_code, clean_name, may_change, may_receive
+from app.tree.services import (
+    TreeError,
+    clean_code,
+    clean_name,
+    create_unit,
+    may_change,
+    may_receive,
+)
 
 COLUMNS: list[tuple[str, str]] = [
     ("code", "Mã đơn vị"),
@@ -178,7 +185,7 @@ def import_tree(actor: User | None, rows: list[tuple[int, dict[str, str]]]) -> I
             parent = by_code.get(result.parent_code) or db.session.scalar(
                 select(OrgUnit).where(OrgUnit.code == result.parent_code)
             )
-            by_code[result.code] = add_unit(actor, parent, result.name, result.code)
+            by_code[result.code] = create_unit(actor, parent, result.name, result.code)
             summary.created += 1
         elif result.action == "updated":
             audit.record(

@@ -152,13 +152,7 @@ def check_depth(parent: OrgUnit, below: int = 0) -> None:
 
 
 def create_unit(actor: User | None, parent: OrgUnit, name: str, code: str) -> OrgUnit:
-    """A new active unit under `parent`."""
-    unit = add_unit(actor, parent, name, code)
-    return unit
-
-
-def add_unit(actor: User | None, parent: OrgUnit, name: str, code: str) -> OrgUnit:
-    """`create_unit`'s work, shared with the tree import (which adds many in one transaction)."""
+    """A new active unit under `parent` (the tree import adds many in one transaction)."""
     from app.org.services import create_unit as insert_unit
 
     require_receive(actor, parent)

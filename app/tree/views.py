@@ -49,14 +49,13 @@ def _indent() -> int:
     return min((unit.level for unit in scope_units(current_user)), default=0)
 
 
-def _parents(exclude: OrgUnit | None = None) -> list[OrgUnit]:
-    """Active units in scope that can take a unit below them (not under `exclude`)."""
+def _parents(exclude: OrgUnit | None = None, units: list[OrgUnit] | None = None) -> list[OrgUnit]:
+    """Active units in scope (each may receive a unit: `tree.may_receive` is this same scope)
+    that can take a unit below them, not under `exclude`."""
     return [
         u
-        for u in _scope_units()
-        if u.level < UnitLevel.GRASSROOTS
-        and tree.may_receive(current_user, u)
-        and (exclude is None or not within(u.path, exclude.path))
+        for u in (units if units is not None else _scope_units())
+        if u.level < UnitLevel.GRASSROOTS and (exclude is None or not within(u.path, exclude.path))
     ]
 
 
@@ -115,16 +114,13 @@ def _unit_page(unit: OrgUnit, status: int = 200, **forms):
     )
     move = forms.get("move") or MoveForm(formdata=None)
     merge = forms.get("merge") or MergeForm(formdata=None)
+    scoped = _scope_units()  # one query for both lists
     set_choices(
         move.parent_id,
-        [u for u in _parents(exclude=unit) if u.id != unit.parent_id],
+        [u for u in _parents(exclude=unit, units=scoped) if u.id != unit.parent_id],
         _indent(),
     )
-    targets = [
-        u
-        for u in _scope_units()
-        if tree.may_receive(current_user, u) and not within(u.path, unit.path)
-    ]
+    targets = [u for u in scoped if not within(u.path, unit.path)]
     set_choices(merge.target_id, targets, _indent())
     children = [u for u in tree.subtree(unit) if u.parent_id == unit.id]
     return render_template(
