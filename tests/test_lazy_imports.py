@@ -99,3 +99,15 @@ def test_the_check_sees_a_library_that_is_loaded(tmp_path):
     eager = SCRIPT.replace("from app import create_app", "import fpdf\nfrom app import create_app")
     seen = _fresh_interpreter(tmp_path, eager)
     assert "fpdf" in seen["after_start"] and "fpdf" in seen["after_lesson"]
+
+
+def test_the_check_sees_a_dialect_or_bank_format_that_is_loaded(tmp_path):
+    # The dotted entries (a dialect, a module of the app) are matched as modules too.
+    eager = SCRIPT.replace(
+        "from app import create_app",
+        "import sqlalchemy.dialects.postgresql\nimport app.quizzes.formats.xlsx\n"
+        "from app import create_app",
+    )
+    seen = _fresh_interpreter(tmp_path, eager)
+    assert "sqlalchemy.dialects.postgresql" in seen["after_start"]
+    assert "app.quizzes.formats.xlsx" in seen["after_start"]

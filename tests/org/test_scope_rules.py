@@ -267,3 +267,26 @@ def test_the_guarded_blueprints_refuse_before_any_view_runs(client, tree, staff)
 def test_each_single_audience_blueprint_has_its_guard(app, blueprint):
     guards = [f.__qualname__ for f in app.before_request_funcs.get(blueprint, [])]
     assert "require_roles.<locals>.guard" in guards
+
+
+@pytest.mark.parametrize(
+    ("page", "refused", "allowed"),
+    [
+        ("/don-vi/can-bo", "gva@test.vn", "qa@test.vn"),  # org: managers, admins
+        ("/don-vi/cay/", "gva@test.vn", "qa@test.vn"),  # tree: the same
+        ("/bao-cao/bao-phu", "a1@test.vn", "qa@test.vn"),  # reports: the same
+        ("/lop-tap-huan", "qa@test.vn", "gva@test.vn"),  # classes: trainers, admins
+        ("/ke-hoach/", "qa@test.vn", "admin@test.vn"),  # plan: the province admin
+    ],
+)
+def test_each_guard_lets_in_its_audience_only(client, staff, page, refused, allowed):
+    """Which roles a guard admits, not only that one is attached: a learner or the wrong role
+    gets 403 on the blueprint's first page, its audience gets the page."""
+    login(client, "a1@test.vn")
+    assert client.get(page).status_code == 403
+    client.post("/dang-xuat")
+    login(client, refused)
+    assert client.get(page).status_code == 403
+    client.post("/dang-xuat")
+    login(client, allowed)
+    assert client.get(page).status_code == 200

@@ -22,13 +22,31 @@ OWNER = "progress/records.py"
 # The model itself, and the guard/locks that records keeps as private helpers.
 ALLOWED = {OWNER, "progress/models.py", "progress/locking.py", "progress/writer_guard.py"}
 PRIVATE_HELPERS = {"app.progress.locking", "app.progress.writer_guard"}
-WRITE_SQL = re.compile(r"\b(insert\s+into|update|delete\s+from|copy)\s+training_records\b", re.I)
+WRITE_SQL = re.compile(
+    r"\b(insert\s+into|update|delete\s+from|copy)\s+[\"`]?training_records\b", re.I
+)
 
 
-def _mentions_record(node: ast.AST) -> bool:
+def _record_names(tree: ast.AST) -> set[str]:
+    """ "TrainingRecord", the names it is imported as, and names bound to it or its table."""
+    names = {"TrainingRecord"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            names |= {a.asname for a in node.names if a.name == "TrainingRecord" and a.asname}
+    for node in ast.walk(tree):
+        # `t = TrainingRecord.__table__` (a plain name or attribute, not a query's result)
+        bound = node.value if isinstance(node, ast.Assign) else None
+        while isinstance(bound, ast.Attribute):
+            bound = bound.value
+        if isinstance(bound, ast.Name) and bound.id in names:
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return names
+
+
+def _mentions_record(node: ast.AST, names: set[str] = frozenset({"TrainingRecord"})) -> bool:
     return any(
-        (isinstance(n, ast.Name) and n.id == "TrainingRecord")
-        or (isinstance(n, ast.Attribute) and n.attr == "TrainingRecord")
+        (isinstance(n, ast.Name) and n.id in names)
+        or (isinstance(n, ast.Attribute) and n.attr in names)
         for n in ast.walk(node)
     )
 
@@ -46,15 +64,22 @@ def record_writes(source: str) -> list[str]:
     """What in this module's source writes training records (or reaches records' private
     helpers): an empty list for a module that leaves records to app/progress/records.py."""
     found = []
-    for node in ast.walk(ast.parse(source)):
+    tree = ast.parse(source)
+    records = _record_names(tree)
+    for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             name = _called_name(node)
-            if name == "TrainingRecord":
+            writes = name in {"insert", "update", "delete"} or name.endswith("_insert")
+            if name in records:
                 found.append(f"line {node.lineno}: constructs TrainingRecord")
-            elif (name in {"insert", "update", "delete"} or name.endswith("_insert")) and any(
-                _mentions_record(arg) for arg in node.args[:1]
-            ):
+            elif writes and any(_mentions_record(arg, records) for arg in node.args[:1]):
                 found.append(f"line {node.lineno}: {name}(TrainingRecord)")
+            elif (
+                writes
+                and isinstance(node.func, ast.Attribute)
+                and _mentions_record(node.func.value, records)
+            ):  # TrainingRecord.__table__.update(), session.query(TrainingRecord)….delete()
+                found.append(f"line {node.lineno}: ….{name}() on TrainingRecord")
         elif isinstance(node, ast.ImportFrom) and node.module:
             names = {f"{node.module}.{alias.name}" for alias in node.names} | {node.module}
             if names & PRIVATE_HELPERS:
@@ -100,6 +125,13 @@ def test_the_app_factory_reaches_the_checks_through_records_only():
         "import app.progress.locking\n",
         "db.session.execute(text('UPDATE training_records SET required = false'))\n",
         "db.session.execute(text('delete from training_records'))\n",
+        "db.session.execute(text('UPDATE \"training_records\" SET required = false'))\n",
+        "db.session.execute(TrainingRecord.__table__.update().values(required=False))\n",
+        "db.session.execute(TrainingRecord.__table__.delete())\n",
+        "db.session.query(TrainingRecord).filter_by(year=1).update({'required': False})\n",
+        "db.session.query(TrainingRecord).filter_by(year=1).delete()\n",
+        "from app.progress.models import TrainingRecord as TR\nTR(user_id=1)\n",
+        "t = TrainingRecord.__table__\ndb.session.execute(update(t).values(year=1))\n",
     ],
 )
 def test_the_source_check_finds_each_kind_of_outside_write(source):

@@ -300,11 +300,13 @@ def test_resume_is_refused_for_a_job_that_did_not_fail(chunked, client, monkeypa
     url = f"/ngan-hang/khoa-thu/nhap/{token}/tiep-tuc"
     assert client.post(url).status_code == 400  # no CSRF token
     before = _state()
-    client.post(url, data={"csrf_token": csrf_token(page)})  # queued, not failed
-    assert _state() == before
+    refused = client.post(url, data={"csrf_token": csrf_token(page)}, follow_redirects=True)
+    assert refused.status_code == 200 and "Không thể tiếp tục" in refused.get_data(as_text=True)
+    assert _state() == before  # queued, not failed: nothing written
     assert db.session.get(jobs.ImportJob, job_id).status == "queued"
     jobs.run(job_id)
-    client.post(url, data={"csrf_token": csrf_token(page)})  # done
+    refused = client.post(url, data={"csrf_token": csrf_token(page)}, follow_redirects=True)
+    assert "Không thể tiếp tục" in refused.get_data(as_text=True)  # done: nothing to resume
     db.session.rollback()
     assert db.session.get(jobs.ImportJob, job_id).status == "done"
     assert (

@@ -155,9 +155,14 @@ def test_a_course_title_and_a_rebuild_move_the_page_on(scene, renders, course):
 
     province = db.session.scalar(select(OrgUnit).where(OrgUnit.code == "P"))
     before = coverage_stamps.unit_stamp(province.id)
+    _kept(tinh, renders)
+    rendered = renders.count("reports/coverage.html")
     coverage_upkeep.rebuild()
+    db.session.commit()  # as `flask coverage rebuild` does
     after = coverage_stamps.unit_stamp(province.id)
     assert after[:2] == before[:2] and after[2] > before[2]
+    tinh.get(PAGE)
+    assert renders.count("reports/coverage.html") == rendered + 1  # drawn again, not the copy
 
 
 def test_a_page_is_never_shown_outside_the_scope(scene, renders, tree):
